@@ -1,0 +1,1 @@
+"""Infrastructure every portal service shares: never domain code."""

@@ -1,0 +1,104 @@
+"""Signing access tokens (identity's job) and publishing the public half as JWKS.
+
+Lives in shared so identity and the tests of every service mint tokens the same way the
+verifiers expect them.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from portal_shared.auth.tokens import ACCESS, AUDIENCE, ISSUER
+
+
+def generate_private_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def load_or_create_private_key(path: Path) -> rsa.RSAPrivateKey:
+    """Read the signing key; create it on first start so a fresh checkout just runs."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise RuntimeError(f"{path} does not hold an RSA private key")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = generate_private_key()
+    # Written then renamed: two processes starting at once never read half a key.
+    temporary = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    temporary.write_bytes(private_key_pem(key))
+    temporary.chmod(0o600)
+    try:
+        temporary.link(path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return load_or_create_private_key(path)
+
+
+def key_id(key: rsa.RSAPrivateKey) -> str:
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    # The RFC 7638 thumbprint would do too; the modulus prefix is stable and short.
+    return jwk["n"][:16]
+
+
+class TokenSigner:
+    def __init__(self, keys: list[rsa.RSAPrivateKey], *, issuer: str = ISSUER, audience: str = AUDIENCE):
+        """keys[0] signs; the others are still published so tokens they signed stay valid."""
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+
+    def jwks(self) -> dict[str, Any]:
+        published = []
+        for key in self._keys:
+            jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+            jwk.update({"kid": key_id(key), "use": "sig", "alg": "RS256"})
+            published.append(jwk)
+        return {"keys": published}
+
+    def issue(
+        self,
+        *,
+        user_id: str,
+        customer_id: str | None,
+        roles: list[str] | frozenset[str],
+        username: str = "",
+        token_type: str = ACCESS,
+        session_id: str | None = None,
+        ttl: timedelta = timedelta(minutes=10),
+        now: datetime | None = None,
+    ) -> str:
+        issued = now or datetime.now(timezone.utc)
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": user_id,
+            "cid": customer_id,
+            "roles": sorted(roles),
+            "typ": token_type,
+            "sid": session_id,
+            "name": username,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + ttl).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        signing_key = self._keys[0]
+        return jwt.encode(claims, signing_key, algorithm="RS256", headers={"kid": key_id(signing_key)})

@@ -1,0 +1,45 @@
+"""Adds outgoing messages to the outbox inside the caller's transaction."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal_shared.contracts.envelope import Event
+from portal_shared.correlation import get_correlation_id
+from portal_shared.db.types import utcnow
+from portal_shared.outbox.table import CHANNEL_EVENTS, CHANNEL_MAIL
+
+
+class Outbox:
+    def __init__(self, table: sa.Table):
+        self.table = table
+
+    def add_event(self, session: Session, event: Event) -> None:
+        """The event is sent if and only if the caller's transaction commits."""
+        session.execute(
+            self.table.insert().values(
+                message_id=str(event.id),
+                channel=CHANNEL_EVENTS,
+                topic=event.routing_key,
+                payload=json.dumps(event.to_message()),
+                correlation_id=event.correlation_id or get_correlation_id(),
+                created_at=utcnow(),
+            )
+        )
+
+    def add_mail(self, session: Session, *, to: str, subject: str, text: str, html: str | None = None) -> str:
+        message_id = str(uuid.uuid4())
+        session.execute(
+            self.table.insert().values(
+                message_id=message_id,
+                channel=CHANNEL_MAIL,
+                topic=to,
+                payload=json.dumps({"to": to, "subject": subject, "text": text, "html": html}),
+                correlation_id=get_correlation_id(),
+                created_at=utcnow(),
+            )
+        )
+        return message_id

@@ -1,0 +1,9 @@
+"""Helpers for tests that need the real servers: PostgreSQL and RabbitMQ.
+
+A test that needs a server uses the URL from the environment (DATABASE_URL, AMQP_URL);
+without one it starts a container when a Docker engine answers; otherwise it fails and
+says what is missing. It never skips: a test that cannot reach what it tests never passes.
+"""
+from portal_shared.testing.servers import amqp_server_url, postgres_server_url, temporary_database, unique_name
+
+__all__ = ["amqp_server_url", "postgres_server_url", "temporary_database", "unique_name"]
