@@ -56,6 +56,7 @@ class MessagingConfig:
         self.prefetch = env_int("CONSUMER_PREFETCH", 10)
         self.outbox_poll_seconds = env_float("OUTBOX_POLL_SECONDS", 0.05)
         self.outbox_batch_size = env_int("OUTBOX_BATCH_SIZE", 100)
+        self.outbox_unroutable_grace_seconds = env_float("OUTBOX_UNROUTABLE_GRACE_SECONDS", 600.0)
 
     @property
     def queue_name(self) -> str:

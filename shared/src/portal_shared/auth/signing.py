@@ -43,7 +43,7 @@ def load_or_create_private_key(path: Path) -> rsa.RSAPrivateKey:
     temporary.write_bytes(private_key_pem(key))
     temporary.chmod(0o600)
     try:
-        temporary.link(path)
+        path.hardlink_to(temporary)
     except FileExistsError:
         pass
     finally:

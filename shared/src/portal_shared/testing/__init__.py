@@ -5,5 +5,6 @@ without one it starts a container when a Docker engine answers; otherwise it fai
 says what is missing. It never skips: a test that cannot reach what it tests never passes.
 """
 from portal_shared.testing.servers import amqp_server_url, postgres_server_url, temporary_database, unique_name
+from portal_shared.testing.tcp_proxy import TcpProxy
 
-__all__ = ["amqp_server_url", "postgres_server_url", "temporary_database", "unique_name"]
+__all__ = ["TcpProxy", "amqp_server_url", "postgres_server_url", "temporary_database", "unique_name"]

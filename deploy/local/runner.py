@@ -1,0 +1,225 @@
+"""Starts the whole portal on this machine: every service, its relay and consumer, the mail sink.
+
+Each service keeps its data in a SQLite file under var/; events go through the local RabbitMQ.
+Ctrl-C (or SIGTERM) stops every process cleanly. Process output goes to var/log/<name>.log.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    health_url: str | None = None
+    popen: subprocess.Popen | None = None
+
+
+def web(module: str) -> list[str]:
+    return [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"]
+
+
+def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], list[Process]]:
+    """The migrations to run and the processes to start, in start order."""
+    services = {
+        "identity": ("identity_service", 8001),
+        "billing": ("billing_service", 8002),
+        "payment": ("payment_service", 8003),
+        "servicedesk": ("servicedesk_service", 8004),
+    }
+    common = {
+        "VAR_DIR": str(var),
+        "AMQP_URL": amqp_url,
+        "SMTP_URL": "smtp://127.0.0.1:1025",
+        "JWKS_URL": "http://127.0.0.1:8001/.well-known/jwks.json",
+        "PORTAL_BASE_URL": "http://127.0.0.1:8000",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, (_, port) in services.items()},
+    }
+    migrations: list[tuple[str, dict[str, str]]] = []
+    processes = [
+        Process(
+            "mailsink",
+            [sys.executable, str(ROOT / "deploy/mailsink/mailsink.py"), "--smtp-port", "1025", "--http-port", "8025"],
+            health_url="http://127.0.0.1:8025/healthz",
+        )
+    ]
+    for name, (module, port) in services.items():
+        env = {**common, "DATABASE_URL": f"sqlite:///{var / (name + '.db')}", "PORT": str(port)}
+        migrations.append((name, env))
+        processes.append(Process(f"{name}-web", web(module), env, f"http://127.0.0.1:{port}/healthz"))
+        processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], env))
+        if name == "identity":
+            processes.append(Process("identity-mailer", [str(BIN / "identity-mailer")], env))
+        else:
+            processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], env))
+    processes.append(
+        Process(
+            "gateway",
+            web("portal_gateway"),
+            {**common, "PORT": "8000"},
+            "http://127.0.0.1:8000/healthz",
+        )
+    )
+    return migrations, processes
+
+
+def broker_reachable(amqp_url: str) -> bool:
+    parsed = urlparse(amqp_url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def wait_healthy(process: Process, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.popen and process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with {process.popen.returncode}; see var/log/{process.name}.log")
+        try:
+            with urllib.request.urlopen(process.health_url, timeout=1):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise RuntimeError(f"{process.name} did not answer {process.health_url} in time; see var/log/{process.name}.log")
+
+
+class Supervisor:
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.running: list[Process] = []
+
+    def start(self, process: Process) -> None:
+        log = open(self.log_dir / f"{process.name}.log", "ab")
+        process.popen = subprocess.Popen(
+            process.command,
+            env={**os.environ, **process.env},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the runner only; it stops the others in order.
+        )
+        self.running.append(process)
+
+    def stop_all(self) -> None:
+        for process in reversed(self.running):
+            if process.popen and process.popen.poll() is None:
+                process.popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in reversed(self.running):
+            if process.popen is None:
+                continue
+            try:
+                process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"  {process.name} did not stop in time; killing it")
+                process.popen.kill()
+                process.popen.wait()
+
+    def first_exited(self) -> Process | None:
+        return next((p for p in self.running if p.popen and p.popen.poll() is not None), None)
+
+
+def run_checked(command: list[str], env: dict[str, str], what: str) -> str:
+    result = subprocess.run(command, env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise RuntimeError(f"{what} failed (exit {result.returncode})")
+    return result.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Start the portal locally with demo data.")
+    parser.add_argument("--var", default=str(ROOT / "var"), help="where the SQLite files, keys and logs go")
+    args = parser.parse_args()
+    var = Path(args.var).resolve()
+    log_dir = var / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+    if not broker_reachable(amqp_url):
+        print(
+            f"RabbitMQ is not reachable at {amqp_url}.\n"
+            "Start it first, for example:  rabbitmq-server -detached   (as root)\n"
+            "  or:  docker run -d -p 5672:5672 rabbitmq:3.13-alpine\n"
+            "or point AMQP_URL at a running broker.",
+            file=sys.stderr,
+        )
+        return 1
+    busy = [port for port in (8000, 8001, 8002, 8003, 8004, 1025, 8025) if not port_free(port)]
+    if busy:
+        print(f"Ports already in use: {busy}. Is the portal already running? Stop it first.", file=sys.stderr)
+        return 1
+
+    migrations, processes = plan(var, amqp_url)
+    for name, env in migrations:
+        print(f"Migrating {name}-service")
+        run_checked([str(BIN / f"{name}-migrate")], env, f"{name} migration")
+
+    supervisor = Supervisor(log_dir)
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        for process in processes:
+            supervisor.start(process)
+        deadline = time.monotonic() + 60
+        for process in processes:
+            if process.health_url:
+                wait_healthy(process, deadline)
+        identity_env = next(env for name, env in migrations if name == "identity")
+        print(run_checked([str(BIN / "identity-seed-demo")], identity_env, "seeding demo data"))
+        print(
+            "\nThe portal is running:  http://127.0.0.1:8000/\n"
+            "Mail sent by the portal: http://127.0.0.1:8025/\n"
+            f"Logs: {log_dir}/\nPress Ctrl-C to stop everything.\n",
+            flush=True,
+        )
+        while not stopping:
+            exited = supervisor.first_exited()
+            if exited is not None:
+                print(f"{exited.name} stopped unexpectedly (exit {exited.popen.returncode}); see {log_dir / exited.name}.log")
+                return_code = 1
+                break
+            time.sleep(0.5)
+        else:
+            return_code = 0
+    except RuntimeError as exc:
+        print(f"Could not start the portal: {exc}", file=sys.stderr)
+        return_code = 1
+    finally:
+        print("Stopping every process…")
+        supervisor.stop_all()
+        print("Stopped.")
+    return return_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

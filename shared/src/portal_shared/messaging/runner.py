@@ -1,0 +1,79 @@
+"""Process entry points: run_relay and run_consumer block until SIGTERM/SIGINT, then return.
+
+Console scripts call these from main(); returning normally makes the process exit 0.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal_shared.config import MessagingConfig, env_float, env_str
+from portal_shared.contracts import Event
+from portal_shared.logging import configure_logging
+from portal_shared.messaging.consumer import Consumer
+from portal_shared.messaging.events import EventSender
+from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
+from portal_shared.messaging.relay import OutboxRelay
+from portal_shared.outbox import CHANNEL_EVENTS, CHANNEL_MAIL
+
+log = logging.getLogger("portal.messaging")
+
+
+def install_stop_signals(stop: Callable[[], None]) -> None:
+    """SIGTERM (orchestrators) and SIGINT (Ctrl-C) both ask for a clean stop; main thread only."""
+
+    def _handler(signum, _frame):
+        log.info("stop requested", extra={"signal": signal.Signals(signum).name})
+        stop()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+
+
+def make_sender(service: str, channel: str):
+    if channel == CHANNEL_EVENTS:
+        return EventSender(MessagingConfig(service))
+    if channel == CHANNEL_MAIL:
+        return SmtpMailSender(env_str("SMTP_URL", DEFAULT_SMTP_URL))
+    raise ValueError(f"no sender for outbox channel {channel!r}")
+
+
+def run_relay(*, service: str, engine: sa.Engine, outbox_table: sa.Table, channel: str = CHANNEL_EVENTS) -> None:
+    configure_logging(service, env_str("LOG_LEVEL", "INFO"))
+    config = MessagingConfig(service)
+    relay = OutboxRelay(
+        engine,
+        outbox_table,
+        make_sender(service, channel),
+        channel=channel,
+        poll_seconds=config.outbox_poll_seconds,
+        batch_size=config.outbox_batch_size,
+        reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
+        unroutable_grace_seconds=config.outbox_unroutable_grace_seconds,
+    )
+    install_stop_signals(relay.stop)
+    relay.run()
+
+
+def run_consumer(
+    *,
+    service: str,
+    session_factory: sessionmaker[Session],
+    inbox_table: sa.Table,
+    handlers: Mapping[tuple[str, int], Callable[[Session, Event], None]],
+) -> None:
+    configure_logging(service, env_str("LOG_LEVEL", "INFO"))
+    consumer = Consumer(
+        service,
+        session_factory,
+        inbox_table,
+        handlers,
+        MessagingConfig(service),
+        reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
+    )
+    install_stop_signals(consumer.stop)
+    consumer.run()

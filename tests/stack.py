@@ -1,0 +1,278 @@
+"""The portal as real processes for cross-service tests: gunicorn web tiers, relays, consumers,
+the mail sink and the gateway, on PostgreSQL and RabbitMQ, isolated from any other run.
+
+Each run gets its own databases, its own exchange and queue names, and free ports; the relays
+and consumers reach RabbitMQ through a TCP proxy the tests can cut to make the broker unreachable.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import pika
+import requests
+import sqlalchemy as sa
+
+from portal_shared.testing import amqp_server_url, temporary_database, unique_name
+from portal_shared.testing.tcp_proxy import TcpProxy
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVICES = {
+    "identity": "identity_service",
+    "billing": "billing_service",
+    "payment": "payment_service",
+    "servicedesk": "servicedesk_service",
+}
+DEMO_PASSWORD = "Stack-Demo-Pass-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):
+    """Poll until predicate() is truthy; fail with `what` after the deadline (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    mail_url: str
+    service_urls: dict[str, str]
+    database_urls: dict[str, str]
+    amqp_url: str
+    exchange: str
+    queue_prefix: str
+    broker_proxy: TcpProxy
+    log_dir: Path
+    procs: dict[str, Proc] = field(default_factory=dict)
+    _engines: dict[str, sa.Engine] = field(default_factory=dict)
+
+    # --- data access for assertions -------------------------------------------------------
+    def db(self, service: str) -> sa.Engine:
+        if service not in self._engines:
+            self._engines[service] = sa.create_engine(self.database_urls[service])
+        return self._engines[service]
+
+    def scalar(self, service: str, query: str, **params):
+        with self.db(service).connect() as connection:
+            return connection.execute(sa.text(query), params).scalar()
+
+    # --- mail --------------------------------------------------------------------------------
+    def mail_to(self, address: str) -> list[dict]:
+        return requests.get(f"{self.mail_url}/messages", params={"to": address}, timeout=5).json()
+
+    def wait_for_mail(self, address: str, *, count: int = 1, timeout: float = 20.0) -> list[dict]:
+        return wait_until(lambda: (m := self.mail_to(address)) and len(m) >= count and m,
+                          timeout=timeout, what=f"{count} mail(s) to {address}")
+
+    # --- broker ------------------------------------------------------------------------------
+    def publish_raw(self, routing_key: str, body: bytes, *, message_id: str | None = None) -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            channel = connection.channel()
+            channel.confirm_delivery()
+            channel.basic_publish(
+                self.exchange, routing_key, body,
+                pika.BasicProperties(content_type="application/json", delivery_mode=2, message_id=message_id),
+                mandatory=True,
+            )
+        finally:
+            connection.close()
+
+    def queue_depth(self, queue: str) -> int:
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            return connection.channel().queue_declare(queue, passive=True).method.message_count
+        finally:
+            connection.close()
+
+    def log(self, name: str) -> str:
+        return self.procs[name].log_path.read_text(errors="replace")
+
+
+def _run(command: list[str], env: dict[str, str], what: str) -> str:
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _wait_http(url: str, proc: Proc, timeout: float = 40.0) -> None:
+    def ready():
+        if proc.popen.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited {proc.popen.returncode}:\n{proc.log_path.read_text()[-3000:]}")
+        return requests.get(url, timeout=1).status_code == 200
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{proc.name} did not answer {url}:\n{proc.log_path.read_text()[-3000:]}")
+
+
+def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    amqp_url = amqp_server_url()
+    broker = urlparse(amqp_url)
+    proxy = TcpProxy(broker.hostname or "127.0.0.1", broker.port or 5672)
+    proxy.start()
+    resources.callback(proxy.stop)
+    credentials = f"{broker.username or 'guest'}:{broker.password or 'guest'}@"
+    proxied_amqp = urlunparse(broker._replace(netloc=f"{credentials}127.0.0.1:{proxy.port}"))
+
+    run_id = unique_name("e2e")
+    exchange, queue_prefix = f"{run_id}.events", f"{run_id}."
+    database_urls = {name: resources.enter_context(temporary_database(f"{run_id}_{name}")) for name in SERVICES}
+    ports = {name: free_port() for name in [*SERVICES, "gateway", "smtp", "mailhttp"]}
+    service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
+    common = {
+        **os.environ,
+        "AMQP_URL": proxied_amqp,
+        "EVENTS_EXCHANGE": exchange,
+        "QUEUE_PREFIX": queue_prefix,
+        "RETRY_DELAYS_MS": "100,200",
+        "SMTP_URL": f"smtp://127.0.0.1:{ports['smtp']}",
+        "JWKS_URL": f"{service_urls['identity']}/.well-known/jwks.json",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{ports['gateway']}",
+        "VAR_DIR": str(log_dir / "var"),
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        "WEB_CONCURRENCY": "2",
+        "LOG_LEVEL": "INFO",
+        **{f"{name.upper()}_URL": url for name, url in service_urls.items()},
+    }
+    stack = Stack(
+        gateway_url=f"http://127.0.0.1:{ports['gateway']}",
+        mail_url=f"http://127.0.0.1:{ports['mailhttp']}",
+        service_urls=service_urls,
+        database_urls=database_urls,
+        amqp_url=amqp_url,
+        exchange=exchange,
+        queue_prefix=queue_prefix,
+        broker_proxy=proxy,
+        log_dir=log_dir,
+    )
+
+    def spawn(name: str, command: list[str], env: dict[str, str]) -> Proc:
+        log_path = log_dir / f"{name}.log"
+        popen = subprocess.Popen(command, env=env, cwd=ROOT, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+        proc = Proc(name, popen, log_path)
+        stack.procs[name] = proc
+        return proc
+
+    def stop_all() -> None:
+        for proc in reversed(list(stack.procs.values())):
+            if proc.popen.poll() is None:
+                proc.popen.send_signal(signal.SIGTERM)
+        for proc in stack.procs.values():
+            try:
+                proc.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.popen.kill()
+                proc.popen.wait()
+        for engine in stack._engines.values():
+            engine.dispose()
+        _delete_broker_objects(amqp_url, exchange, queue_prefix)
+
+    resources.callback(stop_all)
+
+    mailsink = spawn("mailsink", [sys.executable, str(ROOT / "deploy/mailsink/mailsink.py"),
+                                  "--smtp-port", str(ports["smtp"]), "--http-port", str(ports["mailhttp"])], common)
+    for name, module in SERVICES.items():
+        env = {**common, "DATABASE_URL": database_urls[name], "PORT": str(ports[name])}
+        _run([str(BIN / f"{name}-migrate")], env, f"{name} migration")
+        web = spawn(f"{name}-web", [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"], env)
+        spawn(f"{name}-relay", [str(BIN / f"{name}-relay")], env)
+        if name == "identity":
+            spawn("identity-mailer", [str(BIN / "identity-mailer")], env)
+        else:
+            spawn(f"{name}-consumer", [str(BIN / f"{name}-consumer")], env)
+        _wait_http(f"{service_urls[name]}/healthz", web)
+    gateway = spawn("gateway", [str(BIN / "gunicorn"), "-c", "python:portal_gateway.gunicorn_conf", "portal_gateway:create_app()"],
+                    {**common, "PORT": str(ports["gateway"])})
+    _wait_http(f"{stack.gateway_url}/healthz", gateway)
+    _wait_http(f"{stack.mail_url}/healthz", mailsink)
+    identity_env = {**common, "DATABASE_URL": database_urls["identity"]}
+    _run([str(BIN / "identity-seed-demo")], identity_env, "demo seed")
+    return stack
+
+
+def _delete_broker_objects(amqp_url: str, exchange: str, queue_prefix: str) -> None:
+    """Remove this run's queues and exchange so runs leave nothing behind on a shared broker."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        for service in ("identity-service", "billing-service", "payment-service", "servicedesk-service"):
+            base = f"{queue_prefix}{service}"
+            for queue in [base, f"{base}.dlq", f"{base}.retry.100ms", f"{base}.retry.200ms"]:
+                channel.queue_delete(queue)
+        channel.exchange_delete(exchange)
+    finally:
+        connection.close()
+
+
+class Api:
+    """A JSON client for the gateway's API, with the caller's bearer token."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        self.base_url = base_url
+        self.token = token
+        self.http = requests.Session()
+
+    def request(self, method: str, path: str, *, json_body: Any = None, token: str | None = None, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        bearer = token or self.token
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        data = kwargs.pop("data", None)
+        if json_body is not None:
+            data = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        return self.http.request(method, self.base_url + path, data=data, headers=headers, timeout=15, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json_body: Any = None, **kwargs) -> requests.Response:
+        return self.request("POST", path, json_body=json_body, **kwargs)
+
+    def login(self, username: str, password: str) -> dict:
+        response = self.post("/api/v1/auth/login", {"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json()
