@@ -1,0 +1,1 @@
+"""Persistence: the ORM models of identity's tables, and the password hasher."""

@@ -1,0 +1,85 @@
+"""identity-service settings: environment variables with defaults that work on a fresh checkout."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from portal_shared.config import env_int, env_str
+from portal_shared.db import utcnow
+
+SERVICE_NAME = "identity-service"
+# Access tokens are short-lived because services trust them without asking identity again.
+MAX_ACCESS_TOKEN_TTL_SECONDS = 900
+
+
+def var_dir() -> Path:
+    return Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{var_dir() / 'identity.db'}"
+
+
+class Config:
+    """Read when the app (or a CLI) starts, never at import: tests change the environment."""
+
+    def __init__(self) -> None:
+        self.DATABASE_URL = env_str("DATABASE_URL", default_database_url())
+        self.AMQP_URL = env_str("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+        self.PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        self.JWT_PRIVATE_KEY_PATH = env_str("JWT_PRIVATE_KEY_PATH", str(var_dir() / "identity" / "jwt-private.pem"))
+        self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+
+        self.ACCESS_TOKEN_TTL_SECONDS = env_int("ACCESS_TOKEN_TTL_SECONDS", 600)
+        self.ACTIVATION_TOKEN_TTL_SECONDS = env_int("ACTIVATION_TOKEN_TTL_SECONDS", 900)
+        self.REFRESH_TOKEN_TTL_SECONDS = env_int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
+        self.RESET_TOKEN_TTL_SECONDS = env_int("RESET_TOKEN_TTL_SECONDS", 30 * 60)
+        self.VERIFY_EMAIL_TOKEN_TTL_SECONDS = env_int("VERIFY_EMAIL_TOKEN_TTL_SECONDS", 2 * 24 * 3600)
+        self.INVITATION_TOKEN_TTL_SECONDS = env_int("INVITATION_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+
+        self.LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+        self.LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+        # One office behind one NAT address shares the per-address counter: it can be set higher.
+        self.LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", self.LOGIN_MAX_FAILURES)
+        # The first sign-in uses a password anybody can read off an invoice (the RFC): throttle it harder.
+        self.FIRST_LOGIN_MAX_FAILURES = env_int("FIRST_LOGIN_MAX_FAILURES", 3)
+        self.FIRST_LOGIN_FAILURE_WINDOW_SECONDS = env_int("FIRST_LOGIN_FAILURE_WINDOW_SECONDS", 3600)
+        self.FIRST_LOGIN_LOCKOUT_SECONDS = env_int("FIRST_LOGIN_LOCKOUT_SECONDS", 3600)
+        self.FIRST_LOGIN_ADDRESS_MAX_FAILURES = env_int("FIRST_LOGIN_ADDRESS_MAX_FAILURES", self.FIRST_LOGIN_MAX_FAILURES)
+
+        # Reset links mailed to one address per window; more requests get the same answer, no mail.
+        self.RECOVER_MAX_MAILS = env_int("RECOVER_MAX_MAILS", 5)
+        self.RECOVER_WINDOW_SECONDS = env_int("RECOVER_WINDOW_SECONDS", 3600)
+
+        # argon2-cffi's defaults (RFC 9106 low-memory profile); tests lower them.
+        self.ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+        self.ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)
+        self.ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 4)
+
+        # The gateway adds one X-Forwarded-For hop; per-address throttling needs the client's address.
+        self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 1)
+        self.MAX_CONTENT_LENGTH = 1024 * 1024
+        self.CLOCK = utcnow
+
+        self.API_TITLE = "identity-service"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.API_SPEC_OPTIONS = {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if name.isupper()}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    values = Config().as_dict()
+    values.update(overrides or {})
+    ttl = int(values["ACCESS_TOKEN_TTL_SECONDS"])
+    if not 0 < ttl <= MAX_ACCESS_TOKEN_TTL_SECONDS:
+        raise RuntimeError(f"ACCESS_TOKEN_TTL_SECONDS must be between 1 and {MAX_ACCESS_TOKEN_TTL_SECONDS}, got {ttl}")
+    return values
+

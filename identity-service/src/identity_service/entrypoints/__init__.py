@@ -1,0 +1,1 @@
+"""Processes besides the web tier: migrations, the outbox relays, demo data."""

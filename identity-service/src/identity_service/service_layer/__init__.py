@@ -1,0 +1,1 @@
+"""identity's use cases as plain functions; each runs in one database transaction."""

@@ -1,0 +1,39 @@
+"""Racing requests against PostgreSQL: one rotation per refresh token, exact failure counts."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+
+def race(app, count, request):
+    """Run `request(client)` from `count` threads released at the same moment."""
+    barrier = Barrier(count)
+
+    def run(_):
+        client = app.test_client()
+        barrier.wait()
+        return request(client)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_a_refresh_token_rotates_once_under_a_race(portal, app):
+    customer = portal.customer()
+    portal.admin(customer["id"])
+    token = portal.login("ana@demo.mx").get_json()["refresh_token"]
+    codes = race(app, 4, lambda client: client.post("/api/v1/auth/refresh", json={"refresh_token": token}).status_code)
+    assert sorted(codes) == [200, 401, 401, 401]
+    # The losers presented a token already rotated: the family is revoked for everyone.
+    [family] = portal.rows("refresh_families")
+    assert family["revoked_reason"] == "reuse"
+
+
+def test_concurrent_failures_are_all_counted(portal, app):
+    customer = portal.customer()
+    portal.admin(customer["id"])
+    codes = race(app, 5, lambda client: client.post(
+        "/api/v1/auth/login", json={"username": "ana@demo.mx", "password": "wrong-password"},
+        headers={"X-Forwarded-For": "203.0.113.77"}).status_code)
+    assert sorted(codes) == [401] * 5
+    assert portal.login("ana@demo.mx", address="203.0.113.78").status_code == 429

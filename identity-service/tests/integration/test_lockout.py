@@ -1,0 +1,74 @@
+"""Brute force: failures per account and per address lock both out for a while."""
+from __future__ import annotations
+
+
+def accounts(portal):
+    customer = portal.customer()
+    portal.admin(customer["id"])
+    portal.user("bea@demo.mx", ["billing"], customer["id"])
+
+
+def test_account_locks_after_five_failures_and_releases_after_the_lockout(portal, clock):
+    accounts(portal)
+    for attempt in range(5):
+        # Each from a different address: the account counter alone must lock.
+        assert portal.login("ana@demo.mx", "wrong-password", address=f"203.0.113.{attempt}").status_code == 401
+    locked = portal.login("ana@demo.mx", portal.password, address="203.0.113.50")
+    assert locked.status_code == 429
+    assert locked.headers["Content-Type"] == "application/problem+json"
+    assert int(locked.headers["Retry-After"]) == 900
+    # Another account is untouched.
+    assert portal.login("bea@demo.mx", address="203.0.113.50").status_code == 200
+
+    clock.advance(seconds=899)
+    assert portal.login("ana@demo.mx", address="203.0.113.50").status_code == 429
+    clock.advance(seconds=2)
+    assert portal.login("ana@demo.mx", address="203.0.113.50").status_code == 200
+
+
+def test_failures_outside_the_window_do_not_add_up(portal, clock):
+    accounts(portal)
+    for _ in range(4):
+        assert portal.login("ana@demo.mx", "wrong-password").status_code == 401
+    clock.advance(seconds=901)
+    for _ in range(4):
+        assert portal.login("ana@demo.mx", "wrong-password").status_code == 401
+    assert portal.login("ana@demo.mx").status_code == 200
+
+
+def test_success_resets_the_account_counter(portal):
+    accounts(portal)
+    for _ in range(4):
+        portal.login("ana@demo.mx", "wrong-password", address="203.0.113.1")
+    assert portal.login("ana@demo.mx", address="203.0.113.2").status_code == 200
+    for _ in range(4):
+        assert portal.login("ana@demo.mx", "wrong-password", address="203.0.113.3").status_code == 401
+    assert portal.login("ana@demo.mx", address="203.0.113.4").status_code == 200
+
+
+def test_one_address_trying_many_accounts_is_locked(portal, clock):
+    accounts(portal)
+    for number in range(5):
+        assert portal.login(f"user{number}@demo.mx", "wrong-password", address="192.0.2.10").status_code == 401
+    assert portal.login("ana@demo.mx", address="192.0.2.10").status_code == 429
+    assert portal.login("ana@demo.mx", address="192.0.2.11").status_code == 200
+    clock.advance(seconds=901)
+    assert portal.login("bea@demo.mx", address="192.0.2.10").status_code == 200
+
+
+def test_unknown_user_and_wrong_password_look_the_same(portal):
+    accounts(portal)
+    unknown = portal.login("nadie@demo.mx", "wrong-password")
+    wrong = portal.login("ana@demo.mx", "wrong-password")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.get_json() == wrong.get_json()
+
+
+def test_the_address_limit_can_be_set_apart(portal, app):
+    app.extensions["identity"].settings["LOGIN_ADDRESS_MAX_FAILURES"] = 8
+    accounts(portal)
+    for number in range(7):
+        assert portal.login(f"user{number}@demo.mx", "wrong-password", address="192.0.2.20").status_code == 401
+    assert portal.login("ana@demo.mx", address="192.0.2.20").status_code == 200
+    assert portal.login("user9@demo.mx", "wrong-password", address="192.0.2.20").status_code == 401
+    assert portal.login("bea@demo.mx", address="192.0.2.20").status_code == 429

@@ -1,0 +1,143 @@
+"""Admins manage their own company's users; agents correct e-mails; every change is audited."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def company(portal):
+    customer = portal.customer()
+    other = portal.customer(rfc="OTR900101XY9", name="Otra Empresa", system="2000001", accounts=("009900",))
+    portal.admin(customer["id"])
+    portal.user("dev@demo.mx", ["device_admin"], customer["id"])
+    portal.user("otro@otra.mx", ["admin"], other["id"])
+    portal.user("agente@vendor.mx", ["agent"], None)
+    return {"customer": customer, "other": other}
+
+
+def user_id(portal, username):
+    return portal.rows("users", username=username)[0]["id"]
+
+
+def test_admin_invites_a_user_who_activates(portal, company):
+    headers = portal.auth("ana@demo.mx")
+    response = portal.client.post("/api/v1/users", headers=headers,
+                                  json={"email": "Nuevo@Demo.mx", "name": "Nuevo", "roles": ["billing", "stock_admin"]})
+    assert response.status_code == 201, response.get_json()
+    invited = response.get_json()
+    assert invited["status"] == "pending_activation" and invited["roles"] == ["billing", "stock_admin"]
+    assert invited["customer_id"] == company["customer"]["id"]
+    [created] = [e for e in portal.events("identity.user.created") if e["data"]["user_id"] == invited["id"]]
+    assert created["data"]["email"] == "nuevo@demo.mx"
+    [entry] = portal.rows("audit_log", action="user.invited")
+    assert entry["actor_username"] == "ana@demo.mx" and entry["target_id"] == invited["id"]
+
+    token = portal.link_token("nuevo@demo.mx", "/activate")
+    assert portal.client.post("/api/v1/auth/activate",
+                              json={"token": token, "new_password": "Tortuga-Feliz-Nada-5"}).status_code == 204
+    me = portal.client.get("/api/v1/me", headers=portal.auth("nuevo@demo.mx", "Tortuga-Feliz-Nada-5")).get_json()
+    assert me["roles"] == ["billing", "stock_admin"] and me["email_verified"] is True
+
+
+def test_only_customer_roles_can_be_given(portal, company):
+    response = portal.client.post("/api/v1/users", headers=portal.auth("ana@demo.mx"),
+                                  json={"email": "x@demo.mx", "name": "X", "roles": ["operator"]})
+    assert response.status_code == 422 and "roles" in response.get_json()["errors"]
+
+
+def test_role_changes_only_by_admin(portal, company):
+    dev = user_id(portal, "dev@demo.mx")
+    by_device_admin = portal.client.patch(f"/api/v1/users/{dev}", json={"roles": ["admin"]},
+                                          headers=portal.auth("dev@demo.mx"))
+    assert by_device_admin.status_code == 403
+    by_device_admin_invite = portal.client.post("/api/v1/users", headers=portal.auth("dev@demo.mx"),
+                                                json={"email": "y@demo.mx", "name": "Y", "roles": ["admin"]})
+    assert by_device_admin_invite.status_code == 403
+    by_agent = portal.client.patch(f"/api/v1/users/{dev}", json={"roles": ["admin"]},
+                                   headers=portal.auth("agente@vendor.mx"))
+    assert by_agent.status_code == 403
+
+    by_admin = portal.client.patch(f"/api/v1/users/{dev}", json={"roles": ["admin", "device_admin"]},
+                                   headers=portal.auth("ana@demo.mx"))
+    assert by_admin.status_code == 200
+    assert by_admin.get_json()["roles"] == ["admin", "device_admin"]
+    [changed] = portal.events("identity.user.roles_changed")
+    assert changed["data"]["roles"] == ["admin", "device_admin"]
+    [entry] = portal.rows("audit_log", action="user.roles_changed")
+    assert entry["before"] == {"roles": ["device_admin"]} and entry["after"] == {"roles": ["admin", "device_admin"]}
+    # The new role shows in the next token.
+    assert portal.client.get("/api/v1/users", headers=portal.auth("dev@demo.mx")).status_code == 200
+
+
+def test_the_last_admin_keeps_the_role(portal, company):
+    ana = user_id(portal, "ana@demo.mx")
+    response = portal.client.patch(f"/api/v1/users/{ana}", json={"roles": ["billing"]}, headers=portal.auth("ana@demo.mx"))
+    assert response.status_code == 409
+
+
+def test_another_customers_users_are_not_found(portal, company):
+    headers = portal.auth("ana@demo.mx")
+    other = user_id(portal, "otro@otra.mx")
+    assert portal.client.get(f"/api/v1/users/{other}", headers=headers).status_code == 404
+    assert portal.client.patch(f"/api/v1/users/{other}", json={"name": "x"}, headers=headers).status_code == 404
+    assert portal.client.delete(f"/api/v1/users/{other}", headers=headers).status_code == 404
+    listed = portal.client.get("/api/v1/users", headers=headers).get_json()["items"]
+    assert {item["username"] for item in listed} == {"CDM850101AB1", "ana@demo.mx", "dev@demo.mx"}
+    # The customer comes from the token: a customer_id in the URL does not widen an admin's view.
+    listed = portal.client.get(f"/api/v1/users?customer_id={company['other']['id']}", headers=headers).get_json()["items"]
+    assert "otro@otra.mx" not in {item["username"] for item in listed}
+
+
+def test_agent_corrects_an_email(portal, company):
+    dev = user_id(portal, "dev@demo.mx")
+    headers = portal.auth("agente@vendor.mx")
+    response = portal.client.patch(f"/api/v1/users/{dev}", json={"email": "Dev.Nuevo@demo.mx"}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["email"] == "dev.nuevo@demo.mx"
+    assert response.get_json()["email_verified"] is False
+    assert "/verify-email?token=" in portal.mails("dev.nuevo@demo.mx")[0]["text"]
+    [entry] = portal.rows("audit_log", action="user.email_corrected")
+    assert entry["actor_username"] == "agente@vendor.mx"
+    assert entry["before"]["email"] == "dev@demo.mx" and entry["after"]["email"] == "dev.nuevo@demo.mx"
+
+    name_change = portal.client.patch(f"/api/v1/users/{dev}", json={"name": "Otro"}, headers=headers)
+    assert name_change.status_code == 403
+    by_admin = portal.client.patch(f"/api/v1/users/{dev}", json={"email": "z@demo.mx"}, headers=portal.auth("ana@demo.mx"))
+    assert by_admin.status_code == 403
+    taken = portal.client.patch(f"/api/v1/users/{dev}", json={"email": "ana@demo.mx"}, headers=headers)
+    assert taken.status_code == 409
+
+
+def test_agent_lists_users_of_a_named_customer(portal, company):
+    headers = portal.auth("agente@vendor.mx")
+    missing = portal.client.get("/api/v1/users", headers=headers)
+    assert missing.status_code == 422 and "customer_id" in missing.get_json()["errors"]
+    listed = portal.client.get(f"/api/v1/users?customer_id={company['other']['id']}", headers=headers)
+    assert [item["username"] for item in listed.get_json()["items"]] == ["OTR900101XY9", "otro@otra.mx"]
+
+
+def test_disable_revokes_sign_ins(portal, company):
+    dev = user_id(portal, "dev@demo.mx")
+    tokens = portal.login("dev@demo.mx").get_json()
+    assert portal.client.delete(f"/api/v1/users/{dev}", headers=portal.auth("ana@demo.mx")).status_code == 204
+    assert portal.client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    assert portal.login("dev@demo.mx").status_code == 401
+    # An access token issued before still verifies, but identity re-reads the user.
+    assert portal.client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    [entry] = portal.rows("audit_log", action="user.disabled")
+    assert entry["before"]["status"] == "active" and entry["after"]["status"] == "disabled"
+    assert portal.client.delete(f"/api/v1/users/{user_id(portal, 'ana@demo.mx')}",
+                                headers=portal.auth("ana@demo.mx")).status_code == 409
+
+
+def test_audit_log_is_scoped(portal, company):
+    dev = user_id(portal, "dev@demo.mx")
+    portal.client.patch(f"/api/v1/users/{dev}", json={"name": "Dev Renombrado"}, headers=portal.auth("ana@demo.mx"))
+    entries = portal.client.get("/api/v1/audit-log", headers=portal.auth("ana@demo.mx")).get_json()["items"]
+    assert entries[0]["action"] == "user.renamed"
+    assert entries[0]["actor"]["username"] == "ana@demo.mx"
+    assert {entry["customer_id"] for entry in entries} == {company["customer"]["id"]}
+    assert portal.client.get("/api/v1/audit-log", headers=portal.auth("dev@demo.mx")).status_code == 403
+    by_agent = portal.client.get(f"/api/v1/audit-log?customer_id={company['other']['id']}",
+                                 headers=portal.auth("agente@vendor.mx")).get_json()["items"]
+    assert {entry["customer_id"] for entry in by_agent} == {company["other"]["id"]}
