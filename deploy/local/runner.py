@@ -60,15 +60,20 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
             health_url="http://127.0.0.1:8025/healthz",
         )
     ]
+    envs = {
+        name: {**common, "DATABASE_URL": f"sqlite:///{var / (name + '.db')}", "PORT": str(port)}
+        for name, (_, port) in services.items()
+    }
+    migrations.extend(envs.items())
+    # Consumers first: their queues must be bound before the relays publish what they subscribe to.
+    for name in services:
+        if name != "identity":
+            processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], envs[name]))
     for name, (module, port) in services.items():
-        env = {**common, "DATABASE_URL": f"sqlite:///{var / (name + '.db')}", "PORT": str(port)}
-        migrations.append((name, env))
-        processes.append(Process(f"{name}-web", web(module), env, f"http://127.0.0.1:{port}/healthz"))
-        processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], env))
+        processes.append(Process(f"{name}-web", web(module), envs[name], f"http://127.0.0.1:{port}/healthz"))
+        processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name]))
         if name == "identity":
-            processes.append(Process("identity-mailer", [str(BIN / "identity-mailer")], env))
-        else:
-            processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], env))
+            processes.append(Process("identity-mailer", [str(BIN / "identity-mailer")], envs[name]))
     processes.append(
         Process(
             "gateway",

@@ -1,0 +1,1 @@
+"""HTTP API of billing-service: flask-smorest blueprints and their marshmallow schemas."""

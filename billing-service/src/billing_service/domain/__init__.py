@@ -1,0 +1,1 @@
+"""Billing rules in plain Python: no database, no broker."""

@@ -1,0 +1,1 @@
+"""Processes of billing-service besides the web tier: migrate, relay, consumer."""

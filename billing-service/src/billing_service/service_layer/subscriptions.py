@@ -1,0 +1,16 @@
+"""Every event billing-service consumes, by type and version, and the handler that applies it.
+
+The consumer entrypoint binds its queue to exactly these; a new subscription is one line here.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from billing_service.service_layer import handlers
+from portal_shared.contracts import Event
+
+HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
+    ("identity.customer.registered", 1): handlers.customer_registered,
+}

@@ -1,0 +1,1 @@
+"""Persistence: the ORM tables of payment-service and the queries on them."""

@@ -1,0 +1,1 @@
+"""Payment rules in plain Python: no database, no broker."""

@@ -1,0 +1,1 @@
+"""Processes of payment-service besides the web tier: migrate, relay, consumer."""

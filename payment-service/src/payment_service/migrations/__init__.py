@@ -1,0 +1,1 @@
+"""Alembic migrations of payment-service (a package so they ship inside the wheel)."""

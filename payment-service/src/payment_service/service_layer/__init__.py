@@ -1,0 +1,1 @@
+"""Use cases of payment-service: plain functions over a session, testable without a broker."""

@@ -1,0 +1,1 @@
+"""Persistence: the ORM tables of servicedesk-service and the queries on them."""

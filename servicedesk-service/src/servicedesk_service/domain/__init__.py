@@ -1,0 +1,1 @@
+"""Service desk rules in plain Python: no database, no broker."""

@@ -1,0 +1,1 @@
+"""Processes of servicedesk-service besides the web tier: migrate, relay, consumer."""

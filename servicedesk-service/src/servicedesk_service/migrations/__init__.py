@@ -1,0 +1,1 @@
+"""Alembic migrations of servicedesk-service (a package so they ship inside the wheel)."""

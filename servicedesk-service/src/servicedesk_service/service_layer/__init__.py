@@ -1,0 +1,1 @@
+"""Use cases of servicedesk-service: plain functions over a session, testable without a broker."""

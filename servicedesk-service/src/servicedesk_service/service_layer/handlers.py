@@ -1,0 +1,48 @@
+"""Event handlers: each takes (session, event) and runs inside the consumer's transaction.
+
+The consumer records the event in the inbox in that same transaction, so a redelivered
+event never reaches these functions; they are also idempotent on their own (natural keys),
+because identity may publish the same facts again under a new event id.
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from portal_shared.contracts import Event
+from servicedesk_service.adapters.orm import Customer, User, UserRole
+from servicedesk_service.domain.directory import normalize_rfc, normalize_roles
+
+
+def customer_registered(session: Session, event: Event) -> None:
+    """identity.customer.registered v1: add the customer to the directory."""
+    data = event.data
+    if session.get(Customer, data["customer_id"]) is not None:
+        return
+    session.add(
+        Customer(
+            id=data["customer_id"],
+            rfc=normalize_rfc(data["rfc"]),
+            name=data["name"],
+            system_account_number=data["system_account_number"],
+            registered_at=event.occurred_at,
+        )
+    )
+    session.flush()
+
+
+def user_created(session: Session, event: Event) -> None:
+    """identity.user.created v1: add the user, with the roles it was created with, to the directory."""
+    data = event.data
+    if session.get(User, data["user_id"]) is not None:
+        return
+    session.add(
+        User(
+            id=data["user_id"],
+            customer_id=data["customer_id"],
+            username=data["username"],
+            email=data["email"],
+            created_at=event.occurred_at,
+            role_rows=[UserRole(role=role) for role in normalize_roles(data["roles"])],
+        )
+    )
+    session.flush()
