@@ -28,7 +28,7 @@ def api(stack: Stack) -> Api:
 @pytest.fixture(scope="session")
 def operator(stack: Stack) -> Api:
     client = Api(stack.gateway_url)
-    client.token = client.login("operador", DEMO_PASSWORD)["access_token"]
+    client.token = client.login("operador@proveedor-demo.mx", DEMO_PASSWORD)["access_token"]
     return client
 
 

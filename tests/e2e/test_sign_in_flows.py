@@ -1,16 +1,7 @@
 """Sign-in journeys through the gateway over real HTTP, with identity, its relays and the mail sink running."""
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlparse
-
-from stack import Api, Stack
-
-
-def link_token(mail: dict, path: str) -> str:
-    match = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w\-]+", mail["text"])
-    assert match, f"no {path} link in mail: {mail['text']!r}"
-    return parse_qs(urlparse(match.group(0)).query)["token"][0]
+from stack import Api, Stack, link_token
 
 
 def test_rfc_first_sign_in_forces_email_and_new_password(stack: Stack, api: Api, register_customer):

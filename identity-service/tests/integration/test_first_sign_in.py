@@ -77,6 +77,8 @@ def test_first_login_activates_and_the_rfc_no_longer_signs_in(portal):
 
     assert first_sign_in(portal).status_code == 401
     assert portal.login(RFC, NEW_PASSWORD).status_code == 200
+    # The registered e-mail names the same account.
+    assert portal.login("ANA@demo.mx", NEW_PASSWORD).status_code == 200
     # The activation token cannot be used a second time.
     again = portal.client.post(
         "/api/v1/auth/first-login",

@@ -1,12 +1,16 @@
-"""identity.customer.registered v1 and identity.user.created v1 → the customer and user directory, once."""
+"""identity.customer.registered, identity.user.created and identity.user.roles_changed (v1) → the directory, once."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
+from portal_shared.contracts import new_event
 from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import INBOX, Customer, User, UserRole
+from servicedesk_service.service_layer.handlers import UnknownUser
 
 
 def inbox_rows(session_factory, event) -> int:
@@ -103,3 +107,28 @@ def test_user_created_redelivered_changes_nothing(user_creation, deliver, sessio
     assert user_row(session_factory, event.data["user_id"])[3] == ["billing", "knowledge_user"]
     assert role_count(session_factory, event.data["user_id"]) == 2
     assert inbox_rows(session_factory, event) == 1
+
+
+def roles_change(user_id, roles, occurred_at):
+    return new_event("identity.user.roles_changed", 1, {"user_id": user_id, "customer_id": None, "roles": roles},
+                     producer="identity-service", occurred_at=occurred_at)
+
+
+def test_roles_change_replaces_roles_and_a_late_older_change_is_ignored(user_creation, deliver, session_factory):
+    created = user_creation(customer_id=uuid.uuid4(), roles=["billing"])
+    deliver(created)
+    later = created.occurred_at + timedelta(minutes=2)
+    earlier = created.occurred_at + timedelta(minutes=1)
+
+    assert deliver(roles_change(created.data["user_id"], ["admin", "device_admin"], later)) is True
+    assert deliver(roles_change(created.data["user_id"], ["knowledge_user"], earlier)) is True
+
+    assert user_row(session_factory, created.data["user_id"])[3] == ["admin", "device_admin"]
+
+
+def test_roles_change_before_the_user_exists_fails_so_it_is_retried(deliver, session_factory):
+    event = roles_change(uuid.uuid4(), ["admin"], datetime.now(timezone.utc))
+    with pytest.raises(UnknownUser):
+        deliver(event)
+    # The failed attempt rolled back with its inbox row, so the retry will be applied.
+    assert inbox_rows(session_factory, event) == 0

@@ -33,7 +33,9 @@ def test_environment_overrides_and_body_limit(monkeypatch):
 
 
 def test_every_subscription_has_a_published_schema():
-    assert set(HANDLERS) == {("identity.customer.registered", 1), ("identity.user.created", 1)}
+    assert set(HANDLERS) == {
+        ("identity.customer.registered", 1), ("identity.user.created", 1), ("identity.user.roles_changed", 1),
+    }
     assert set(HANDLERS) <= set(SCHEMAS)
 
 

@@ -70,7 +70,13 @@ def login(ctx: Context, *, username: str, password: str, address: str) -> Tokens
     tries_rfc = password.strip().upper() == name.upper()
     failed = False
     with transaction(ctx.session_factory) as db:
-        user = db.scalar(sa.select(User).where(User.username == name))
+        # People sign in with their user name (the RFC for a company's first user) or the e-mail
+        # they registered; both name one account, so both share its lockout counter.
+        user = db.scalar(
+            sa.select(User).where(sa.or_(User.username == name, User.email == normalize_email(username))).limit(1)
+        )
+        if user is not None:
+            name = user.username
         pending_initial = user is not None and user.status == PENDING_ACTIVATION and _is_initial_user(user)
         counters = [
             throttle.Counter(throttle.account_key(name), normal_limit(ctx)),

@@ -50,6 +50,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(sa.String(254), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When identity last set the roles we hold: an older roles event arriving late changes nothing.
+    roles_as_of: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -42,7 +42,25 @@ def user_created(session: Session, event: Event) -> None:
             username=data["username"],
             email=data["email"],
             created_at=event.occurred_at,
+            roles_as_of=event.occurred_at,
             role_rows=[UserRole(role=role) for role in normalize_roles(data["roles"])],
         )
     )
+    session.flush()
+
+
+class UnknownUser(Exception):
+    """A roles change for a user whose creation has not arrived yet: retried until it has."""
+
+
+def user_roles_changed(session: Session, event: Event) -> None:
+    """identity.user.roles_changed v1: replace the user's roles, unless a newer change is already held."""
+    data = event.data
+    user = session.get(User, data["user_id"])
+    if user is None:
+        raise UnknownUser(f"user {data['user_id']} is not in the directory yet")
+    if user.roles_as_of >= event.occurred_at:
+        return
+    user.role_rows = [UserRole(role=role) for role in normalize_roles(data["roles"])]
+    user.roles_as_of = event.occurred_at
     session.flush()

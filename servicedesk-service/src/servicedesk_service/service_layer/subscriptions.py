@@ -14,4 +14,5 @@ from servicedesk_service.service_layer import handlers
 HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
     ("identity.customer.registered", 1): handlers.customer_registered,
     ("identity.user.created", 1): handlers.user_created,
+    ("identity.user.roles_changed", 1): handlers.user_roles_changed,
 }

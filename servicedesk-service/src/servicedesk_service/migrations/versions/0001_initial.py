@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(254), nullable=False),
         sa.Column("email", sa.String(320), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("roles_as_of", UTCDateTime(), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_users"),
     )
