@@ -1,0 +1,96 @@
+"""The app factory: settings, the pooled client, the token verifier, the UI, and the proxy in front."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from portal_shared.auth import JwksKeySource, TokenVerifier
+from portal_shared.logging import configure_logging
+from portal_shared.web.problems import problem_response
+from portal_shared.web.request_context import init_request_context
+
+from portal_gateway.config import Config, dev_secret_key
+from portal_gateway.i18n import init_i18n
+from portal_gateway.local_api import health, openapi
+from portal_gateway.policy import Policy
+from portal_gateway.proxy import ProxyMiddleware
+from portal_gateway.upstream import Upstreams
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(Config())
+    if config:
+        app.config.update(config)
+    if app.config["CONFIGURE_LOGGING"]:
+        configure_logging("gateway", app.config["LOG_LEVEL"])
+    var_dir = Path(app.config["VAR_DIR"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = dev_secret_key(var_dir / "gateway")
+
+    upstreams = Upstreams(
+        app.config["SERVICE_URLS"],
+        connect_timeout=app.config["UPSTREAM_CONNECT_TIMEOUT"],
+        read_timeout=app.config["UPSTREAM_READ_TIMEOUT"],
+        pool_maxsize=app.config["UPSTREAM_POOL_MAXSIZE"],
+    )
+    verifier = app.config.get("TOKEN_VERIFIER") or TokenVerifier(JwksKeySource(app.config["JWKS_URL"]))
+    app.extensions["portal_upstreams"] = upstreams
+    app.extensions["portal_verifier"] = verifier
+
+    init_request_context(app, access_log_enabled=app.config["ACCESS_LOG"])
+    init_i18n(app, var_dir)
+    csrf = CSRFProtect(app)
+    # The API is called with bearer tokens, not cookies: no CSRF there. (Proxied /api/ calls
+    # never reach Flask at all; these are the gateway's own JSON endpoints.)
+    csrf.exempt(openapi)
+    csrf.exempt(health)
+
+    from portal_gateway.web import web
+
+    app.register_blueprint(openapi)
+    app.register_blueprint(health)
+    app.register_blueprint(web)
+    _register_error_pages(app)
+
+    app.wsgi_app = ProxyMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app,
+        upstreams=upstreams,
+        policy=Policy(),
+        verifier=verifier,
+        max_body=app.config["MAX_CONTENT_LENGTH"],
+        access_log_enabled=app.config["ACCESS_LOG"],
+    )
+    return app
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return render_template("error.html", title=_("The form expired"),
+                               message=_("Reload the page and send the form again.")), 400
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        if _wants_problem():
+            return problem_response(404, "Not found", f"No route for {request.path}.")
+        return render_template("error.html", title=_("Page not found"),
+                               message=_("The page you asked for does not exist.")), 404
+
+    @app.errorhandler(405)
+    def _not_allowed(exc):
+        if _wants_problem():
+            return problem_response(405, "Method not allowed", f"{request.method} is not allowed on {request.path}.")
+        return render_template("error.html", title=_("Not allowed"), message=_("This page cannot do that.")), 405
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        return problem_response(413, "Request body too large", "The request body exceeds the allowed size.",
+                                errors={"body": ["Request body too large."]})

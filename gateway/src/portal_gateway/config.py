@@ -1,0 +1,61 @@
+"""The gateway's settings, from environment variables with working local defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from portal_shared.config import env_bool, env_float, env_int, env_str
+
+from portal_gateway.routing import service_urls_from_env
+
+MIB = 1024 * 1024
+
+
+def var_dir() -> Path:
+    return Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+def dev_secret_key(directory: Path) -> str:
+    """A random key kept on disk so sessions survive restarts of a local run; never committed."""
+    path = directory / "secret_key"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"secret_key.{os.getpid()}.tmp")
+        temporary.write_text(secrets.token_urlsafe(48))
+        temporary.chmod(0o600)
+        try:
+            # link() fails if another worker won the race: everyone then reads the same key.
+            path.hardlink_to(temporary)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
+class Config:
+    def __init__(self) -> None:
+        self.VAR_DIR = str(var_dir())
+        self.SERVICE_URLS = service_urls_from_env()
+        self.JWKS_URL = env_str("JWKS_URL", self.SERVICE_URLS["identity"] + "/.well-known/jwks.json")
+        self.UPSTREAM_CONNECT_TIMEOUT = env_float("UPSTREAM_CONNECT_TIMEOUT", 1.0)
+        self.UPSTREAM_READ_TIMEOUT = env_float("UPSTREAM_READ_TIMEOUT", 10.0)
+        # Sized to what one worker serves at once (gevent worker_connections).
+        self.UPSTREAM_POOL_MAXSIZE = env_int("UPSTREAM_POOL_MAXSIZE", env_int("WORKER_CONNECTIONS", 1000))
+        self.READY_TIMEOUT = env_float("READY_TIMEOUT", 2.0)
+        self.MAX_CONTENT_LENGTH = MIB
+        self.ACCESS_LOG = env_bool("GATEWAY_ACCESS_LOG", True)
+        self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+        self.CONFIGURE_LOGGING = True
+        # SECRET_KEY left None here: create_app derives a stored dev key only when none is given.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        self.SESSION_COOKIE_NAME = "portal_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.BABEL_DEFAULT_LOCALE = "es"
+        self.LANGUAGES = ("es", "en")
+        # None: the package's compiled catalogs, or (in a checkout) catalogs compiled into VAR_DIR.
+        self.TRANSLATIONS_DIR = os.environ.get("TRANSLATIONS_DIR") or None

@@ -1,0 +1,168 @@
+"""The role policy: who may call which method on which path, as one table.
+
+The gateway is the first gate only: every service checks roles again and scopes every query
+by the token's customer. Anything not in the table is denied (401 without a valid token,
+403 with one); a path no service owns is 404 before the policy is consulted.
+
+Who may:
+  PUBLIC      no token needed (any token sent along is forwarded unchecked: the service decides)
+  ACTIVATION  only the activation token of an RFC first sign-in
+  ANY_USER    any access token, whatever its roles
+  {roles}     an access token holding at least one of these roles
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portal_shared.auth.roles import (
+    ADMIN,
+    AGENT,
+    BILLING,
+    DEVICE_ADMIN,
+    OPERATOR,
+    STOCK_ADMIN,
+    STOCK_DEVICE_ADMIN,
+)
+
+from portal_gateway.routing import API_ROOT, JWKS_PATH, api_prefix
+
+
+class _Kind(str):
+    """A named audience that is not a set of roles."""
+
+
+PUBLIC = _Kind("PUBLIC")
+ACTIVATION = _Kind("ACTIVATION")
+ANY_USER = _Kind("ANY_USER")
+
+Who = _Kind | frozenset[str]
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# Audiences used more than once, named after what they read or do.
+BILLING_READERS = roles(ADMIN, BILLING, AGENT)  # agent reads every customer's billing, never writes
+DESK_USERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, AGENT)
+DEVICE_READERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, AGENT, OPERATOR)
+DEVICE_EDITORS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, OPERATOR)
+METER_WRITERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN)
+STOCK_READERS = roles(ADMIN, STOCK_ADMIN, STOCK_DEVICE_ADMIN, AGENT)
+STOCK_EDITORS = roles(ADMIN, STOCK_ADMIN, STOCK_DEVICE_ADMIN)
+PAYERS = roles(ADMIN, BILLING)
+CUSTOMER_STAFF = roles(OPERATOR, AGENT)
+
+# (method, path pattern, who may).  {name} matches one path segment.
+POLICY: tuple[tuple[str, str, Who], ...] = (
+    # identity-service: keys and sign-in
+    ("GET", JWKS_PATH, PUBLIC),
+    ("POST", "/api/v1/auth/login", PUBLIC),
+    ("POST", "/api/v1/auth/refresh", PUBLIC),
+    ("POST", "/api/v1/auth/logout", PUBLIC),
+    ("POST", "/api/v1/auth/recover", PUBLIC),
+    ("POST", "/api/v1/auth/reset", PUBLIC),
+    ("POST", "/api/v1/auth/verify-email", PUBLIC),
+    ("POST", "/api/v1/auth/activate", PUBLIC),
+    ("POST", "/api/v1/auth/first-login", ACTIVATION),
+    ("GET", "/api/v1/me", ANY_USER),
+    ("POST", "/api/v1/auth/password", ANY_USER),
+    # identity-service: a customer's users (agent reads any customer's and corrects e-mails)
+    ("GET", "/api/v1/users", roles(ADMIN, AGENT)),
+    ("POST", "/api/v1/users", roles(ADMIN)),
+    ("GET", "/api/v1/users/{id}", roles(ADMIN, AGENT)),
+    ("PATCH", "/api/v1/users/{id}", roles(ADMIN, AGENT)),
+    ("DELETE", "/api/v1/users/{id}", roles(ADMIN)),
+    ("GET", "/api/v1/audit-log", roles(ADMIN, AGENT)),
+    # identity-service: customers (back office)
+    ("POST", "/api/v1/customers", roles(OPERATOR)),
+    ("GET", "/api/v1/customers", CUSTOMER_STAFF),
+    ("GET", "/api/v1/customers/{id}", CUSTOMER_STAFF),
+    ("POST", "/api/v1/customers/{id}/activation-link", roles(OPERATOR)),
+    # billing-service (operator feeds invoices, exchange rates and statements from the ERP)
+    ("GET", "/api/v1/accounts", roles(ADMIN, BILLING, AGENT, OPERATOR)),
+    ("GET", "/api/v1/statements", BILLING_READERS),
+    ("POST", "/api/v1/statements", roles(OPERATOR)),
+    ("GET", "/api/v1/statements/{id}", BILLING_READERS),
+    ("GET", "/api/v1/statements/{id}/pdf", BILLING_READERS),
+    ("GET", "/api/v1/invoices", BILLING_READERS),
+    ("POST", "/api/v1/invoices/import", roles(OPERATOR)),
+    ("GET", "/api/v1/invoices/{id}", BILLING_READERS),
+    ("GET", "/api/v1/balances", BILLING_READERS),
+    ("GET", "/api/v1/exchange-rates", roles(ADMIN, BILLING, AGENT, OPERATOR)),
+    ("POST", "/api/v1/exchange-rates", roles(OPERATOR)),
+    ("GET", "/api/v1/credit-status", BILLING_READERS),
+    # payment-service (the bank signs its callbacks; no user token comes with them)
+    ("POST", "/api/v1/payments", PAYERS),
+    ("GET", "/api/v1/payments", BILLING_READERS),
+    ("GET", "/api/v1/payments/{id}", BILLING_READERS),
+    ("POST", "/api/v1/payments/callbacks/{bank}", PUBLIC),
+    # servicedesk-service: devices, meter readings, incidents
+    ("GET", "/api/v1/devices", DEVICE_READERS),
+    ("POST", "/api/v1/devices", roles(OPERATOR)),
+    ("GET", "/api/v1/devices/{id}", DEVICE_READERS),
+    ("PATCH", "/api/v1/devices/{id}", DEVICE_EDITORS),
+    ("DELETE", "/api/v1/devices/{id}", roles(AGENT, OPERATOR)),
+    ("GET", "/api/v1/devices/{id}/meter-readings", DESK_USERS),
+    ("POST", "/api/v1/devices/{id}/meter-readings", METER_WRITERS),
+    ("GET", "/api/v1/incidents", DESK_USERS),
+    ("POST", "/api/v1/incidents", DESK_USERS),  # agent opens incidents on a customer's behalf
+    ("GET", "/api/v1/incidents/{id}", DESK_USERS),
+    # servicedesk-service: toner stock (e-Maintenance)
+    ("GET", "/api/v1/stock-locations", STOCK_READERS),
+    ("POST", "/api/v1/stock-locations", STOCK_EDITORS),
+    ("GET", "/api/v1/stock-locations/{id}", STOCK_READERS),
+    ("PATCH", "/api/v1/stock-locations/{id}", STOCK_EDITORS),
+    ("GET", "/api/v1/toner-orders", STOCK_READERS),
+    ("GET", "/api/v1/toner-orders/{id}", STOCK_READERS),
+    # servicedesk-service: knowledge for everyone signed in; the staff overview
+    ("GET", "/api/v1/knowledge", ANY_USER),
+    ("GET", "/api/v1/knowledge/{id}", ANY_USER),
+    ("GET", "/api/v1/staff/customers/{id}/overview", roles(AGENT)),
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    pattern: str
+    who: Who
+    regex: re.Pattern[str]
+
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    parts = _PLACEHOLDER.split(pattern)
+    return re.compile("".join(re.escape(part) + "[^/]+" for part in parts[:-1]) + re.escape(parts[-1]) + r"/?\Z")
+
+
+def _bucket(path: str) -> str:
+    """Rules are grouped by API prefix so a request is only matched against a handful of them."""
+    prefix = api_prefix(path)
+    return path if prefix is None else prefix
+
+
+class Policy:
+    """The table compiled once: (method, prefix) -> the few rules to try in order."""
+
+    def __init__(self, table: Iterable[tuple[str, str, Who]] = POLICY):
+        self.rules: list[Rule] = []
+        self._index: dict[tuple[str, str], list[Rule]] = {}
+        for method, pattern, who in table:
+            if not (pattern.startswith(API_ROOT) or pattern == JWKS_PATH):
+                raise ValueError(f"policy pattern outside the API: {pattern}")
+            rule = Rule(method, pattern, who, _compile(pattern))
+            self.rules.append(rule)
+            self._index.setdefault((method, _bucket(pattern)), []).append(rule)
+
+    def match(self, method: str, path: str) -> Rule | None:
+        if method == "HEAD":
+            method = "GET"  # HEAD is GET without the body: the same people may ask
+        for rule in self._index.get((method, _bucket(path)), ()):
+            if rule.regex.match(path):
+                return rule
+        return None

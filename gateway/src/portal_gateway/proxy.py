@@ -1,0 +1,288 @@
+"""The reverse proxy for /api/… and the JWKS path, as plain WSGI in front of the Flask app.
+
+It runs on every API call of every customer, so it stays below Flask: no request context,
+no per-request compilation (routes and policy are compiled at start-up), no parsing of
+bodies, one optional access-log line. Everything else (web UI, OpenAPI, health) falls
+through to the Flask app.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
+from urllib.parse import quote
+
+import urllib3
+from portal_shared import correlation
+from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, TokenVerifier
+from portal_shared.web.problems import PROBLEM_JSON
+
+from portal_gateway import routing
+from portal_gateway.policy import ACTIVATION as WHO_ACTIVATION
+from portal_gateway.policy import ANY_USER, PUBLIC, Policy, Rule
+from portal_gateway.upstream import UpstreamError, Upstreams, failure_for
+
+access_log = logging.getLogger("portal.access")
+log = logging.getLogger(__name__)
+
+# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+     "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+)
+# Set by the gateway itself, so the caller's copies are dropped. Also dropped: Expect (the body
+# is already read here) and Cookie (the API takes bearer tokens; the UI's session cookie holds
+# the user's refresh token, which no service should see).
+_REPLACED_REQUEST = frozenset({"host", "content-length", "x-correlation-id", "x-forwarded-for",
+                               "x-forwarded-proto", "x-forwarded-host", "expect", "cookie"})
+_REPLACED_RESPONSE = frozenset({"x-correlation-id"})
+# Bodies up to this size are read in one go; larger ones are streamed in chunks of it.
+_CHUNK = 64 * 1024
+# Characters kept as they are when the decoded path is quoted again for the service.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+StartResponse = Callable[..., object]
+
+
+class Denied(Exception):
+    def __init__(self, status: int, title: str, detail: str, headers: list[tuple[str, str]] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.headers = headers or []
+
+
+def _bearer(environ: dict) -> str | None:
+    scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+def authorize(rule: Rule | None, environ: dict, verifier: TokenVerifier) -> None:
+    """Raise Denied unless the policy admits this request (rule None = not in the table)."""
+    if rule is not None and rule.who is PUBLIC:
+        return
+    token = _bearer(environ)
+    if token is None:
+        raise Denied(401, "Authentication required", "Send an access token as 'Authorization: Bearer …'.",
+                     [("WWW-Authenticate", "Bearer")])
+    try:
+        principal = verifier.verify(token)
+    except KeysUnavailable:
+        raise Denied(503, "Token keys unavailable", "identity-service's signing keys could not be fetched.") from None
+    except InvalidToken:
+        raise Denied(401, "Invalid token", "The access token is invalid or has expired.",
+                     [("WWW-Authenticate", 'Bearer error="invalid_token"')]) from None
+    if principal.token_type not in (ACCESS, ACTIVATION):
+        raise Denied(401, "Invalid token", "This kind of token is not accepted here.")
+    if rule is None:
+        raise Denied(403, "Forbidden", "This request is not allowed.")
+    who = rule.who
+    if who is WHO_ACTIVATION:
+        if principal.token_type == ACTIVATION:
+            return
+        raise Denied(403, "Forbidden", "Only the first sign-in may call this.")
+    if principal.token_type != ACCESS:
+        raise Denied(403, "Activation required", "Register your e-mail and choose a new password first.")
+    if who is ANY_USER or principal.roles & who:
+        return
+    raise Denied(403, "Forbidden", "Your role does not allow this.")
+
+
+def problem(start_response: StartResponse, status: int, title: str, detail: str, cid: str,
+            headers: Iterable[tuple[str, str]] = (), **extensions) -> list[bytes]:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
+    data = json.dumps(body).encode()
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [("Content-Type", PROBLEM_JSON), ("Content-Length", str(len(data))), (correlation.HEADER, cid), *headers],
+    )
+    return [data]
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _has_dot_segment(path: str) -> bool:
+    # "." and ".." would be resolved differently by the gateway's policy and the service.
+    return "/." in path and any(seg in (".", "..") for seg in path.split("/"))
+
+
+class _StreamedBody:
+    """Hands the service's body to the server chunk by chunk; gives the connection back at the end."""
+
+    def __init__(self, response: urllib3.BaseHTTPResponse):
+        self._response = response
+        self._complete = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._response.stream(_CHUNK, decode_content=False):
+            yield chunk
+        self._complete = True
+
+    def close(self) -> None:
+        if not self._complete:
+            # The client went away mid-body: the connection holds unread bytes, so it is closed
+            # rather than pooled.
+            self._response.close()
+        self._response.release_conn()
+
+
+class ProxyMiddleware:
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        upstreams: Upstreams,
+        policy: Policy,
+        verifier: TokenVerifier,
+        max_body: int,
+        access_log_enabled: bool,
+        local_prefixes: tuple[str, ...] = ("/api/v1/openapi",),
+    ):
+        self.app = app
+        self.upstreams = upstreams
+        self.policy = policy
+        self.verifier = verifier
+        self.max_body = max_body
+        self.access_log_enabled = access_log_enabled
+        self.local_prefixes = local_prefixes
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not (path.startswith("/api/") or path in routing.EXACT) or path.startswith(self.local_prefixes):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        cid = correlation.sanitize(environ.get("HTTP_X_CORRELATION_ID")) or correlation.new_correlation_id()
+        status_seen: list[int] = []
+        cid_token = correlation.set_correlation_id(cid)
+
+        def recording_start_response(status: str, headers: list, exc_info=None):
+            status_seen.append(int(status[:3]))
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self._proxy(environ, recording_start_response, path, cid)
+        finally:
+            if self.access_log_enabled:
+                access_log.info(
+                    "request",
+                    extra={"method": environ.get("REQUEST_METHOD"), "path": path,
+                           "status": status_seen[0] if status_seen else 0,
+                           "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                )
+            correlation.reset_correlation_id(cid_token)
+
+    def _proxy(self, environ: dict, start_response: StartResponse, path: str, cid: str) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        service = routing.resolve(path)
+        if service is None or _has_dot_segment(path):
+            return problem(start_response, 404, "Not found", f"No route for {path}.", cid)
+        try:
+            authorize(self.policy.match(method, path), environ, self.verifier)
+        except Denied as denied:
+            return problem(start_response, denied.status, denied.title, denied.detail, cid, denied.headers)
+
+        body, too_large = self._read_body(environ)
+        if too_large:
+            return problem(start_response, 413, "Request body too large",
+                           f"The request body exceeds {self.max_body} bytes.", cid,
+                           errors={"body": ["Request body too large."]})
+
+        target = quote(path.encode("latin-1"), safe=_PATH_SAFE)
+        query = environ.get("QUERY_STRING")
+        if query:
+            target = f"{target}?{query}"
+        try:
+            response = self.upstreams.request(
+                service, method, target, body=body, headers=self._request_headers(environ, cid, body), stream=True
+            )
+        except UpstreamError as exc:
+            failure = failure_for(exc, service)
+            log.warning("upstream call failed", extra={"service": service.name, "error": repr(exc)})
+            return problem(start_response, failure.status, failure.title, failure.detail, cid,
+                           service=service.name)
+
+        status = f"{response.status} {response.reason or _phrase(response.status)}"
+        headers = self._response_headers(response, cid)
+        length = response.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) <= _CHUNK:
+            # Small bodies (nearly all API answers) are read before answering: no generator per
+            # request, and a service that stalls mid-body is still a clean 504.
+            try:
+                data = response.read(decode_content=False)
+            except UpstreamError as exc:
+                response.close()
+                failure = failure_for(exc, service)
+                return problem(start_response, failure.status, failure.title, failure.detail, cid,
+                               service=service.name)
+            finally:
+                response.release_conn()
+            start_response(status, headers)
+            return [data]
+        start_response(status, headers)
+        return _StreamedBody(response)
+
+    def _read_body(self, environ: dict) -> tuple[bytes | None, bool]:
+        stream = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                size = self.max_body + 1
+            if size > self.max_body:
+                return None, True
+            return stream.read(size) if size else b"", False
+        if environ.get("wsgi.input_terminated") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
+            # No length given: read one byte past the limit to tell "at most" from "more".
+            data = stream.read(self.max_body + 1)
+            if len(data) > self.max_body:
+                return None, True
+            return data or None, False
+        return None, False
+
+    @staticmethod
+    def _request_headers(environ: dict, cid: str, body: bytes | None) -> dict[str, str]:
+        connection_named = environ.get("HTTP_CONNECTION", "")
+        dropped = HOP_BY_HOP | _REPLACED_REQUEST
+        if connection_named:
+            dropped = dropped | {name.strip().lower() for name in connection_named.split(",")}
+        headers: dict[str, str] = {}
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                name = key[5:].replace("_", "-").lower()
+                if name not in dropped:
+                    headers[name] = value
+        content_type = environ.get("CONTENT_TYPE")
+        if content_type:
+            headers["content-type"] = content_type
+        if body is not None:
+            headers["content-length"] = str(len(body))
+        remote = environ.get("REMOTE_ADDR", "")
+        earlier = environ.get("HTTP_X_FORWARDED_FOR")
+        headers["x-forwarded-for"] = f"{earlier}, {remote}" if earlier else remote
+        headers["x-forwarded-proto"] = environ.get("wsgi.url_scheme", "http")
+        if "HTTP_HOST" in environ:
+            headers["x-forwarded-host"] = environ["HTTP_HOST"]
+        headers[correlation.HEADER] = cid
+        return headers
+
+    @staticmethod
+    def _response_headers(response: urllib3.BaseHTTPResponse, cid: str) -> list[tuple[str, str]]:
+        connection_named = response.headers.get("Connection", "")
+        dropped = HOP_BY_HOP | _REPLACED_RESPONSE
+        if connection_named:
+            dropped = dropped | {name.strip().lower() for name in connection_named.split(",")}
+        headers = [(name, value) for name, value in response.headers.items() if name.lower() not in dropped]
+        headers.append((correlation.HEADER, cid))
+        return headers

@@ -1,0 +1,98 @@
+"""The pooled HTTP client every call to a service goes through (the proxy, the web UI, probes).
+
+Connections are kept alive per service, so a proxied request normally costs no TCP
+handshake. Nothing is ever re-sent: a POST that reached the service once must not reach it
+twice, so retries are off and a failure is answered as it happened (503 / 504 / 502).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+
+from portal_gateway.routing import Service
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How a call to a service failed, as the caller is told."""
+
+    status: int
+    title: str
+    detail: str
+
+
+def failure_for(exc: Exception, service: Service) -> Failure:
+    name = service.name
+    # NewConnectionError subclasses ConnectTimeoutError: refused must be told apart first.
+    if isinstance(exc, NewConnectionError):
+        return Failure(503, "Service unavailable", f"{name} is unavailable.")
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        return Failure(504, "Gateway timeout", f"{name} did not answer in time.")
+    return Failure(502, "Bad gateway", f"{name} sent an invalid response.")
+
+
+UpstreamError = HTTPError
+
+
+class Upstreams:
+    def __init__(
+        self,
+        urls: dict[str, str],
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        pool_maxsize: int,
+    ):
+        self.urls = urls
+        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        # block=False: past maxsize a burst opens extra connections instead of queueing;
+        # they are closed when returned, so the pool never holds more than maxsize per host.
+        self.pool = urllib3.PoolManager(
+            num_pools=len(urls) + 4,
+            maxsize=pool_maxsize,
+            block=False,
+            retries=False,
+            timeout=self.timeout,
+        )
+        # One pool per service, looked up by key: no URL parsing on the request path.
+        self._pools = {key: self.pool.connection_from_url(url) for key, url in urls.items()}
+        self._base_paths = {key: urlsplit(url).path.rstrip("/") for key, url in urls.items()}
+
+    def base_url(self, service: Service) -> str:
+        return self.urls[service.key]
+
+    def request(
+        self,
+        service: Service,
+        method: str,
+        path_and_query: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        timeout: urllib3.Timeout | None = None,
+    ) -> urllib3.BaseHTTPResponse:
+        """One call, never retried. Raises urllib3's HTTPError subclasses; see failure_for()."""
+        return self._pools[service.key].urlopen(
+            method,
+            self._base_paths[service.key] + path_and_query,
+            body=body,
+            headers=headers,
+            retries=False,
+            redirect=False,
+            preload_content=not stream,
+            # A proxied body passes through as the service encoded it; the UI reads JSON.
+            decode_content=not stream,
+            timeout=timeout or self.timeout,
+        )
+
+    def close(self) -> None:
+        self.pool.clear()

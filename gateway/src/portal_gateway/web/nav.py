@@ -1,0 +1,39 @@
+"""The navigation: one entry per page that exists, shown to the roles that may use it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from portal_shared.auth.roles import AGENT, OPERATOR
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object  # a lazy translation
+    roles: frozenset[str] | None = None  # None: every signed-in user
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("web.home", _l("My account")),
+    NavEntry("web.change_password", _l("Change password")),
+    # Staff feed and query the services directly; the documents describe those APIs.
+    NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR})),
+)
+
+
+def entries_for(roles: frozenset[str]) -> list[NavEntry]:
+    return [entry for entry in NAV if entry.roles is None or entry.roles & roles]
+
+
+# How roles read on the page (the tokens carry the codes).
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "billing": _l("Billing"),
+    "device_admin": _l("Device administrator"),
+    "stock_admin": _l("Stock administrator"),
+    "stock_device_admin": _l("Stock and device administrator"),
+    "knowledge_user": _l("Knowledge base"),
+    "agent": _l("Customer service agent"),
+    "operator": _l("Back office operator"),
+}

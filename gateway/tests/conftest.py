@@ -1,0 +1,112 @@
+"""Fixtures: a signing key and its JWKS served over HTTP, echoing stand-ins, a gateway app factory."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from portal_shared.auth import ACTIVATION
+from portal_shared.auth.roles import ALL_ROLES, STAFF_ROLES
+from portal_shared.auth.signing import TokenSigner, generate_private_key
+
+from portal_gateway import create_app
+from portal_gateway.i18n import PACKAGE_TRANSLATIONS, compile_catalogs
+
+from standins import Echo, StandIn, json_app, json_response
+
+CUSTOMER_ID = "cust-1"
+
+
+@pytest.fixture(scope="session")
+def signer() -> TokenSigner:
+    return TokenSigner([generate_private_key()])
+
+
+@pytest.fixture(scope="session")
+def keys_server(signer):
+    server = StandIn(json_app({("GET", "/.well-known/jwks.json"): lambda _r: json_response(signer.jwks())}))
+    yield server
+    server.stop()
+
+
+class Tokens:
+    """Tokens as identity would issue them: one per role, the activation token, broken ones."""
+
+    def __init__(self, signer: TokenSigner):
+        self.signer = signer
+
+    def for_role(self, role: str, **kwargs) -> str:
+        customer = None if role in STAFF_ROLES else CUSTOMER_ID
+        return self.signer.issue(user_id=f"user-{role}", customer_id=customer, roles=[role],
+                                 username=role, session_id="s1", **kwargs)
+
+    def activation(self) -> str:
+        return self.signer.issue(user_id="user-rfc", customer_id=CUSTOMER_ID, roles=[], token_type=ACTIVATION,
+                                 username="CME850101AB1", ttl=timedelta(minutes=10))
+
+    def foreign(self) -> str:
+        return TokenSigner([generate_private_key()]).issue(user_id="x", customer_id=CUSTOMER_ID, roles=["admin"])
+
+
+@pytest.fixture(scope="session")
+def tokens(signer) -> Tokens:
+    return Tokens(signer)
+
+
+@pytest.fixture(scope="session")
+def roles() -> list[str]:
+    return sorted(ALL_ROLES)
+
+
+@pytest.fixture(scope="session")
+def echoes():
+    """One echoing stand-in per service, so a test can see which service a call reached."""
+    servers = {key: (echo, StandIn(echo)) for key, echo in
+               ((key, Echo(key)) for key in ("identity", "billing", "payment", "servicedesk"))}
+    yield servers
+    for _echo, server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def translations(tmp_path_factory):
+    """The catalogs compiled once per run, as the install step would."""
+    target = tmp_path_factory.mktemp("translations")
+    assert compile_catalogs(PACKAGE_TRANSLATIONS, target), "no catalogs found"
+    return str(target)
+
+
+@pytest.fixture
+def make_gateway(keys_server, tmp_path, translations):
+    def make(urls: dict[str, str], **config):
+        settings = {
+            "TESTING": True,
+            "CONFIGURE_LOGGING": False,
+            "SECRET_KEY": "test-secret",
+            "VAR_DIR": str(tmp_path),
+            "SERVICE_URLS": urls,
+            "JWKS_URL": keys_server.url + "/.well-known/jwks.json",
+            "UPSTREAM_READ_TIMEOUT": 2.0,
+            "ACCESS_LOG": False,
+            "TRANSLATIONS_DIR": translations,
+        }
+        settings.update(config)
+        return create_app(settings)
+
+    return make
+
+
+@pytest.fixture
+def gateway(make_gateway, echoes):
+    return make_gateway({key: server.url for key, (_echo, server) in echoes.items()})
+
+
+@pytest.fixture
+def client(gateway):
+    return gateway.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,273 @@
+"""The web UI against a stand-in identity-service speaking API.md's contract."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from portal_shared.auth import StaticKeySource, TokenVerifier
+
+from conftest import CUSTOMER_ID, csrf_token
+from standins import StandIn, json_app, json_response
+
+RFC = "CME850101AB1"
+
+
+class FakeIdentity:
+    """identity-service as API.md describes it, for the routes the UI uses."""
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
+        self.calls: list[tuple[str, dict]] = []
+        self.refresh_tokens = {"r-valid"}
+        self.roles = ["admin", "billing"]
+
+    def _record(self, request):
+        body = request.get_json(silent=True) or {}
+        self.calls.append((request.path, body))
+        return body
+
+    def _pair(self):
+        refresh = f"r-{len(self.calls)}"
+        self.refresh_tokens.add(refresh)
+        access = self.tokens.signer.issue(user_id="u1", customer_id=CUSTOMER_ID, roles=self.roles, username="ana")
+        return {"access_token": access, "token_type": "Bearer", "expires_in": 600, "refresh_token": refresh,
+                "must_change_password": False}
+
+    def login(self, request):
+        body = self._record(request)
+        if body.get("username") == RFC and body.get("password") == RFC:
+            return json_response({"access_token": self.tokens.activation(), "token_type": "Bearer",
+                                  "expires_in": 600, "refresh_token": None, "must_change_password": True})
+        if body.get("username") == "ana" and body.get("password") == "right":
+            return json_response(self._pair())
+        if body.get("username") == "expired-password" and body.get("password") == "right":
+            return json_response({**self._pair(), "must_change_password": True})
+        if body.get("username") == "locked":
+            return json_response({"title": "Too many attempts", "status": 429, "detail": "Locked."}, 429,
+                                 {"Retry-After": "60"})
+        return json_response({"title": "Unauthorized", "status": 401, "detail": "Wrong user name or password."}, 401)
+
+    def first_login(self, request):
+        body = self._record(request)
+        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
+        assert principal.token_type == "activation"
+        if "@" not in body.get("email", ""):
+            return json_response({"title": "Validation failed", "status": 422, "detail": "Invalid or missing: email.",
+                                  "errors": {"email": ["Not a valid email address."]}}, 422)
+        return json_response(self._pair())
+
+    def refresh(self, request):
+        body = self._record(request)
+        if body.get("refresh_token") not in self.refresh_tokens:
+            return json_response({"title": "Unauthorized", "status": 401}, 401)
+        self.refresh_tokens.discard(body["refresh_token"])
+        return json_response(self._pair())
+
+    def logout(self, request):
+        self._record(request)
+        return json_response(None, 204)
+
+    def reset(self, request):
+        body = self._record(request)
+        if body.get("token") != "good-token":
+            return json_response({"title": "Invalid token", "status": 400, "detail": "The link has expired."}, 400)
+        return json_response(None, 204)
+
+    def me(self, request):
+        self._record(request)
+        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
+        return json_response({
+            "id": principal.user_id, "username": "ana", "email": "ana@example.mx", "email_verified": True,
+            "name": "Ana Pérez", "roles": sorted(principal.roles),
+            "customer": {"id": CUSTOMER_ID, "rfc": RFC, "name": "Copias del Centro SA de CV",
+                         "system_account_number": "SYS-77120", "account_numbers": ["005300", "005301"]},
+        })
+
+    def app(self):
+        return json_app({
+            ("POST", "/api/v1/auth/login"): self.login,
+            ("POST", "/api/v1/auth/first-login"): self.first_login,
+            ("POST", "/api/v1/auth/refresh"): self.refresh,
+            ("POST", "/api/v1/auth/logout"): self.logout,
+            ("POST", "/api/v1/auth/reset"): self.reset,
+            ("GET", "/api/v1/me"): self.me,
+        })
+
+    def paths(self):
+        return [path for path, _ in self.calls]
+
+
+@pytest.fixture
+def identity(tokens):
+    fake = FakeIdentity(tokens)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def ui(make_gateway, identity, echoes):
+    urls = {key: server.url for key, (_echo, server) in echoes.items()}
+    urls["identity"] = identity.url
+    return make_gateway(urls).test_client()
+
+
+def sign_in(ui, username="ana", password="right"):
+    token = csrf_token(ui.get("/login").get_data(as_text=True))
+    return ui.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+def test_forms_refuse_posts_without_csrf_token(ui, identity):
+    assert ui.post("/login", data={"username": "ana", "password": "right"}).status_code == 400
+    assert ui.post("/recover", data={"email": "a@b.mx"}).status_code == 400
+    assert ui.post("/logout").status_code in (302, 400)
+    assert identity.calls == [], "a form without CSRF token reached identity"
+
+
+def test_spanish_by_default_english_on_request_and_remembered(ui):
+    page = ui.get("/login").get_data(as_text=True)
+    assert 'lang="es"' in page and "Iniciar sesión" in page
+    english = ui.get("/login?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english and "Sign in" in english and "Iniciar sesión" not in english
+    assert "Forgot your password?" in ui.get("/login").get_data(as_text=True)
+
+
+def test_accept_language_picks_english(ui):
+    page = ui.get("/login", headers={"Accept-Language": "en-US,en;q=0.8"}).get_data(as_text=True)
+    assert "Sign in" in page
+
+
+def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_who_you_are(ui, identity):
+    response = sign_in(ui)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # SESSION_COOKIE_SECURE defaults off for local http
+
+    home = ui.get("/?lang=en")
+    page = home.get_data(as_text=True)
+    assert home.status_code == 200
+    for shown in ("Ana Pérez", "ana@example.mx", RFC, "Copias del Centro SA de CV", "SYS-77120", "005300", "005301",
+                  "Administrator", "Billing"):
+        assert shown in page, shown
+    # Only pages that exist are offered: staff-only API documents not for a customer admin.
+    assert "Change password" in page and "API documents" not in page
+
+
+def test_secure_cookie_when_configured(make_gateway, identity, echoes):
+    urls = {key: server.url for key, (_echo, server) in echoes.items()}
+    urls["identity"] = identity.url
+    ui = make_gateway(urls, SESSION_COOKIE_SECURE=True).test_client()
+    assert "Secure" in sign_in(ui).headers["Set-Cookie"]
+
+
+def test_staff_see_the_api_documents_entry(ui, identity):
+    identity.roles = ["operator"]
+    sign_in(ui)
+    assert "API documents" in ui.get("/?lang=en").get_data(as_text=True)
+
+
+def test_wrong_password_shows_identitys_message_on_the_form(ui):
+    response = sign_in(ui, password="wrong")
+    assert response.status_code == 400
+    assert "Wrong user name or password." in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers or "portal_session=;" not in response.headers["Set-Cookie"]
+
+
+def test_lockout_says_when_to_try_again(ui):
+    page = sign_in(ui, username="locked", password="x").get_data(as_text=True)
+    assert "60" in page
+
+
+def test_rfc_first_sign_in_forces_email_and_new_password(ui, identity):
+    response = sign_in(ui, username=RFC, password=RFC)
+    assert response.headers["Location"] == "/first-login"
+    assert ui.get("/").headers["Location"] == "/first-login"
+
+    form = ui.get("/first-login?lang=en").get_data(as_text=True)
+    token = csrf_token(form)
+    bad = ui.post("/first-login", data={"csrf_token": token, "email": "nope", "new_password": "Nuev4-Clave!",
+                                        "confirm_password": "Nuev4-Clave!"})
+    assert bad.status_code == 400
+    assert "Not a valid email address." in bad.get_data(as_text=True)
+
+    good = ui.post("/first-login", data={"csrf_token": token, "email": "ana@example.mx",
+                                         "new_password": "Nuev4-Clave!", "confirm_password": "Nuev4-Clave!"})
+    assert good.headers["Location"] == "/"
+    assert ui.get("/").status_code == 200
+
+
+def test_mismatched_passwords_never_reach_identity(ui, identity):
+    sign_in(ui, username=RFC, password=RFC)
+    token = csrf_token(ui.get("/first-login").get_data(as_text=True))
+    response = ui.post("/first-login", data={"csrf_token": token, "email": "ana@example.mx",
+                                             "new_password": "a-1", "confirm_password": "b-2"})
+    assert response.status_code == 400
+    assert "/api/v1/auth/first-login" not in identity.paths()
+
+
+def test_expired_access_token_is_refreshed(ui, identity, tokens):
+    sign_in(ui)
+    expired = tokens.signer.issue(user_id="u1", customer_id=CUSTOMER_ID, roles=["admin"],
+                                  now=datetime.now(timezone.utc) - timedelta(hours=1))
+    with ui.session_transaction() as session:
+        session["access_token"] = expired
+        session["refresh_token"] = "r-valid"
+    assert ui.get("/").status_code == 200
+    assert ("/api/v1/auth/refresh", {"refresh_token": "r-valid"}) in identity.calls
+    with ui.session_transaction() as session:
+        assert session["access_token"] != expired
+
+
+def test_failed_refresh_sends_you_to_sign_in(ui, tokens):
+    expired = tokens.signer.issue(user_id="u1", customer_id=CUSTOMER_ID, roles=["admin"],
+                                  now=datetime.now(timezone.utc) - timedelta(hours=1))
+    with ui.session_transaction() as session:
+        session["access_token"] = expired
+        session["refresh_token"] = "revoked"
+    assert ui.get("/").headers["Location"] == "/login"
+
+
+def test_logout_revokes_at_identity_and_clears_the_session(ui, identity):
+    sign_in(ui)
+    with ui.session_transaction() as session:
+        refresh_token = session["refresh_token"]
+    token = csrf_token(ui.get("/").get_data(as_text=True))
+    response = ui.post("/logout", data={"csrf_token": token})
+    assert response.headers["Location"] == "/login"
+    assert ("/api/v1/auth/logout", {"refresh_token": refresh_token}) in identity.calls
+    assert ui.get("/").headers["Location"] == "/login"
+
+
+def test_reset_link_keeps_its_token_and_shows_identitys_error(ui, identity):
+    page = ui.get("/reset-password?token=stale-token").get_data(as_text=True)
+    assert 'value="stale-token"' in page
+    assert "token=stale-token" in page  # the language switch keeps the link's token
+    response = ui.post("/reset-password", data={"csrf_token": csrf_token(page), "token": "stale-token",
+                                               "new_password": "N3w-pass!", "confirm_password": "N3w-pass!"})
+    assert response.status_code == 400
+    assert "The link has expired." in response.get_data(as_text=True)
+
+    page = ui.get("/reset-password?token=good-token").get_data(as_text=True)
+    done = ui.post("/reset-password", data={"csrf_token": csrf_token(page), "token": "good-token",
+                                           "new_password": "N3w-pass!", "confirm_password": "N3w-pass!"})
+    assert done.headers["Location"] == "/login"
+
+
+def test_identity_down_is_a_clear_page_not_a_crash(make_gateway, echoes):
+    gone = StandIn(json_app({}))
+    gone.stop()
+    urls = {key: server.url for key, (_echo, server) in echoes.items()}
+    urls["identity"] = gone.url
+    ui = make_gateway(urls).test_client()
+    response = sign_in(ui)
+    assert response.status_code == 503
+    assert "identity-service is unavailable" in response.get_data(as_text=True)
+
+
+def test_a_password_marked_for_change_leads_to_the_change_form(ui):
+    response = sign_in(ui, username="expired-password", password="right")
+    assert response.headers["Location"] == "/password"
+    assert "Elija una nueva contraseña" in ui.get("/password").get_data(as_text=True)
