@@ -134,9 +134,9 @@ def test_spanish_by_default_english_on_request_and_remembered(ui):
     assert "Forgot your password?" in ui.get("/login").get_data(as_text=True)
 
 
-def test_accept_language_picks_english(ui):
+def test_spanish_stays_the_default_whatever_the_browser_language(ui):
     page = ui.get("/login", headers={"Accept-Language": "en-US,en;q=0.8"}).get_data(as_text=True)
-    assert "Sign in" in page
+    assert 'lang="es"' in page and "Iniciar sesión" in page
 
 
 def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_who_you_are(ui, identity):

@@ -64,7 +64,9 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    # The portal speaks Spanish unless the person switches: a browser's language settings
+    # (often English on office machines in Mexico) do not choose for them.
+    return languages[0]
 
 
 def _languages() -> tuple[str, ...]:
