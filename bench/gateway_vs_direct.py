@@ -7,7 +7,7 @@ Starts, on loopback only:
 then drives each route directly and through the gateway with bench/loadgen.py (or wrk when
 installed and --wrk is given) and prints requests/s, p50, p99 and the gateway/direct ratio.
 
-    /work/main/.venv/bin/python bench/gateway_vs_direct.py [--duration 10] [--concurrency 16]
+    .venv/bin/python bench/gateway_vs_direct.py [--duration 10] [--concurrency 16]
 """
 from __future__ import annotations
 
