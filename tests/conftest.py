@@ -1,15 +1,13 @@
 """Fixtures for the cross-service suites: one running portal per test session."""
 from __future__ import annotations
 
-import random
-import string
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from stack import DEMO_PASSWORD, Api, Stack, start_stack
+from stack import DEMO_PASSWORD, Api, Stack, random_rfc, start_stack
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 
@@ -30,14 +28,6 @@ def operator(stack: Stack) -> Api:
     client = Api(stack.gateway_url)
     client.token = client.login("operador@proveedor-demo.mx", DEMO_PASSWORD)["access_token"]
     return client
-
-
-def random_rfc() -> str:
-    """A company RFC with a valid date part that no other test uses."""
-    letters = "".join(random.choices(string.ascii_uppercase, k=3))
-    year, month, day = random.randint(50, 99), random.randint(1, 12), random.randint(1, 28)
-    homoclave = "".join(random.choices(string.ascii_uppercase + string.digits, k=3))
-    return f"{letters}{year:02d}{month:02d}{day:02d}{homoclave}"
 
 
 @pytest.fixture()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import string
 import signal
 import socket
 import subprocess
@@ -37,6 +39,14 @@ SERVICES = {
     "servicedesk": "servicedesk_service",
 }
 DEMO_PASSWORD = "Stack-Demo-Pass-2026"
+
+
+def random_rfc() -> str:
+    """A company RFC with a valid date part that no other test uses."""
+    letters = "".join(random.choices(string.ascii_uppercase, k=3))
+    year, month, day = random.randint(50, 99), random.randint(1, 12), random.randint(1, 28)
+    homoclave = "".join(random.choices(string.ascii_uppercase + string.digits, k=3))
+    return f"{letters}{year:02d}{month:02d}{day:02d}{homoclave}"
 
 
 def link_token(mail: dict, path: str) -> str:

@@ -1,9 +1,9 @@
-"""Fixtures: one migrated PostgreSQL database per run, emptied before each test; a movable clock."""
+"""Fixtures: one migrated PostgreSQL database per run (portal_shared.testing.fixtures), emptied before each
+test; a movable clock."""
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,15 +11,16 @@ import pytest
 import sqlalchemy as sa
 
 from portal_shared.auth import ADMIN
-from portal_shared.db import make_engine
-from portal_shared.db.migrate import upgrade_head
-from portal_shared.testing import temporary_database
+from portal_shared.testing.service import ServiceUnderTest
 
 from identity_service import create_app
-from identity_service.adapters.orm import Base
+from identity_service.adapters.orm import Base, outbox_table
+from identity_service.config import Config
 from identity_service.entrypoints.migrate import MIGRATIONS_DIR
 from identity_service.service_layer import customers, users
 from identity_service.service_layer.audit import system_actor
+
+pytest_plugins = ["portal_shared.testing.fixtures"]
 
 PASSWORD = "Vaca-Roja-Salta-42"
 
@@ -38,17 +39,18 @@ class Clock:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with temporary_database("identity_test") as url:
-        upgrade_head(MIGRATIONS_DIR, url)
-        yield url
-
-
-@pytest.fixture(scope="session")
-def engine(database_url):
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+def service_under_test() -> ServiceUnderTest:
+    """identity to portal_shared.testing.fixtures: they give the migrated database and its engine."""
+    return ServiceUnderTest(
+        config_class=Config,
+        create_app=create_app,
+        migrations_dir=MIGRATIONS_DIR,
+        metadata=Base.metadata,
+        extension_prefix="identity",
+        outbox_table=outbox_table,
+        gunicorn_conf="identity_service.gunicorn_conf",
+        default_port=8001,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +64,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(database_url, engine, key_path, clock):
+def app(service_under_test, database_url, engine, key_path, clock):
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -80,7 +82,7 @@ def app(database_url, engine, key_path, clock):
         }
     )
     yield app
-    app.extensions["identity_engine"].dispose()
+    service_under_test.dispose(app)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import random_rfc
-from stack import Api, Stack
+from stack import Api, Stack, random_rfc
 
 PROBLEM = "application/problem+json"
 

@@ -8,56 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_smorest import Api
 
 from billing_service.api import accounts
-from billing_service.config import SERVICE_NAME, Config
-from portal_shared.auth import JwksKeySource, StaticKeySource, TokenVerifier
-from portal_shared.auth.flask import init_auth
-from portal_shared.db import make_engine, make_session_factory
-from portal_shared.logging import configure_logging
-from portal_shared.web import (
-    broker_check,
-    database_check,
-    health_blueprint,
-    init_request_context,
-    register_problem_handlers,
-)
+from billing_service.config import Config
+from portal_shared.service.app import build_service_app
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from the environment, with `config` overriding any key.
-
-    Tests (and identity-less local runs) may pass TOKEN_VERIFIER, or JWKS (a key set dict)
-    instead of fetching keys from JWKS_URL.
-    """
-    app = Flask(__name__)
-    app.config.from_object(Config())
-    app.config.update(config or {})
-    if not app.config.get("TESTING"):
-        configure_logging(SERVICE_NAME, app.config["LOG_LEVEL"])
-
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["billing.engine"] = engine
-    app.extensions["billing.session_factory"] = make_session_factory(engine)
-
-    init_request_context(app)
-    init_auth(app, _token_verifier(app.config))
-
-    api = Api(app)
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    api.register_blueprint(accounts.blp)
-    app.register_blueprint(
-        health_blueprint({"database": database_check(engine), "broker": broker_check(app.config["AMQP_URL"])})
-    )
-    # After Api(app): these handlers must win over flask-smorest's own error bodies.
-    register_problem_handlers(app)
-    return app
-
-
-def _token_verifier(config: Mapping[str, Any]) -> TokenVerifier:
-    if config.get("TOKEN_VERIFIER") is not None:
-        return config["TOKEN_VERIFIER"]
-    if config.get("JWKS") is not None:
-        return TokenVerifier(StaticKeySource(config["JWKS"]))
-    return TokenVerifier(JwksKeySource(config["JWKS_URL"]))
+    """portal_shared's service app with billing's endpoints; `config` overrides any setting of the environment."""
+    service = build_service_app(__name__, Config, config, extension_prefix="billing")
+    service.api.register_blueprint(accounts.blp)
+    return service.app

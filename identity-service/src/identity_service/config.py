@@ -1,34 +1,31 @@
 """identity-service settings: environment variables with defaults that work on a fresh checkout."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from portal_shared.config import env_int, env_str
 from portal_shared.db import utcnow
+from portal_shared.service.config import ServiceConfig, var_dir
 
 SERVICE_NAME = "identity-service"
 # Access tokens are short-lived because services trust them without asking identity again.
 MAX_ACCESS_TOKEN_TTL_SECONDS = 900
 
 
-def var_dir() -> Path:
-    return Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
+class Config(ServiceConfig):
+    """Read when the app (or a CLI) starts, never at import: tests change the environment.
 
+    ServiceConfig reads what every service reads (DATABASE_URL, AMQP_URL, LOG_LEVEL, the body
+    limit, OpenAPI); identity adds its tokens, throttling and hashing settings.
+    """
 
-def default_database_url() -> str:
-    return f"sqlite:///{var_dir() / 'identity.db'}"
-
-
-class Config:
-    """Read when the app (or a CLI) starts, never at import: tests change the environment."""
+    SERVICE_NAME = SERVICE_NAME
+    DATABASE_FILE = "identity.db"
 
     def __init__(self) -> None:
-        self.DATABASE_URL = env_str("DATABASE_URL", default_database_url())
-        self.AMQP_URL = env_str("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+        super().__init__()
         self.PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         self.JWT_PRIVATE_KEY_PATH = env_str("JWT_PRIVATE_KEY_PATH", str(var_dir() / "identity" / "jwt-private.pem"))
-        self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
         self.ACCESS_TOKEN_TTL_SECONDS = env_int("ACCESS_TOKEN_TTL_SECONDS", 600)
         self.ACTIVATION_TOKEN_TTL_SECONDS = env_int("ACTIVATION_TOKEN_TTL_SECONDS", 900)
@@ -59,20 +56,7 @@ class Config:
 
         # The gateway adds one X-Forwarded-For hop; per-address throttling needs the client's address.
         self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 1)
-        self.MAX_CONTENT_LENGTH = 1024 * 1024
         self.CLOCK = utcnow
-
-        self.API_TITLE = "identity-service"
-        self.API_VERSION = "v1"
-        self.OPENAPI_VERSION = "3.0.3"
-        self.OPENAPI_URL_PREFIX = "/"
-        self.OPENAPI_JSON_PATH = "openapi.json"
-        self.API_SPEC_OPTIONS = {
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {name: value for name, value in vars(self).items() if name.isupper()}
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

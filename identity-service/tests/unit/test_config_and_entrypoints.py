@@ -1,10 +1,15 @@
-"""Settings refuse long-lived access tokens; every console script resolves to a callable."""
+"""Settings refuse long-lived access tokens; every console script resolves to a callable; gunicorn settings."""
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import entry_points
 
 import pytest
 
+from portal_shared.outbox import CHANNEL_EVENTS, CHANNEL_MAIL
+from portal_shared.testing.checks import GunicornChecks, run_console_script
+
+from identity_service.adapters.orm import outbox_table
 from identity_service.config import load_config
 
 
@@ -29,3 +34,20 @@ def test_console_scripts_resolve():
     assert set(scripts) == {"identity-migrate", "identity-relay", "identity-mailer", "identity-seed-demo"}
     for script in scripts.values():
         assert callable(script.load())
+
+
+@pytest.mark.parametrize(("script", "channel"), [("relay", CHANNEL_EVENTS), ("mailer", CHANNEL_MAIL)])
+def test_relay_and_mailer_drain_their_outbox_channel(monkeypatch, tmp_path, service_under_test, script, channel):
+    kwargs = run_console_script(monkeypatch, tmp_path, service_under_test, script, runs="run_relay")
+    assert (kwargs["service"], kwargs["outbox_table"], kwargs["channel"]) == ("identity-service", outbox_table, channel)
+
+
+class TestGunicorn(GunicornChecks):
+    """portal_shared's gunicorn checks on port 8001, and identity's longer worker timeout."""
+
+    def test_workers_get_a_minute(self, monkeypatch):
+        import identity_service.gunicorn_conf as conf
+
+        monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+        # Password hashing is slow on purpose: a burst of sign-ins must not get workers killed.
+        assert importlib.reload(conf).timeout == 60

@@ -1,23 +1,5 @@
 """gunicorn settings: gunicorn -c python:payment_service.gunicorn_conf "payment_service:create_app()"."""
-import os
+from portal_shared.service.gunicorn import gunicorn_settings
 
-from portal_shared.config import env_int, env_str
-
-# Containers set HOST=0.0.0.0; a developer's machine keeps the service on loopback.
-bind = f"{env_str('HOST', '127.0.0.1')}:{env_int('PORT', 8003)}"
-workers = env_int("WEB_CONCURRENCY", 2)
-worker_class = "gthread"
-threads = 8
-# The gateway keeps connections to the services open; closing them sooner costs a handshake per request.
-keepalive = 30
-timeout = env_int("GUNICORN_TIMEOUT", 30)
-graceful_timeout = 20
-# The app writes one JSON access line per request itself.
-accesslog = None
-errorlog = "-"
-loglevel = env_str("LOG_LEVEL", "INFO").lower()
-# Heartbeat files on tmpfs: a container's overlay disk can stall and get healthy workers killed.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl): every
-# service started on one machine would fight over it, and a container's user has no home.
-control_socket_disable = True
+# gunicorn reads this module's globals (bind, workers, worker_class, threads, keepalive, timeout, ...).
+globals().update(gunicorn_settings(default_port=8003))

@@ -8,17 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from portal_shared.db import UTCDateTime, utcnow
+from portal_shared.db.naming import NAMING_CONVENTION
 from portal_shared.inbox import define_inbox
 from portal_shared.outbox import define_outbox
-
-# Named constraints: SQLite's batch migrations can only alter constraints that have names.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class Base(DeclarativeBase):

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal_shared.db.migrate import upgrade_head
+from portal_shared.service.entrypoints import migrate_main
 
 from identity_service.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def migrate(database_url: str) -> None:
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    upgrade_head(MIGRATIONS_DIR, database_url)
-
-
 def main() -> None:
-    config = Config()
-    migrate(config.DATABASE_URL)
-    print(f"identity database at head: {config.DATABASE_URL.split('@')[-1]}")
+    migrate_main(Config(), MIGRATIONS_DIR)
 
 
 if __name__ == "__main__":
