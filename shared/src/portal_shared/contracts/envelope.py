@@ -20,7 +20,7 @@ class EnvelopeSchema(Schema):
         unknown = EXCLUDE
 
     id = fields.UUID(required=True)
-    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+\.[a-z_]+$"))
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+(\.[a-z_]+){1,2}$"))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     producer = fields.String(required=True)

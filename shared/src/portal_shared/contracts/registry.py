@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from marshmallow import Schema
 
-from portal_shared.contracts import billing, identity
+from portal_shared.contracts import billing, identity, payment
 
 SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("identity.customer.registered", 1): identity.CustomerRegisteredV1,
     ("identity.user.created", 1): identity.UserCreatedV1,
     ("identity.user.roles_changed", 1): identity.UserRolesChangedV1,
     ("billing.account.opened", 1): billing.AccountOpenedV1,
+    ("billing.invoice.issued", 1): billing.InvoiceIssuedV1,
+    ("billing.invoice.balance_changed", 1): billing.InvoiceBalanceChangedV1,
+    ("billing.statement.published", 1): billing.StatementPublishedV1,
+    ("billing.exchange_rate.set", 1): billing.ExchangeRateSetV1,
+    ("payment.initiated", 1): payment.PaymentInitiatedV1,
+    ("payment.confirmed", 1): payment.PaymentConfirmedV1,
+    ("payment.failed", 1): payment.PaymentFailedV1,
 }
 
 
