@@ -12,9 +12,7 @@ from portal_shared.auth.signing import TokenSigner, generate_private_key
 from portal_gateway import create_app
 from portal_gateway.i18n import PACKAGE_TRANSLATIONS, compile_catalogs
 
-from standins import Echo, StandIn, json_app, json_response
-
-CUSTOMER_ID = "cust-1"
+from standins import CUSTOMER_ID, Echo, StandIn, json_app, json_response
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
+from portal_shared.auth import StaticKeySource, TokenVerifier
+from portal_shared.auth.roles import STAFF_ROLES
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+CUSTOMER_ID = "cust-1"
+RFC = "CME850101AB1"
 
 
 class StandIn:
@@ -71,3 +78,350 @@ def json_response(body: dict | None, status: int = 200, headers: dict | None = N
     mimetype = "application/problem+json" if status >= 400 else "application/json"
     data = "" if body is None else json.dumps(body)
     return Response(data, status=status, mimetype=mimetype, headers=headers)
+
+
+class FakeIdentity:
+    """identity-service as API.md describes it, for the routes the UI uses."""
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
+        self.calls: list[tuple[str, dict]] = []
+        self.refresh_tokens = {"r-valid"}
+        self.roles = ["admin", "billing"]
+
+    def _record(self, request):
+        body = request.get_json(silent=True) or {}
+        self.calls.append((request.path, body))
+        return body
+
+    def _pair(self):
+        refresh = f"r-{len(self.calls)}"
+        self.refresh_tokens.add(refresh)
+        # Staff belong to no customer, as identity issues their tokens.
+        customer = None if set(self.roles) <= STAFF_ROLES else CUSTOMER_ID
+        access = self.tokens.signer.issue(user_id="u1", customer_id=customer, roles=self.roles, username="ana")
+        return {"access_token": access, "token_type": "Bearer", "expires_in": 600, "refresh_token": refresh,
+                "must_change_password": False}
+
+    def login(self, request):
+        body = self._record(request)
+        if body.get("username") == RFC and body.get("password") == RFC:
+            return json_response({"access_token": self.tokens.activation(), "token_type": "Bearer",
+                                  "expires_in": 600, "refresh_token": None, "must_change_password": True})
+        if body.get("username") == "ana" and body.get("password") == "right":
+            return json_response(self._pair())
+        if body.get("username") == "expired-password" and body.get("password") == "right":
+            return json_response({**self._pair(), "must_change_password": True})
+        if body.get("username") == "locked":
+            return json_response({"title": "Too many attempts", "status": 429, "detail": "Locked."}, 429,
+                                 {"Retry-After": "60"})
+        return json_response({"title": "Unauthorized", "status": 401, "detail": "Wrong user name or password."}, 401)
+
+    def first_login(self, request):
+        body = self._record(request)
+        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
+        assert principal.token_type == "activation"
+        if "@" not in body.get("email", ""):
+            return json_response({"title": "Validation failed", "status": 422, "detail": "Invalid or missing: email.",
+                                  "errors": {"email": ["Not a valid email address."]}}, 422)
+        return json_response(self._pair())
+
+    def refresh(self, request):
+        body = self._record(request)
+        if body.get("refresh_token") not in self.refresh_tokens:
+            return json_response({"title": "Unauthorized", "status": 401}, 401)
+        self.refresh_tokens.discard(body["refresh_token"])
+        return json_response(self._pair())
+
+    def logout(self, request):
+        self._record(request)
+        return json_response(None, 204)
+
+    def reset(self, request):
+        body = self._record(request)
+        if body.get("token") != "good-token":
+            return json_response({"title": "Invalid token", "status": 400, "detail": "The link has expired."}, 400)
+        return json_response(None, 204)
+
+    def me(self, request):
+        self._record(request)
+        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
+        return json_response({
+            "id": principal.user_id, "username": "ana", "email": "ana@example.mx", "email_verified": True,
+            "name": "Ana Pérez", "roles": sorted(principal.roles),
+            "customer": None if principal.customer_id is None else {
+                "id": CUSTOMER_ID, "rfc": RFC, "name": "Copias del Centro SA de CV",
+                "system_account_number": "SYS-77120", "account_numbers": ["005300", "005301"]},
+        })
+
+    def app(self):
+        return json_app({
+            ("POST", "/api/v1/auth/login"): self.login,
+            ("POST", "/api/v1/auth/first-login"): self.first_login,
+            ("POST", "/api/v1/auth/refresh"): self.refresh,
+            ("POST", "/api/v1/auth/logout"): self.logout,
+            ("POST", "/api/v1/auth/reset"): self.reset,
+            ("GET", "/api/v1/me"): self.me,
+        })
+
+    def paths(self):
+        return [path for path, _ in self.calls]
+
+
+def routed_app(routes: list[tuple[str, str, Callable[..., Response]]]) -> Callable:
+    """Like json_app, with path patterns: {name} matches one segment and is passed by name."""
+    compiled = [(method, re.compile("^" + re.sub(r"\\{([a-z_]+)\\}", r"(?P<\1>[^/]+)", re.escape(pattern)) + "$"),
+                 handler) for method, pattern, handler in routes]
+
+    def app(environ, start_response):
+        request = Request(environ)
+        for method, regex, handler in compiled:
+            match = regex.match(request.path)
+            if method == request.method and match:
+                response = handler(request, **match.groupdict())
+                break
+        else:
+            response = json_response({"title": "Not found", "status": 404}, 404)
+        return response(environ, start_response)
+
+    return app
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    return json_response(body, status)
+
+
+READERS = {"admin", "billing", "agent"}
+
+
+class ScopedService:
+    """What billing- and payment-service do first: verify the token, check the role, pick the customer."""
+
+    def __init__(self, tokens):
+        self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
+        self.calls: list[dict] = []
+        self._lock = threading.Lock()
+
+    def record(self, request: Request) -> None:
+        with self._lock:
+            self.calls.append({"method": request.method, "path": request.path, "args": dict(request.args),
+                               "headers": {k.lower(): v for k, v in request.headers.items()},
+                               "body": request.get_json(silent=True)})
+
+    def scope(self, request: Request, allowed: set[str]) -> tuple[str | None, Response | None]:
+        """(customer id, None), or (None, the problem to answer)."""
+        self.record(request)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            principal = self.verifier.verify(token)
+        except Exception:
+            return None, problem(401, "Unauthorized")
+        if not principal.roles & allowed:
+            return None, problem(403, "Forbidden", "Your role does not allow this.")
+        if principal.is_staff:
+            if not request.args.get("customer_id"):
+                return None, problem(422, "Validation failed", errors={"customer_id": ["Missing data for required field."]})
+            return request.args["customer_id"], None
+        if request.args.get("customer_id") not in (None, principal.customer_id):
+            return None, problem(403, "Forbidden", "You can only see your own company's data.")
+        return principal.customer_id, None
+
+    def paths(self) -> list[str]:
+        return [call["path"] for call in self.calls]
+
+
+def _page(items: list, request: Request) -> dict:
+    page = int(request.args.get("page", 1))
+    size = int(request.args.get("page_size", 50))
+    return {"items": items[(page - 1) * size:page * size], "page": page, "page_size": size, "total": len(items)}
+
+
+PDF_BYTES = b"%PDF-1.4\n" + b"% statement 171001\n" * 6000 + b"%%EOF\n"  # > 64 KiB: streamed in chunks
+
+
+def invoice(id, number, account, currency, amount, pending, in_transit="0.00", overdue=False, rate=None):
+    status = "paid" if pending == "0.00" else "open"
+    item = {"id": id, "invoice_number": number, "account_number": account, "issue_date": "2026-10-01",
+            "due_date": "2026-10-31", "currency": currency, "amount": amount, "pending_amount": pending,
+            "in_transit_amount": in_transit, "status": status, "fiscal_folio": f"FOLIO-{number}", "overdue": overdue}
+    if currency == "USD":
+        item["exchange_rate"] = rate
+    return item
+
+
+class FakeBilling(ScopedService):
+    """billing-service as API3.md describes it, for the routes the UI reads."""
+
+    RATE = {"date": "2026-11-20", "rate": "17.2345"}
+
+    def __init__(self, tokens):
+        super().__init__(tokens)
+        self.invoices = {
+            CUSTOMER_ID: [
+                invoice("inv-1", "F-1001", "005300", "MXN", "11600.00", "11600.00", overdue=True),
+                invoice("inv-2", "F-1002", "005301", "USD", "1000.00", "400.00", rate="17.2345"),
+                invoice("inv-3", "F-1003", "005300", "MXN", "500.00", "500.00", in_transit="500.00"),
+                invoice("inv-4", "F-0999", "005300", "MXN", "800.00", "0.00"),
+            ],
+            "cust-2": [invoice("inv-9", "F-9001", "009900", "MXN", "99.00", "99.00")],
+        }
+        self.statements = {
+            CUSTOMER_ID: [
+                {"id": "170905", "account_number": "005300", "period": "2026-09", "issued_at": "2026-10-01T12:00:00Z"},
+                {"id": "171001", "account_number": "005300", "period": "2026-10", "issued_at": "2026-11-01T12:00:00Z"},
+            ],
+        }
+
+    def list_invoices(self, request):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        items = [i for i in self.invoices.get(customer, [])
+                 if request.args.get("status") in (None, i["status"])
+                 and request.args.get("account") in (None, i["account_number"])]
+        return json_response(_page(items, request))
+
+    def balances(self, request):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        items = []
+        for i in self.invoices.get(customer, []):
+            if i["status"] != "open" or request.args.get("account") not in (None, i["account_number"]):
+                continue
+            rate = Decimal(i.get("exchange_rate") or 1)
+            items.append({**i, "amount_mxn": f"{Decimal(i['amount']) * rate:.2f}",
+                          "pending_mxn": f"{Decimal(i['pending_amount']) * rate:.2f}"})
+
+        def total(currency, field):
+            return f"{sum(Decimal(i[field]) for i in items if i['currency'] == currency):.2f}"
+
+        totals = {"MXN": {"pending": total("MXN", "pending_amount"), "in_transit": total("MXN", "in_transit_amount")},
+                  "USD": {"pending": total("USD", "pending_amount"), "in_transit": total("USD", "in_transit_amount"),
+                          "pending_mxn": total("USD", "pending_mxn")}}
+        totals["overall_pending_mxn"] = f"{Decimal(totals['MXN']['pending']) + Decimal(totals['USD']['pending_mxn']):.2f}"
+        return json_response({**_page(items, request), "totals": totals, "rate": self.RATE})
+
+    def list_statements(self, request):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        items = sorted(self.statements.get(customer, []), key=lambda s: s["period"], reverse=True)
+        return json_response({"items": items})
+
+    def statement_pdf(self, request, id):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        if id not in {s["id"] for s in self.statements.get(customer, [])}:
+            return problem(404, "Not found")
+        return Response(PDF_BYTES, mimetype="application/pdf")
+
+    def app(self):
+        return routed_app([
+            ("GET", "/api/v1/invoices", self.list_invoices),
+            ("GET", "/api/v1/balances", self.balances),
+            ("GET", "/api/v1/statements", self.list_statements),
+            ("GET", "/api/v1/statements/{id}/pdf", self.statement_pdf),
+        ])
+
+
+class FakePayment(ScopedService):
+    """payment-service as API3.md describes it: payments with an Idempotency-Key, their status, history."""
+
+    def __init__(self, tokens, billing: FakeBilling):
+        super().__init__(tokens)
+        self.billing = billing
+        self.payments: dict[str, dict] = {}
+        self.by_key: dict[str, tuple[dict, dict]] = {}
+        # payment id -> statuses to answer in turn (the last one stays): the bank's answer arriving.
+        self.script: dict[str, list[str]] = {}
+
+    def _invoice(self, customer, invoice_id):
+        return next((i for i in self.billing.invoices.get(customer, []) if i["id"] == invoice_id), None)
+
+    def create(self, request):
+        customer, refused = self.scope(request, {"admin", "billing"})
+        if refused:
+            return refused
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return problem(400, "Idempotency-Key required")
+        body = request.get_json()
+        if key in self.by_key:
+            sent, answer = self.by_key[key]
+            if sent != body:
+                return problem(422, "Idempotency-Key reused", errors={"Idempotency-Key": ["Used with another body."]})
+            return json_response(answer, 200)
+        if body.get("bank") not in ("citibanamex", "bbva"):
+            return problem(422, "Validation failed", errors={"bank": ["Must be one of: citibanamex, bbva."]})
+        items = []
+        for n, item in enumerate(body.get("items") or []):
+            found = self._invoice(customer, item["invoice_id"])
+            if found is None:
+                return problem(404, "Not found", f"Invoice {item['invoice_id']} not found.",
+                               errors={f"items.{n}.invoice_id": ["Unknown invoice."]})
+            if Decimal(found["in_transit_amount"]) > 0:
+                return problem(409, "Payment in transit",
+                               f"Invoice {found['invoice_number']} is already in a payment in transit.",
+                               errors={"items": {str(n): {"invoice_id": ["A payment for it is in transit."]}}})
+            if Decimal(item["amount"]) > Decimal(found["pending_amount"]):
+                return problem(422, "Validation failed",
+                               errors={f"items.{n}.amount": ["Must not exceed the pending amount."]})
+            rate = Decimal(found.get("exchange_rate") or 1)
+            items.append({"invoice_id": found["id"], "invoice_number": found["invoice_number"],
+                          "currency": found["currency"], "amount": item["amount"],
+                          "amount_mxn": f"{Decimal(item['amount']) * rate:.2f}",
+                          "exchange_rate": found.get("exchange_rate")})
+        number = len(self.payments) + 1
+        payment = {"id": f"pay-{number}", "reference": f"REF{number:06d}", "status": "pending",
+                   "bank": body["bank"], "bank_reference": None, "currency": "MXN",
+                   "total": f"{sum(Decimal(i['amount_mxn']) for i in items):.2f}", "items": items,
+                   "created_at": "2026-11-22T14:00:00Z", "confirmed_at": None, "failure_reason": None,
+                   "customer": customer}
+        self.payments[payment["id"]] = payment
+        answer = {k: payment[k] for k in ("id", "reference", "status", "total", "currency", "items")}
+        answer["redirect_url"] = f"http://bank.example/pay/bp-{number}"
+        self.by_key[key] = (body, answer)
+        return json_response(answer, 201)
+
+    def get(self, request, id):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        payment = self.payments.get(id)
+        if payment is None or payment["customer"] != customer:
+            return problem(404, "Not found")
+        script = self.script.get(id)
+        if script:
+            status = script.pop(0) if len(script) > 1 else script[0]
+            payment["status"] = status
+            if status == "confirmed":
+                payment.update(bank_reference="BC-Banamex 063197", confirmed_at="2026-11-22T14:03:00Z")
+            elif status == "failed":
+                payment.update(failure_reason="declined")
+        return json_response({k: v for k, v in payment.items() if k != "customer"})
+
+    def history(self, request):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        items = [{"id": p["id"], "paid_at": p["confirmed_at"], "reference": p["reference"],
+                  "bank_reference": p["bank_reference"], "total": p["total"], "currency": "MXN",
+                  "invoices": [{"invoice_number": i["invoice_number"], "amount": i["amount"], "currency": i["currency"]}
+                               for i in p["items"]]}
+                 for p in self.payments.values() if p["customer"] == customer and p["status"] == "confirmed"]
+        return json_response(_page(items, request))
+
+    def app(self):
+        return routed_app([
+            ("POST", "/api/v1/payments", self.create),
+            ("GET", "/api/v1/payments", self.history),
+            ("GET", "/api/v1/payments/{id}", self.get),
+        ])

@@ -1,7 +1,8 @@
 """The role policy, rule by rule, for every role, no token and the activation token.
 
-Expectations come twice: derived from the policy table (so every rule is exercised), and,
-for identity's routes, from a table written by hand from API.md (so a wrong rule fails).
+Expectations come twice: derived from the policy table (so every rule is exercised), and
+from tables written by hand (identity's routes from API.md, billing's and payment's from
+API3.md), so a wrong rule fails.
 """
 from __future__ import annotations
 
@@ -41,6 +42,29 @@ IDENTITY_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/customers/{id}/activation-link"): {"operator"},
 }
 
+READERS = {"admin", "billing", "agent"}  # agent reads any customer's billing, never writes
+
+# Written from API3.md by hand: who gets through for billing-service's and payment-service's routes.
+BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/accounts"): READERS | {"operator"},  # DESIGN §3, served by billing-service
+    ("GET", "/api/v1/invoices"): READERS,
+    ("GET", "/api/v1/invoices/{id}"): READERS,
+    ("POST", "/api/v1/invoices/import"): {"operator"},
+    ("GET", "/api/v1/balances"): READERS,
+    ("GET", "/api/v1/statements"): READERS,
+    ("GET", "/api/v1/statements/{id}/pdf"): READERS,
+    ("POST", "/api/v1/statements"): {"operator"},
+    ("GET", "/api/v1/exchange-rates/current"): READERS,
+    ("POST", "/api/v1/exchange-rates"): {"operator"},
+    ("GET", "/api/v1/credit-status"): {"agent", "operator"},
+    ("POST", "/api/v1/payments"): {"admin", "billing"},
+    ("GET", "/api/v1/payments"): READERS,
+    ("GET", "/api/v1/payments/{id}"): READERS,
+    ("POST", "/api/v1/payments/callbacks/{bank}"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
+}
+
+HAND_WRITTEN = {**IDENTITY_EXPECTED, **BILLING_PAYMENT_EXPECTED}
+
 CALLERS = [NO_TOKEN, ACTIVATION_TOKEN, *sorted(EVERY_ROLE)]
 
 
@@ -63,7 +87,7 @@ def expected_from_table(who, caller: str) -> int:
 
 
 def expected_by_hand(method: str, pattern: str, caller: str) -> int:
-    if caller in IDENTITY_EXPECTED[(method, pattern)]:
+    if caller in HAND_WRITTEN[(method, pattern)]:
         return 200
     return 401 if caller == NO_TOKEN else 403
 
@@ -112,8 +136,8 @@ def test_every_rule_admits_exactly_its_callers(client, role_tokens, echoes, meth
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize(("method", "pattern"), sorted(IDENTITY_EXPECTED), ids=[f"{m} {p}" for m, p in sorted(IDENTITY_EXPECTED)])
-def test_identity_routes_match_the_hand_written_expectations(client, role_tokens, method, pattern):
+@pytest.mark.parametrize(("method", "pattern"), sorted(HAND_WRITTEN), ids=[f"{m} {p}" for m, p in sorted(HAND_WRITTEN)])
+def test_routes_match_the_hand_written_expectations(client, role_tokens, method, pattern):
     wrong = []
     for caller in CALLERS:
         response = call(client, role_tokens, method, concrete(pattern), caller)
@@ -126,6 +150,25 @@ def test_identity_routes_match_the_hand_written_expectations(client, role_tokens
 def test_every_identity_rule_has_a_hand_written_expectation():
     identity_rules = {(m, p) for m, p, _ in POLICY if resolve(concrete(p)).key == "identity"}
     assert identity_rules == set(IDENTITY_EXPECTED)
+
+
+def test_billing_and_payment_rules_are_exactly_api3s():
+    rules = {(m, p) for m, p, _ in POLICY if resolve(concrete(p)).key in ("billing", "payment")}
+    assert rules == set(BILLING_PAYMENT_EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/statements/171001"),  # only the PDF of a statement is served
+        ("GET", "/api/v1/exchange-rates"),  # only the current rate is read
+        ("PATCH", "/api/v1/invoices/abc"),
+        ("GET", "/api/v1/payments/callbacks/bbva"),
+    ],
+)
+def test_billing_and_payment_paths_outside_api3_are_denied(client, role_tokens, method, path):
+    for role in sorted(EVERY_ROLE):
+        assert call(client, role_tokens, method, path, role).status_code == 403, role
 
 
 @pytest.mark.parametrize(
@@ -147,7 +190,9 @@ def test_requests_outside_the_table_are_denied(client, role_tokens, echoes, meth
 
 def test_agent_reads_billing_but_cannot_pay(client, role_tokens):
     assert call(client, role_tokens, "GET", "/api/v1/invoices", "agent").status_code == 200
+    assert call(client, role_tokens, "GET", "/api/v1/credit-status", "agent").status_code == 200
     assert call(client, role_tokens, "POST", "/api/v1/payments", "agent").status_code == 403
+    assert call(client, role_tokens, "POST", "/api/v1/invoices/import", "agent").status_code == 403
     assert call(client, role_tokens, "POST", "/api/v1/payments", "billing").status_code == 200
 
 

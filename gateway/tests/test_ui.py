@@ -4,98 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from portal_shared.auth import StaticKeySource, TokenVerifier
 
 from conftest import CUSTOMER_ID, csrf_token
-from standins import StandIn, json_app, json_response
-
-RFC = "CME850101AB1"
-
-
-class FakeIdentity:
-    """identity-service as API.md describes it, for the routes the UI uses."""
-
-    def __init__(self, tokens):
-        self.tokens = tokens
-        self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
-        self.calls: list[tuple[str, dict]] = []
-        self.refresh_tokens = {"r-valid"}
-        self.roles = ["admin", "billing"]
-
-    def _record(self, request):
-        body = request.get_json(silent=True) or {}
-        self.calls.append((request.path, body))
-        return body
-
-    def _pair(self):
-        refresh = f"r-{len(self.calls)}"
-        self.refresh_tokens.add(refresh)
-        access = self.tokens.signer.issue(user_id="u1", customer_id=CUSTOMER_ID, roles=self.roles, username="ana")
-        return {"access_token": access, "token_type": "Bearer", "expires_in": 600, "refresh_token": refresh,
-                "must_change_password": False}
-
-    def login(self, request):
-        body = self._record(request)
-        if body.get("username") == RFC and body.get("password") == RFC:
-            return json_response({"access_token": self.tokens.activation(), "token_type": "Bearer",
-                                  "expires_in": 600, "refresh_token": None, "must_change_password": True})
-        if body.get("username") == "ana" and body.get("password") == "right":
-            return json_response(self._pair())
-        if body.get("username") == "expired-password" and body.get("password") == "right":
-            return json_response({**self._pair(), "must_change_password": True})
-        if body.get("username") == "locked":
-            return json_response({"title": "Too many attempts", "status": 429, "detail": "Locked."}, 429,
-                                 {"Retry-After": "60"})
-        return json_response({"title": "Unauthorized", "status": 401, "detail": "Wrong user name or password."}, 401)
-
-    def first_login(self, request):
-        body = self._record(request)
-        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
-        assert principal.token_type == "activation"
-        if "@" not in body.get("email", ""):
-            return json_response({"title": "Validation failed", "status": 422, "detail": "Invalid or missing: email.",
-                                  "errors": {"email": ["Not a valid email address."]}}, 422)
-        return json_response(self._pair())
-
-    def refresh(self, request):
-        body = self._record(request)
-        if body.get("refresh_token") not in self.refresh_tokens:
-            return json_response({"title": "Unauthorized", "status": 401}, 401)
-        self.refresh_tokens.discard(body["refresh_token"])
-        return json_response(self._pair())
-
-    def logout(self, request):
-        self._record(request)
-        return json_response(None, 204)
-
-    def reset(self, request):
-        body = self._record(request)
-        if body.get("token") != "good-token":
-            return json_response({"title": "Invalid token", "status": 400, "detail": "The link has expired."}, 400)
-        return json_response(None, 204)
-
-    def me(self, request):
-        self._record(request)
-        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
-        return json_response({
-            "id": principal.user_id, "username": "ana", "email": "ana@example.mx", "email_verified": True,
-            "name": "Ana Pérez", "roles": sorted(principal.roles),
-            "customer": {"id": CUSTOMER_ID, "rfc": RFC, "name": "Copias del Centro SA de CV",
-                         "system_account_number": "SYS-77120", "account_numbers": ["005300", "005301"]},
-        })
-
-    def app(self):
-        return json_app({
-            ("POST", "/api/v1/auth/login"): self.login,
-            ("POST", "/api/v1/auth/first-login"): self.first_login,
-            ("POST", "/api/v1/auth/refresh"): self.refresh,
-            ("POST", "/api/v1/auth/logout"): self.logout,
-            ("POST", "/api/v1/auth/reset"): self.reset,
-            ("GET", "/api/v1/me"): self.me,
-        })
-
-    def paths(self):
-        return [path for path, _ in self.calls]
+from standins import RFC, FakeIdentity, StandIn, json_app
 
 
 @pytest.fixture

@@ -49,11 +49,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(openapi)
     csrf.exempt(health)
 
-    from portal_gateway.web import web
+    from portal_gateway.web import billing, web
+    from portal_gateway.web.formatting import init_formatting
 
     app.register_blueprint(openapi)
     app.register_blueprint(health)
     app.register_blueprint(web)
+    app.register_blueprint(billing)
+    init_formatting(app)
     _register_error_pages(app)
 
     app.wsgi_app = ProxyMiddleware(  # type: ignore[method-assign]

@@ -81,20 +81,22 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/customers", CUSTOMER_STAFF),
     ("GET", "/api/v1/customers/{id}", CUSTOMER_STAFF),
     ("POST", "/api/v1/customers/{id}/activation-link", roles(OPERATOR)),
-    # billing-service (operator feeds invoices, exchange rates and statements from the ERP)
+    # billing-service (API3.md): customers' admin and billing people read their own company's
+    # billing, agents any customer's (read-only); the operator feeds the ERP's data in.
+    # /accounts predates API3.md (DESIGN §3) and billing-service serves it to staff as well.
     ("GET", "/api/v1/accounts", roles(ADMIN, BILLING, AGENT, OPERATOR)),
-    ("GET", "/api/v1/statements", BILLING_READERS),
-    ("POST", "/api/v1/statements", roles(OPERATOR)),
-    ("GET", "/api/v1/statements/{id}", BILLING_READERS),
-    ("GET", "/api/v1/statements/{id}/pdf", BILLING_READERS),
     ("GET", "/api/v1/invoices", BILLING_READERS),
-    ("POST", "/api/v1/invoices/import", roles(OPERATOR)),
     ("GET", "/api/v1/invoices/{id}", BILLING_READERS),
+    ("POST", "/api/v1/invoices/import", roles(OPERATOR)),
     ("GET", "/api/v1/balances", BILLING_READERS),
-    ("GET", "/api/v1/exchange-rates", roles(ADMIN, BILLING, AGENT, OPERATOR)),
+    ("GET", "/api/v1/statements", BILLING_READERS),
+    ("GET", "/api/v1/statements/{id}/pdf", BILLING_READERS),
+    ("POST", "/api/v1/statements", roles(OPERATOR)),
+    ("GET", "/api/v1/exchange-rates/current", BILLING_READERS),
     ("POST", "/api/v1/exchange-rates", roles(OPERATOR)),
-    ("GET", "/api/v1/credit-status", BILLING_READERS),
-    # payment-service (the bank signs its callbacks; no user token comes with them)
+    ("GET", "/api/v1/credit-status", CUSTOMER_STAFF),
+    # payment-service: only a customer's admin and billing people pay; the bank signs its
+    # callbacks (payment-service checks the HMAC), so no user token comes with them.
     ("POST", "/api/v1/payments", PAYERS),
     ("GET", "/api/v1/payments", BILLING_READERS),
     ("GET", "/api/v1/payments/{id}", BILLING_READERS),

@@ -117,8 +117,11 @@ def _has_dot_segment(path: str) -> bool:
     return "/." in path and any(seg in (".", "..") for seg in path.split("/"))
 
 
-class _StreamedBody:
-    """Hands the service's body to the server chunk by chunk; gives the connection back at the end."""
+class StreamedBody:
+    """Hands the service's body to the server chunk by chunk; gives the connection back at the end.
+
+    Also used by the UI to pass a statement's PDF on without holding it in memory.
+    """
 
     def __init__(self, response: urllib3.BaseHTTPResponse):
         self._response = response
@@ -230,7 +233,7 @@ class ProxyMiddleware:
             start_response(status, headers)
             return [data]
         start_response(status, headers)
-        return _StreamedBody(response)
+        return StreamedBody(response)
 
     def _read_body(self, environ: dict) -> tuple[bytes | None, bool]:
         stream = environ["wsgi.input"]

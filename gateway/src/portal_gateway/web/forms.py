@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 _REQUIRED = _l("This field is required.")
 _MISMATCH = _l("The passwords do not match.")
@@ -42,3 +43,21 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Nothing but the CSRF token: signing out is a POST another site cannot forge."""
+
+
+BANKS = (("citibanamex", "Citibanamex"), ("bbva", "BBVA Bancomer"))
+
+
+class PayForm(FlaskForm):
+    """The balances page's pay form. The ticked invoices and their amounts are one field pair
+    per row (invoice=<id>, amount-<id>), read in billing.read_picks(); these are the rest."""
+
+    bank = RadioField(_l("Bank"), choices=[SelectChoice(value, label) for value, label in BANKS],
+                      validators=[InputRequired(_l("Choose a bank."))])
+    # Made when the page is shown and sent as the payment's Idempotency-Key: a second submit
+    # of the same page (double click, reload, retry after a timeout) cannot pay twice.
+    idempotency_key = HiddenField(validators=[DataRequired(_l("The form expired.")),
+                                              Regexp(r"\A[0-9a-f]{32}\Z", message=_l("The form expired."))])
+    # Which balances page the form came from, to show the same one again after an error.
+    account = HiddenField()
+    page = HiddenField()

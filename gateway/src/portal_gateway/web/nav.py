@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from portal_shared.auth.roles import AGENT, OPERATOR
+from portal_shared.auth.roles import ADMIN, AGENT, BILLING, OPERATOR
 
 
 @dataclass(frozen=True)
@@ -14,8 +14,17 @@ class NavEntry:
     roles: frozenset[str] | None = None  # None: every signed-in user
 
 
+# Who sees the billing pages: a customer's admin and billing people, and agents (read-only,
+# for the customer they name). Paying is for PAYERS only.
+BILLING_READERS = frozenset({ADMIN, BILLING, AGENT})
+PAYERS = frozenset({ADMIN, BILLING})
+
 NAV: tuple[NavEntry, ...] = (
     NavEntry("web.home", _l("My account")),
+    NavEntry("billing.balances", _l("Balances"), BILLING_READERS),
+    NavEntry("billing.invoices", _l("Invoices"), BILLING_READERS),
+    NavEntry("billing.statements", _l("Statements"), BILLING_READERS),
+    NavEntry("billing.payments", _l("Payment history"), BILLING_READERS),
     NavEntry("web.change_password", _l("Change password")),
     # Staff feed and query the services directly; the documents describe those APIs.
     NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR})),

@@ -1,7 +1,7 @@
 """Pages of the web UI. Each talks to identity-service and shows its answers on the form."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -15,7 +15,7 @@ from portal_gateway.web.forms import (
     TokenPasswordForm,
 )
 from portal_gateway.web.identity import Answer, IdentityUnavailable
-from portal_gateway.web.nav import ROLE_NAMES, entries_for
+from portal_gateway.web.nav import BILLING_READERS, ROLE_NAMES, entries_for
 
 web = Blueprint("web", __name__)
 
@@ -176,7 +176,7 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-def _me_or_redirect():
+def me_or_redirect():
     """(token, /me body) of the signed-in user, or a redirect response to the right page."""
     if signin.activation_token() and "access_token" not in session:
         return None, redirect(url_for("web.first_login"))
@@ -195,21 +195,24 @@ def _me_or_redirect():
     return token, answer.body
 
 
-def _nav_for(me: dict) -> list:
-    return entries_for(frozenset(me.get("roles") or []))
+def nav_for(me: dict) -> list:
+    # Kept on g too, so an error page met later in the request still shows the navigation.
+    g.nav = entries_for(frozenset(me.get("roles") or []))
+    return g.nav
 
 
 @web.get("/")
 def home():
-    token, me = _me_or_redirect()
+    token, me = me_or_redirect()
     if token is None:
         return me
-    return render_template("home.html", me=me, nav=_nav_for(me))
+    return render_template("home.html", me=me, nav=nav_for(me),
+                           billing_pages=bool(frozenset(me.get("roles") or []) & BILLING_READERS))
 
 
 @web.route("/password", methods=["GET", "POST"])
 def change_password():
-    token, me = _me_or_redirect()
+    token, me = me_or_redirect()
     if token is None:
         return me
     form = ChangePasswordForm()
@@ -222,5 +225,5 @@ def change_password():
             flash(_("Your password was changed."))
             return redirect(url_for("web.home"))
         show_problem(form, answer, form_errors)
-    return form_page("change_password.html", form, form_errors, me=me, nav=_nav_for(me))
+    return form_page("change_password.html", form, form_errors, me=me, nav=nav_for(me))
 

@@ -1,0 +1,352 @@
+"""The billing and payment pages against stand-ins playing identity, billing and payment (API3.md)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import csrf_token
+from standins import PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, StandIn, invoice, json_app
+
+PAGES = ("/statements", "/invoices", "/balances", "/payments")
+
+
+@pytest.fixture
+def identity(tokens):
+    fake = FakeIdentity(tokens)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def billing(tokens):
+    fake = FakeBilling(tokens)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def payment(tokens, billing):
+    fake = FakePayment(tokens, billing)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def urls(identity, billing, payment, echoes):
+    return {"identity": identity.url, "billing": billing.url, "payment": payment.url,
+            "servicedesk": echoes["servicedesk"][1].url}
+
+
+@pytest.fixture
+def ui(make_gateway, urls):
+    return make_gateway(urls).test_client()
+
+
+def sign_in(ui, identity, roles):
+    identity.roles = list(roles)
+    token = csrf_token(ui.get("/login").get_data(as_text=True))
+    response = ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"})
+    assert response.status_code == 302
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page) or \
+        re.search(rf'type="hidden" name="{name}" value="([^"]*)"', page) or \
+        re.search(rf'id="[^"]*" name="{name}" type="hidden" value="([^"]*)"', page)
+    assert match, f"no hidden {name}"
+    return match.group(1)
+
+
+def pay_form(page: str, picks: dict[str, str], bank: str = "citibanamex") -> dict:
+    data = {"csrf_token": csrf_token(page), "idempotency_key": hidden(page, "idempotency_key"),
+            "bank": bank, "account": "", "page": "1", "invoice": list(picks)}
+    data.update({f"amount-{invoice_id}": amount for invoice_id, amount in picks.items()})
+    return data
+
+
+@pytest.mark.parametrize("role", ["admin", "billing"])
+def test_every_page_renders_for_admin_and_billing(ui, identity, billing, payment, role):
+    sign_in(ui, identity, [role])
+    for path in PAGES:
+        response = ui.get(path)
+        assert response.status_code == 200, path
+        page = text(response)
+        assert 'lang="es"' in page
+        # Each entry in the navigation, and the page itself marked current.
+        for label in ("Saldos", "Facturas", "Estados de cuenta", "Historial de pagos"):
+            assert label in page, (path, label)
+        assert 'aria-current="page"' in page
+    home = text(ui.get("/"))
+    for link in ("home-balances", "home-invoices", "home-statements", "home-payments"):
+        assert f'id="{link}"' in home
+    # Every call carried the user's own token; none named a customer (the token does).
+    assert billing.calls and payment.calls
+    for call in billing.calls + payment.calls:
+        assert call["headers"]["authorization"].startswith("Bearer ")
+        assert "customer_id" not in call["args"]
+
+
+@pytest.mark.parametrize("role", ["device_admin", "knowledge_user"])
+def test_other_roles_are_refused_and_never_reach_the_services(ui, identity, billing, payment, role):
+    sign_in(ui, identity, [role])
+    for path in (*PAGES, "/payments/return?payment=pay-1", "/statements/171001/pdf"):
+        response = ui.get(path)
+        assert response.status_code == 403, path
+        assert "Su rol no da acceso a esta página." in text(response)
+    assert ui.post("/balances", data={"csrf_token": csrf_token(text(ui.get("/")))}).status_code == 403
+    home = text(ui.get("/"))
+    assert "Saldos" not in home and 'href="/balances"' not in home
+    assert billing.calls == [] and payment.calls == []
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(ui):
+    for path in PAGES:
+        assert ui.get(path).headers["Location"] == "/login"
+
+
+def test_agent_names_a_customer_and_reads_without_pay_controls(ui, identity, billing, payment):
+    sign_in(ui, identity, ["agent"])
+    first = text(ui.get("/balances"))
+    assert 'id="customer_id"' in first and billing.calls == []
+
+    page = text(ui.get("/balances?customer_id=cust-2"))
+    assert "F-9001" in page and "F-1001" not in page
+    for control in ('name="invoice"', 'id="pay-button"', 'id="pay-dialog"', 'name="bank"', 'id="pay-form"',
+                    "balances.js"):
+        assert control not in page, control
+    assert billing.calls[-1]["args"]["customer_id"] == "cust-2"
+    # The navigation keeps the chosen customer.
+    assert 'href="/invoices?customer_id=cust-2"' in page
+
+    for path in ("/invoices", "/statements", "/payments"):
+        assert ui.get(f"{path}?customer_id=cust-2").status_code == 200
+    token = csrf_token(page)
+    refused = ui.post("/balances?customer_id=cust-2", data={"csrf_token": token, "invoice": ["inv-9"],
+                                                            "amount-inv-9": "99.00", "bank": "bbva"})
+    assert refused.status_code == 403
+    assert not [c for c in payment.calls if c["method"] == "POST"]
+
+
+def test_balances_table_shows_every_column_and_the_pay_controls(ui, identity):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    for shown in ("F-1001", "005300", "01/10/2026", "31/10/2026", "11,600.00", "17.2345", "17,234.50",
+                  "400.00", "Vencida", "Citibanamex", "BBVA Bancomer", "¿Desea continuar con el pago? Total a pagar:"):
+        assert shown in page, shown
+    assert re.search(r'id="pay-inv-1"[^>]*data-currency="MXN"', page)
+    assert re.search(r'id="pay-inv-2"[^>]*data-currency="USD" data-rate="17.2345"', page)
+    assert re.search(r'name="amount-inv-2" id="amount-inv-2"\s+value="400.00"', page)
+    # A payment already in transit cannot be ticked again.
+    assert re.search(r'id="pay-inv-3"[^>]*\bdisabled\b', page, re.S)
+    assert re.fullmatch(r"[0-9a-f]{32}", hidden(page, "idempotency_key"))
+    assert 'id="bank-citibanamex"' in page and 'id="bank-bbva"' in page and 'id="pay-confirm"' in page
+
+
+def test_pay_without_csrf_token_is_400_and_pays_nothing(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    data = pay_form(page, {"inv-1": "100.00"})
+    del data["csrf_token"]
+    assert ui.post("/balances", data=data).status_code == 400
+    assert not [c for c in payment.calls if c["method"] == "POST"]
+
+
+def test_ticked_invoices_become_a_payment_and_the_browser_goes_to_the_bank(ui, identity, payment):
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get("/balances"))
+    data = pay_form(page, {"inv-1": "1,000.00", "inv-2": "400.00"}, bank="bbva")
+    response = ui.post("/balances", data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://bank.example/pay/bp-1"
+    (sent,) = [c for c in payment.calls if c["method"] == "POST"]
+    assert sent["headers"]["idempotency-key"] == data["idempotency_key"]
+    assert sent["body"] == {"bank": "bbva", "items": [{"invoice_id": "inv-1", "amount": "1000.00"},
+                                                      {"invoice_id": "inv-2", "amount": "400.00"}]}
+
+    # The same page sent twice (double click, back and resend) is the same payment, not a second.
+    again = ui.post("/balances", data=data)
+    assert again.headers["Location"] == "http://bank.example/pay/bp-1"
+    assert len(payment.payments) == 1
+    # The next showing of the page carries a new key.
+    assert hidden(text(ui.get("/balances")), "idempotency_key") != data["idempotency_key"]
+
+
+def test_payment_in_transit_409_is_shown_on_the_row(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    data = pay_form(page, {"inv-1": "100.00", "inv-3": "500.00"})
+    response = ui.post("/balances", data=data)
+    assert response.status_code == 409
+    shown = text(response)
+    assert "Invoice F-1003 is already in a payment in transit." in shown
+    assert re.search(r'id="errors-inv-3">\s*<li>A payment for it is in transit.</li>', shown)
+    assert re.search(r'id="pay-inv-1"[^>]*checked', shown, re.S)  # the ticks survive the error
+    assert 'value="100.00"' in shown
+    assert hidden(shown, "idempotency_key") != data["idempotency_key"]
+    assert payment.payments == {}
+
+
+def test_amount_over_pending_422_is_shown_on_the_row(ui, identity):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    response = ui.post("/balances", data=pay_form(page, {"inv-1": "10.00", "inv-2": "500.00"}))
+    assert response.status_code == 422
+    assert re.search(r'id="errors-inv-2">\s*<li>Must not exceed the pending amount.</li>', text(response))
+
+
+@pytest.mark.parametrize(("picks", "message"), [
+    ({}, "Marque al menos una factura para pagar."),
+    ({"inv-1": "abc"}, "Escriba un importe mayor que cero, con dos decimales como máximo."),
+    ({"inv-1": "0"}, "Escriba un importe mayor que cero, con dos decimales como máximo."),
+])
+def test_pay_form_errors_never_reach_payment(ui, identity, payment, picks, message):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    response = ui.post("/balances", data=pay_form(page, picks))
+    assert response.status_code == 400
+    assert message in text(response)
+    assert not [c for c in payment.calls if c["method"] == "POST"]
+
+
+def test_a_tampered_idempotency_key_is_refused_and_replaced(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    data = pay_form(text(ui.get("/balances")), {"inv-1": "10.00"})
+    data["idempotency_key"] = "chosen-by-someone"
+    response = ui.post("/balances", data=data)
+    assert response.status_code == 400
+    assert "El formulario expiró." in text(response)
+    assert re.fullmatch(r"[0-9a-f]{32}", hidden(text(response), "idempotency_key"))
+    assert not [c for c in payment.calls if c["method"] == "POST"]
+
+
+def test_return_page_processes_until_the_bank_answers_then_confirms(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "11600.00"}))
+    payment.script["pay-1"] = ["pending", "confirmed"]
+
+    waiting = text(ui.get("/payments/return?payment=pay-1"))
+    assert "Procesando su pago…" in waiting
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+
+    done = ui.get("/payments/return?payment=pay-1")
+    page = text(done)
+    assert done.status_code == 200
+    assert "Procesando" not in page and 'http-equiv="refresh"' not in page
+    assert 'data-status="confirmed"' in page
+    for shown in ("BC-Banamex 063197", "REF000001", "F-1001", "11,600.00"):
+        assert shown in page, shown
+    assert [c["path"] for c in payment.calls if c["method"] == "GET"] == ["/api/v1/payments/pay-1"] * 2
+
+    history = text(ui.get("/payments"))
+    assert "BC-Banamex 063197" in history and "F-1001" in history
+
+
+def test_return_page_shows_why_a_payment_failed(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "10.00"}))
+    payment.script["pay-1"] = ["failed"]
+    page = text(ui.get("/payments/return?payment=pay-1"))
+    assert 'data-status="failed"' in page and "declined" in page
+    assert 'id="back-to-balances" href="/balances"' in page
+    assert ui.get("/payments/return?payment=nope").status_code == 404
+    assert ui.get("/payments/return").status_code == 400
+
+
+def test_statements_newest_first_and_the_pdf_streams_through(ui, identity, billing):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/statements"))
+    assert page.index("2026-10") < page.index("2026-09")
+    assert 'href="/statements/171001/pdf"' in page
+
+    response = ui.get("/statements/171001/pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.is_streamed
+    assert 'filename="estado-de-cuenta-171001.pdf"' in response.headers["Content-Disposition"]
+    assert response.get_data() == PDF_BYTES
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert ui.get("/statements/999999/pdf").status_code == 404
+    assert billing.calls[-1]["path"] == "/api/v1/statements/999999/pdf"
+
+
+def test_english_on_request(ui, identity):
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get("/balances?lang=en"))
+    assert 'lang="en"' in page
+    for shown in ("Balances", "Do you want to continue with the payment? Total to pay:", "Overdue",
+                  "Amount to pay", "Payment history", "2026-10-31"):
+        assert shown in page, shown
+    assert "Saldos" not in page and "Vencida" not in page
+    for path in ("/invoices", "/statements", "/payments"):
+        assert "Filter" in text(ui.get(path))
+
+
+def test_invoices_filter_by_status_and_account_and_paginate(ui, identity, billing):
+    billing.invoices["cust-1"] += [invoice(f"inv-x{n}", f"F-2{n:03d}", "005301", "MXN", "10.00", "10.00")
+                                   for n in range(30)]
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/invoices"))
+    assert "Página 1 de 2" in page and 'id="page-next" rel="next" href="/invoices?page=2"' in page
+    assert billing.calls[-1]["args"] == {"page": "1", "page_size": "25"}
+
+    paid = text(ui.get("/invoices?status=paid&account=005300"))
+    assert billing.calls[-1]["args"] == {"status": "paid", "account": "005300", "page": "1", "page_size": "25"}
+    assert "F-0999" in paid and "F-1001" not in paid
+
+    second = text(ui.get("/invoices?page=2"))
+    assert "Página 2 de 2" in second and 'id="page-previous"' in second
+
+
+def test_payment_history_filters_by_account_and_dates(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    ui.get("/payments?account=005300&from=2026-11-01&to=2026-11-30")
+    assert payment.calls[-1]["args"] == {"account": "005300", "from": "2026-11-01", "to": "2026-11-30",
+                                         "page": "1", "page_size": "25"}
+    before = len(payment.calls)
+    bad = ui.get("/payments?from=2026-13-45")
+    assert bad.status_code == 400 and "2026-13-45" in text(bad)
+    assert len(payment.calls) == before
+
+
+def _stopped_url() -> str:
+    gone = StandIn(json_app({}))
+    gone.stop()
+    return gone.url
+
+
+def test_billing_down_is_a_clear_page(make_gateway, urls, identity):
+    ui = make_gateway({**urls, "billing": _stopped_url()}).test_client()
+    sign_in(ui, identity, ["billing"])
+    for path in ("/balances", "/invoices", "/statements", "/statements/171001/pdf"):
+        response = ui.get(path)
+        assert response.status_code == 503, path
+        page = text(response)
+        assert "La información de facturación no está disponible en este momento." in page
+        assert "billing-service is unavailable" in page
+        assert "Historial de pagos" in page  # the navigation is still there
+
+
+def test_payment_down_keeps_the_form_and_its_key(make_gateway, urls, identity):
+    ui = make_gateway({**urls, "payment": _stopped_url()}).test_client()
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    data = pay_form(page, {"inv-1": "100.00"})
+    response = ui.post("/balances", data=data)
+    assert response.status_code == 503
+    shown = text(response)
+    assert "Los pagos no están disponibles en este momento." in shown
+    # Sending it again later must be recognised as the same payment if the first one got through.
+    assert hidden(shown, "idempotency_key") == data["idempotency_key"]
+    history = ui.get("/payments")
+    assert history.status_code == 503 and "payment-service is unavailable" in text(history)
