@@ -14,6 +14,12 @@ from portal_shared.service.app import build_service_app
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """portal_shared's service app; `config` overrides any setting of the environment."""
-    # No endpoints of its own yet: the skeleton serves health, readiness and the OpenAPI document.
-    return build_service_app(__name__, Config, config, extension_prefix="payment").app
+    """portal_shared's service app plus the payment endpoints; `config` overrides any setting of
+    the environment (tests may also pass BANKS, a dict of bank adapters, and CLOCK)."""
+    from payment_service.api import payments
+    from payment_service.service_layer.wiring import build_context
+
+    built = build_service_app(__name__, Config, config, extension_prefix="payment")
+    built.app.extensions[payments.EXTENSION] = build_context(built.app.config, built.session_factory)
+    built.api.register_blueprint(payments.blp)
+    return built.app

@@ -6,6 +6,14 @@ class TestHealth(HealthChecks):
     """portal_shared's checks of health, readiness, OpenAPI and error bodies, on payment-service."""
 
 
-def test_openapi_publishes_no_endpoint_yet(client):
-    # Payments arrive later; until then the service publishes no endpoint it does not serve.
-    assert client.get("/openapi.json").json["paths"] == {}
+def test_openapi_publishes_the_payment_endpoints(client):
+    paths = client.get("/openapi.json").json["paths"]
+    assert set(paths) == {
+        "/api/v1/payments",
+        "/api/v1/payments/{payment_id}",
+        "/api/v1/payments/callbacks/{bank}",
+    }
+    assert set(paths["/api/v1/payments"]) == {"get", "post"}
+    post = paths["/api/v1/payments"]["post"]
+    assert {"in": "header", "name": "Idempotency-Key"}.items() <= post["parameters"][0].items()
+    assert "application/json" in post["requestBody"]["content"]

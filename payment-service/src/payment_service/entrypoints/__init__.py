@@ -1,1 +1,1 @@
-"""Processes of payment-service besides the web tier: migrate, relay, consumer."""
+"""Processes of payment-service besides the web tier: migrate, relay, mailer, consumer, reconcile."""

@@ -13,4 +13,7 @@ from portal_shared.contracts import Event
 
 HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
     ("billing.account.opened", 1): handlers.account_opened,
+    ("billing.invoice.issued", 1): handlers.invoice_issued,
+    ("billing.invoice.balance_changed", 1): handlers.invoice_balance_changed,
+    ("billing.exchange_rate.set", 1): handlers.exchange_rate_set,
 }

@@ -1,0 +1,144 @@
+"""/api/v1/payments: start a payment, read one, the history, and the banks' signed callbacks."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, current_app, json, request
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from payment_service.api import schemas
+from payment_service.domain.payments import RequestedItem
+from payment_service.service_layer import callbacks, payments, queries
+from payment_service.service_layer.context import PaymentContext
+from payment_service.service_layer.errors import PaymentError
+from portal_shared.auth import ADMIN, AGENT, BILLING
+from portal_shared.auth.flask import current_principal, require_auth
+from portal_shared.web import Problem
+
+EXTENSION = "payment.context"
+BEARER = [{"bearerAuth": []}]
+MAX_KEY_LENGTH = 200
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments", description="Payments of invoices through the banks")
+
+
+def context() -> PaymentContext:
+    return current_app.extensions[EXTENSION]
+
+
+def problem(exc: PaymentError) -> Problem:
+    return Problem(exc.status, exc.title, exc.detail, errors=exc.errors)
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors ({"items": {0: {"amount": [...]}}}) as {"items.0.amount": [...]}."""
+    if not isinstance(messages, dict):
+        return {prefix or "body": messages if isinstance(messages, list) else [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        key = "body" if name == "_schema" and not prefix else f"{prefix}.{name}" if prefix else str(name)
+        flat.update(_flatten(value, key))
+    return flat
+
+
+def _customer_of_caller() -> uuid.UUID:
+    principal = current_principal()
+    if principal.customer_id is None:
+        raise Problem(403, "Forbidden", "Only a customer's own users may do this.")
+    return uuid.UUID(principal.customer_id)
+
+
+@blp.route("", methods=["POST"])
+@require_auth(ADMIN, BILLING)
+@blp.doc(
+    security=BEARER,
+    parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string", "maxLength": 200}}],
+    requestBody={"required": True, "content": {"application/json": {"schema": schemas.PaymentRequestSchema}}},
+)
+@blp.response(201, schemas.PaymentSchema, description="Created (also the replay of the same key and body)")
+def start_payment():
+    """Start a payment of invoices of the caller's customer; answer includes the bank's redirect URL."""
+    customer_id = _customer_of_caller()
+    key = (request.headers.get(payments.IDEMPOTENCY_HEADER) or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Problem.validation({payments.IDEMPOTENCY_HEADER: [f"Required, 1 to {MAX_KEY_LENGTH} characters."]})
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        raise Problem(400, "Malformed request", "The request body is not a JSON object.", errors={"body": ["Not a JSON object."]})
+    try:
+        body = schemas.PaymentRequestSchema().load(raw)
+    except ValidationError as exc:
+        raise Problem.validation(_flatten(exc.messages)) from None
+    try:
+        answer = payments.start_payment(
+            context(),
+            customer_id=customer_id,
+            idempotency_key=key,
+            hashed_body=payments.request_hash(raw),
+            bank=body["bank"],
+            requested=[RequestedItem(item["invoice_id"], item["amount"]) for item in body["items"]],
+        )
+    except PaymentError as exc:
+        raise problem(exc) from None
+    response = Response(json.dumps(answer.body), status=answer.status_code, mimetype="application/json")
+    response.headers["Location"] = f"/api/v1/payments/{answer.body['id']}"
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/<uuid:payment_id>", methods=["GET"])
+@require_auth(ADMIN, BILLING, AGENT)
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.PaymentSchema)
+def get_payment(payment_id: uuid.UUID):
+    """One payment; while pending, the bank is asked for its outcome first."""
+    principal = current_principal()
+    scope = None if principal.has_any(AGENT) else _customer_of_caller()
+    try:
+        return queries.get_payment(context(), payment_id, customer_id=scope)
+    except PaymentError as exc:
+        raise problem(exc) from None
+
+
+@blp.route("", methods=["GET"])
+@require_auth(ADMIN, BILLING, AGENT)
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.HistoryQuerySchema, location="query")
+@blp.response(200, schemas.HistorySchema)
+def history(query):
+    """Settled payments, newest first, by account and payment date (Mexico City days, inclusive)."""
+    principal = current_principal()
+    if principal.has_any(AGENT):
+        if query.get("customer_id") is None:
+            raise Problem.validation({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
+        customer_id = query["customer_id"]
+    else:
+        # Customers see their own company's history whatever they put in the URL.
+        customer_id = _customer_of_caller()
+    if query.get("from_") and query.get("to") and query["from_"] > query["to"]:
+        raise Problem.validation({"from": ["Must not be after 'to'."]})
+    return queries.history(
+        context(),
+        customer_id=customer_id,
+        account=query.get("account"),
+        date_from=query.get("from_"),
+        date_to=query.get("to"),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.route("/callbacks/<string:bank>", methods=["POST"])
+@blp.doc(
+    description="Public, signed by the bank: X-Bank-Timestamp and X-Bank-Signature = "
+    "hex(HMAC-SHA256(secret, f'{timestamp}.' + raw_body)), within ±300 s."
+)
+@blp.response(200, schemas.CallbackAnswerSchema)
+def bank_callback(bank: str):
+    """A bank's notification of an approved or declined payment; a repeat changes nothing."""
+    try:
+        return callbacks.handle_callback(context(), bank, request.headers, request.get_data(cache=False))
+    except PaymentError as exc:
+        raise problem(exc) from None

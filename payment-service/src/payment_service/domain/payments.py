@@ -1,0 +1,114 @@
+"""A payment request checked against payment's copy of the invoices, before anything is written.
+
+Plain Python: the caller loads the invoices and the current rate, these rules decide.
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from payment_service.domain.pricing import is_whole_cents, mxn_for
+
+BANKS = ("citibanamex", "bbva")
+PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
+# Whatever the bank answers after one of these, the payment stays as it is.
+FINAL_STATUSES = frozenset({CONFIRMED, FAILED})
+
+
+@dataclass(frozen=True)
+class RequestedItem:
+    invoice_id: uuid.UUID
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PayableInvoice:
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_number: str
+    account_number: str
+    currency: str
+    pending_amount: Decimal
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    invoice_id: uuid.UUID
+    invoice_number: str
+    account_number: str
+    currency: str
+    amount: Decimal
+    amount_mxn: Decimal
+    exchange_rate: Decimal | None
+
+
+class PaymentRefused(Exception):
+    """A request the rules refuse; `errors` names each field as items.N.<field>."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, list[str]], detail: str):
+        super().__init__(detail)
+        self.errors = errors
+        self.detail = detail
+
+
+class InvoiceNotFound(PaymentRefused):
+    # Another customer's invoice is reported exactly like one that does not exist.
+    status = 404
+
+
+def price_items(
+    customer_id: uuid.UUID,
+    requested: list[RequestedItem],
+    invoices: dict[uuid.UUID, PayableInvoice],
+    rate: Decimal | None,
+) -> list[PricedItem]:
+    """The items priced in MXN, or PaymentRefused naming every offending item."""
+    missing = {
+        f"items.{n}.invoice_id": ["No such invoice."]
+        for n, item in enumerate(requested)
+        if item.invoice_id not in invoices or invoices[item.invoice_id].customer_id != customer_id
+    }
+    if missing:
+        raise InvoiceNotFound(missing, "An invoice of the payment does not exist.")
+
+    errors: dict[str, list[str]] = {}
+    seen: set[uuid.UUID] = set()
+    for n, item in enumerate(requested):
+        invoice = invoices[item.invoice_id]
+        if item.invoice_id in seen:
+            errors[f"items.{n}.invoice_id"] = ["The invoice is already in this payment."]
+        seen.add(item.invoice_id)
+        if item.amount <= 0:
+            errors[f"items.{n}.amount"] = ["Must be greater than 0."]
+        elif item.amount > invoice.pending_amount:
+            # Checked before the cents: a huge amount (1e400) cannot even be rounded to cents.
+            errors[f"items.{n}.amount"] = [f"Exceeds the pending amount {invoice.pending_amount} {invoice.currency}."]
+        elif not is_whole_cents(item.amount):
+            errors[f"items.{n}.amount"] = ["At most two decimals."]
+        if invoice.currency == "USD" and rate is None:
+            errors[f"items.{n}.invoice_id"] = ["No exchange rate is published to price this USD invoice."]
+    if errors:
+        raise PaymentRefused(errors, "Invalid payment items: " + ", ".join(sorted(errors)) + ".")
+
+    return [
+        PricedItem(
+            invoice_id=item.invoice_id,
+            invoice_number=invoices[item.invoice_id].invoice_number,
+            account_number=invoices[item.invoice_id].account_number,
+            currency=invoices[item.invoice_id].currency,
+            amount=item.amount,
+            amount_mxn=mxn_for(item.amount, invoices[item.invoice_id].currency, rate),
+            exchange_rate=rate if invoices[item.invoice_id].currency == "USD" else None,
+        )
+        for item in requested
+    ]
+
+
+def new_reference() -> str:
+    """The portal's payment reference the customer and the bank see: short, digits only
+    (bank pages and phone calls), unique by a database constraint."""
+    return "P" + "".join(str(secrets.randbelow(10)) for _ in range(11))

@@ -1,0 +1,108 @@
+"""Settling a payment: pending → confirmed or pending → failed, once.
+
+The transition is a conditional UPDATE (… WHERE status = 'pending'): of two answers racing
+(callback, repeated callback, return page, reconciliation) exactly one changes the row; the
+others, and any late answer, change nothing and publish nothing.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from payment_service.adapters import orm
+from payment_service.adapters.banks import BankStatus
+from payment_service.adapters.banks.base import APPROVED, DECLINED
+from payment_service.domain.payments import CONFIRMED, FAILED, PENDING
+from payment_service.domain.receipt import ReceiptLine, receipt
+from payment_service.service_layer.context import PaymentContext
+from payment_service.service_layer.events import payment_event
+
+log = logging.getLogger(__name__)
+
+
+def items_of(session: Session, payment_id: uuid.UUID) -> list[orm.PaymentItem]:
+    return list(
+        session.scalars(
+            sa.select(orm.PaymentItem).where(orm.PaymentItem.payment_id == payment_id).order_by(orm.PaymentItem.position)
+        )
+    )
+
+
+def _transition(session: Session, payment_id: uuid.UUID, **values) -> orm.Payment | None:
+    """The payment after moving it out of pending, or None when it had already left it."""
+    changed = session.execute(
+        sa.update(orm.Payment)
+        .where(orm.Payment.id == payment_id, orm.Payment.status == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        return None
+    session.execute(sa.delete(orm.InvoiceLock).where(orm.InvoiceLock.payment_id == payment_id))
+    payment = session.get(orm.Payment, payment_id, populate_existing=True)
+    return payment
+
+
+def confirm(
+    session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, bank_reference: str, email: str | None, now: datetime
+) -> bool:
+    """pending → confirmed: payment.confirmed, the invoices released, the receipt queued. False if already settled."""
+    payment = _transition(
+        session, payment_id, status=CONFIRMED, confirmed_at=now, bank_reference=bank_reference, email=email
+    )
+    if payment is None:
+        return False
+    items = items_of(session, payment_id)
+    for item in items:
+        # Until billing's next balance arrives, the paid amount must not be payable again.
+        session.execute(
+            sa.update(orm.PayableInvoice)
+            .where(orm.PayableInvoice.invoice_id == item.invoice_id)
+            .values(
+                pending_amount=sa.case(
+                    (orm.PayableInvoice.pending_amount > item.amount, orm.PayableInvoice.pending_amount - item.amount),
+                    else_=0,
+                )
+            )
+        )
+    ctx.outbox.add_event(
+        session, payment_event("payment.confirmed", payment, items, bank_reference=bank_reference, confirmed_at=now)
+    )
+    if email:
+        mail = receipt(
+            reference=payment.reference,
+            bank=payment.bank,
+            bank_reference=bank_reference,
+            total=payment.total,
+            confirmed_at=now,
+            lines=[ReceiptLine(i.invoice_number, i.currency, i.amount, i.amount_mxn) for i in items],
+        )
+        ctx.outbox.add_mail(session, to=email, subject=mail.subject, text=mail.text)
+    log.info("payment confirmed", extra={"payment_id": str(payment_id), "bank_reference": bank_reference})
+    return True
+
+
+def fail(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
+    """pending → failed: payment.failed and the invoices released. False if already settled."""
+    payment = _transition(session, payment_id, status=FAILED, failed_at=now, failure_reason=reason)
+    if payment is None:
+        return False
+    items = items_of(session, payment_id)
+    ctx.outbox.add_event(session, payment_event("payment.failed", payment, items, reason=reason, failed_at=now))
+    log.info("payment failed", extra={"payment_id": str(payment_id), "reason": reason})
+    return True
+
+
+def apply_bank_answer(
+    session: Session, ctx: PaymentContext, payment_id: uuid.UUID, answer: BankStatus, *, now: datetime
+) -> bool:
+    """Settle by what the bank says; a pending answer changes nothing."""
+    if answer.status == APPROVED and answer.bank_reference:
+        return confirm(session, ctx, payment_id, bank_reference=answer.bank_reference, email=answer.email, now=now)
+    if answer.status == DECLINED:
+        return fail(session, ctx, payment_id, reason="declined", now=now)
+    return False

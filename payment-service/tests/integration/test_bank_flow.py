@@ -1,0 +1,166 @@
+"""The whole trip through a real bank simulator: start → the bank's page → its signed notification
+(or none) → settled; the return page asks the bank; reconciliation settles and expires what is left."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from payment_service.service_layer import reconcile
+from payment_service.service_layer.wiring import build_context
+
+CITIBANAMEX_FORM = {"client_number": "12345678", "nip": "1234", "email": "tesoreria@example.mx"}
+BBVA_FORM = {"email": "cxp@example.mx", "phone": "5512345678"}
+
+
+@pytest.fixture
+def server(live):
+    return live()
+
+
+@pytest.fixture
+def start(server, pay, issue, customer):
+    """Start a payment over the live server; returns its 201 body."""
+
+    def make(bank="citibanamex", amount="250.00"):
+        invoice = issue(customer, amount="1000.00")
+        with requests.Session() as http:
+            response = pay(customer, [(invoice, amount)], bank=bank, http=_Http(http, server.url))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return make
+
+
+class _Http:
+    """The `pay` fixture's client interface over a real HTTP server."""
+
+    def __init__(self, session: requests.Session, base: str):
+        self.session, self.base = session, base
+
+    def post(self, path, json, headers):
+        return self.session.post(self.base + path, json=json, headers=headers, timeout=15)
+
+
+def choose(redirect_url: str, outcome: str, form: dict) -> requests.Response:
+    """What the customer does on the bank's page: the simulator's form, posted directly."""
+    return requests.post(redirect_url, data={"outcome": outcome, **form}, allow_redirects=False, timeout=15)
+
+
+def read(server, bearer, customer, payment_id):
+    response = server.app.test_client().get(
+        f"/api/v1/payments/{payment_id}", headers=bearer("billing", customer_id=customer)
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_approval_notifies_and_settles(server, start, bearer, customer, outbox_for):
+    payment = start()
+
+    page = choose(payment["redirect_url"], "approve", CITIBANAMEX_FORM)
+
+    assert page.status_code == 303
+    assert page.headers["Location"] == f"http://127.0.0.1:8000/payments/return?payment={payment['id']}"
+    settled = read(server, bearer, customer, payment["id"])
+    assert settled["status"] == "confirmed"
+    assert settled["bank_reference"].startswith("BC-Banamex ") and len(settled["bank_reference"]) == 17
+    assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
+    assert len([m for m in outbox_for(mail_to="tesoreria@example.mx") if payment["reference"] in m["subject"]]) == 1
+
+
+def test_notify_twice_settles_once(server, start, bearer, customer, outbox_for):
+    payment = start(bank="bbva")
+
+    assert choose(payment["redirect_url"], "notify_twice", BBVA_FORM).status_code == 303
+
+    assert read(server, bearer, customer, payment["id"])["bank_reference"].startswith("BBVA-MP ")
+    assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
+    assert len([m for m in outbox_for(mail_to="cxp@example.mx") if payment["reference"] in m["subject"]]) == 1
+
+
+def test_decline_at_the_bank_fails_the_payment(server, start, bearer, customer, outbox_for):
+    payment = start(bank="bbva")
+    choose(payment["redirect_url"], "decline", {})
+    failed = read(server, bearer, customer, payment["id"])
+    assert (failed["status"], failed["failure_reason"]) == ("failed", "declined")
+    assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
+
+
+def test_lost_notification_is_found_by_the_return_page(server, start, bearer, customer, stored):
+    payment = start()
+    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    assert stored(payment["id"]).status == "pending"  # nothing was notified
+
+    answer = read(server, bearer, customer, payment["id"])
+
+    assert answer["status"] == "confirmed"
+    assert answer["bank_reference"].startswith("BC-Banamex ")
+
+
+def test_lost_notification_is_settled_by_reconciliation(server, start, stored, session_factory, outbox_for):
+    payment = start(bank="bbva")
+    choose(payment["redirect_url"], "approve_without_notice", BBVA_FORM)
+    context = build_context(
+        {**server.app.config, "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 3600}, session_factory
+    )
+
+    outcome = reconcile.run_once(context)
+
+    assert outcome["confirmed"] >= 1
+    settled = stored(payment["id"])
+    assert settled.status == "confirmed" and settled.bank_reference.startswith("BBVA-MP ")
+    assert settled.email == "cxp@example.mx"
+    assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
+    # A second pass finds nothing more to do for it.
+    reconcile.run_once(context)
+    assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
+
+
+def test_reconciliation_waits_then_expires_an_unanswered_payment(server, start, stored, session_factory, outbox_for):
+    payment = start()
+    choose(payment["redirect_url"], "never_answer", CITIBANAMEX_FORM)
+    config = {**server.app.config, "RECONCILE_AFTER_SECONDS": 0}
+
+    reconcile.run_once(build_context({**config, "PAYMENT_EXPIRE_SECONDS": 3600}, session_factory))
+    assert stored(payment["id"]).status == "pending"  # the bank still says pending, not yet too old
+
+    reconcile.run_once(build_context({**config, "PAYMENT_EXPIRE_SECONDS": 0}, session_factory))
+    expired = stored(payment["id"])
+    assert (expired.status, expired.failure_reason) == ("failed", "expired")
+    assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
+
+
+def test_reconciliation_leaves_young_payments_alone(server, start, stored, session_factory):
+    payment = start()
+    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    reconcile.run_once(build_context({**server.app.config, "RECONCILE_AFTER_SECONDS": 3600}, session_factory))
+    assert stored(payment["id"]).status == "pending"
+
+
+def test_unreachable_bank_never_expires_a_payment(server, start, stored, session_factory, make_app):
+    payment = start()
+    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    dead = {**server.app.config, "BANKS": None, "CITIBANAMEX_URL": "http://127.0.0.1:1", "BBVA_URL": "http://127.0.0.1:1",
+            "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 0}
+    outcome = reconcile.run_once(build_context(dead, session_factory))
+    assert outcome["unreachable"] >= 1
+    assert stored(payment["id"]).status == "pending"
+
+
+def test_pending_payment_read_while_the_bank_is_down_stays_pending(start, make_app, bearer, customer):
+    payment = start()
+    down = make_app(CITIBANAMEX_URL="http://127.0.0.1:1").test_client()
+    response = down.get(f"/api/v1/payments/{payment['id']}", headers=bearer("billing", customer_id=customer))
+    assert response.status_code == 200
+    assert response.json["status"] == "pending"
+
+
+def test_another_customers_payment_is_404_but_an_agent_may_read_it(start, client, bearer, customer):
+    payment = start()
+    other = client.get(f"/api/v1/payments/{payment['id']}", headers=bearer("admin", customer_id=uuid.uuid4()))
+    assert other.status_code == 404
+    agent = client.get(f"/api/v1/payments/{payment['id']}", headers=bearer("agent"))
+    assert agent.status_code == 200 and agent.json["id"] == payment["id"]
+    assert client.get(f"/api/v1/payments/{uuid.uuid4()}", headers=bearer("billing", customer_id=customer)).status_code == 404

@@ -1,0 +1,180 @@
+"""POST /api/v1/payments/callbacks/{bank}: signed notifications settle a payment once; anything
+unsigned, forged or stale is 401 and changes nothing."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from payment_service.adapters import orm
+from payment_service.adapters.banks.signing import sign
+from portal_shared.db import transaction
+
+EMAIL = "cuentas.por.pagar@example.mx"
+
+
+@pytest.fixture
+def started(pay, issue, customer, stored):
+    """A pending Citibanamex payment of two invoices, and its notification body."""
+    first, second = issue(customer, amount="800.00"), issue(customer, amount="200.00")
+    response = pay(customer, [(first, "800.00"), (second, "50.00")])
+    assert response.status_code == 201
+    payment = stored(response.json["id"])
+    notification = {
+        "bank_payment_id": payment.bank_payment_id,
+        "reference": payment.reference,
+        "status": "approved",
+        "bank_reference": "BC-Banamex 063197",
+        "email": EMAIL,
+        "amount": "850.00",
+    }
+    return payment, notification, (first, second)
+
+
+def locks_of(session_factory, payment_id) -> int:
+    with transaction(session_factory) as session:
+        return session.scalar(
+            sa.select(sa.func.count()).select_from(orm.InvoiceLock).where(orm.InvoiceLock.payment_id == payment_id)
+        )
+
+
+def test_valid_callback_confirms_once(started, callback, stored, outbox_for, session_factory):
+    payment, notification, (first, _) = started
+
+    response = callback("citibanamex", notification)
+
+    assert response.status_code == 200, response.json
+    assert response.json == {"payment_id": str(payment.id), "status": "confirmed", "changed": True}
+    settled = stored(payment.id)
+    assert (settled.status, settled.bank_reference, settled.email) == ("confirmed", "BC-Banamex 063197", EMAIL)
+    assert settled.confirmed_at is not None
+    assert locks_of(session_factory, payment.id) == 0
+    (confirmed,) = outbox_for(payment.id, event_type="payment.confirmed")
+    assert confirmed["data"]["bank_reference"] == "BC-Banamex 063197"
+    assert confirmed["data"]["total_mxn"] == "850.00"
+    (mail,) = [m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]
+    assert "850.00 MXN" in mail["text"] and "BC-Banamex 063197" in mail["text"]
+    with transaction(session_factory) as session:
+        # The paid amount is no longer payable, even before billing's new balance arrives.
+        assert session.get(orm.PayableInvoice, first).pending_amount == Decimal("0.00")
+
+
+def test_the_same_callback_three_times_settles_once(started, callback, outbox_for):
+    payment, notification, _ = started
+    answers = [callback("citibanamex", notification) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.json["changed"] for a in answers] == [True, False, False]
+    assert len(outbox_for(payment.id, event_type="payment.confirmed")) == 1
+    assert len([m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]) == 1
+
+
+def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, customer, stored, outbox_for):
+    server = live()
+    invoice = issue(customer, amount="75.00")
+    response = pay(customer, [(invoice, "75.00")], http=server.app.test_client())
+    payment = stored(response.json["id"])
+    raw = json.dumps({
+        "bank_payment_id": payment.bank_payment_id, "reference": payment.reference, "status": "approved",
+        "bank_reference": "BC-Banamex 555555", "email": "concurrente@example.mx", "amount": "75.00",
+    }).encode()
+    ts = int(time.time())
+    headers = {"X-Bank-Timestamp": str(ts), "X-Bank-Signature": sign("dev-citibanamex-secret", ts, raw),
+               "Content-Type": "application/json"}
+    barrier = threading.Barrier(3)
+
+    def post(_):
+        barrier.wait(timeout=10)
+        return requests.post(f"{server.url}/api/v1/payments/callbacks/citibanamex", data=raw, headers=headers, timeout=15)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(post, range(3)))
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert sorted(a.json()["changed"] for a in answers) == [False, False, True]
+    assert len(outbox_for(payment.id, event_type="payment.confirmed")) == 1
+    assert len(outbox_for(mail_to="concurrente@example.mx")) == 1
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        dict(signed=False),
+        dict(secret="not-the-bank"),
+        dict(secret="dev-bbva-secret"),  # another bank's secret
+        dict(timestamp=int(time.time()) - 301),
+        dict(timestamp=int(time.time()) + 400),
+    ],
+    ids=["unsigned", "forged", "other-bank-secret", "stale", "future"],
+)
+def test_unsigned_forged_or_stale_is_401_and_changes_nothing(started, callback, stored, outbox_for, session_factory, how):
+    payment, notification, _ = started
+
+    response = callback("citibanamex", notification, **how)
+
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert stored(payment.id).status == "pending"
+    assert locks_of(session_factory, payment.id) == 2
+    assert outbox_for(payment.id, event_type="payment.confirmed") == []
+
+
+def test_a_tampered_body_is_401(started, client):
+    payment, notification, _ = started
+    ts = int(time.time())
+    signature = sign("dev-citibanamex-secret", ts, json.dumps(notification).encode())
+    tampered = json.dumps({**notification, "amount": "1.00"}).encode()
+    response = client.post(
+        "/api/v1/payments/callbacks/citibanamex",
+        data=tampered,
+        headers={"X-Bank-Timestamp": str(ts), "X-Bank-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 401
+
+
+def test_decline_fails_the_payment_and_releases_the_invoices(started, callback, stored, outbox_for, pay, customer):
+    payment, notification, (first, second) = started
+
+    response = callback("citibanamex", {**notification, "status": "declined", "bank_reference": None})
+
+    assert response.json["status"] == "failed"
+    failed = stored(payment.id)
+    assert (failed.status, failed.failure_reason) == ("failed", "declined")
+    (event,) = outbox_for(payment.id, event_type="payment.failed")
+    assert event["data"]["reason"] == "declined"
+    # Released: the same invoices can be paid again at once.
+    assert pay(customer, [(first, "800.00"), (second, "200.00")], bank="bbva").status_code == 201
+
+
+def test_late_approval_after_a_decline_changes_nothing(started, callback, stored, outbox_for):
+    payment, notification, _ = started
+    callback("citibanamex", {**notification, "status": "declined", "bank_reference": None})
+
+    late = callback("citibanamex", notification)
+
+    assert late.json == {"payment_id": str(payment.id), "status": "failed", "changed": False}
+    assert stored(payment.id).status == "failed"
+    assert outbox_for(payment.id, event_type="payment.confirmed") == []
+
+
+def test_a_notification_that_does_not_match_the_payment_is_refused(started, callback, stored):
+    payment, notification, _ = started
+    response = callback("citibanamex", {**notification, "amount": "1.00"})
+    assert response.status_code == 422
+    assert "amount" in response.json["errors"]
+    assert stored(payment.id).status == "pending"
+
+
+def test_unknown_payment_or_bank_is_404(started, callback, client):
+    _, notification, _ = started
+    assert callback("citibanamex", {**notification, "bank_payment_id": uuid.uuid4().hex}).status_code == 404
+    # The notification of another bank's payment is unknown there (and signed with that bank's secret).
+    assert callback("bbva", notification).status_code == 404
+    assert client.post("/api/v1/payments/callbacks/santander", data=b"{}").status_code == 404
