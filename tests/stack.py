@@ -39,6 +39,9 @@ SERVICES = {
     "servicedesk": "servicedesk_service",
 }
 DEMO_PASSWORD = "Stack-Demo-Pass-2026"
+BANKS = ("citibanamex", "bbva")
+# The banks' signing secrets, known to the simulators and payment-service alike in this stack.
+BANK_SECRETS = {bank: f"stack-{bank}-secret" for bank in BANKS}
 
 
 def random_rfc() -> str:
@@ -88,6 +91,7 @@ class Proc:
 class Stack:
     gateway_url: str
     mail_url: str
+    bank_urls: dict[str, str]
     service_urls: dict[str, str]
     database_urls: dict[str, str]
     amqp_url: str
@@ -178,7 +182,7 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
     run_id = unique_name("e2e")
     exchange, queue_prefix = f"{run_id}.events", f"{run_id}."
     database_urls = {name: resources.enter_context(temporary_database(f"{run_id}_{name}")) for name in SERVICES}
-    ports = {name: free_port() for name in [*SERVICES, "gateway", "smtp", "mailhttp"]}
+    ports = {name: free_port() for name in [*SERVICES, *BANKS, "gateway", "smtp", "mailhttp"]}
     service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
     common = {
         **os.environ,
@@ -202,12 +206,18 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "8192",
         "ARGON2_PARALLELISM": "1",
+        # Payments: the simulators play the banks; reconciliation looks at anything pending > 1 s.
+        **{f"{bank.upper()}_URL": f"http://127.0.0.1:{ports[bank]}" for bank in BANKS},
+        **{f"{bank.upper()}_SECRET": secret for bank, secret in BANK_SECRETS.items()},
+        "RECONCILE_AFTER_SECONDS": "1",
+        "RECONCILE_INTERVAL_SECONDS": "1",
         "LOG_LEVEL": "INFO",
         **{f"{name.upper()}_URL": url for name, url in service_urls.items()},
     }
     stack = Stack(
         gateway_url=f"http://127.0.0.1:{ports['gateway']}",
         mail_url=f"http://127.0.0.1:{ports['mailhttp']}",
+        bank_urls={bank: f"http://127.0.0.1:{ports[bank]}" for bank in BANKS},
         service_urls=service_urls,
         database_urls=database_urls,
         amqp_url=amqp_url,
@@ -257,9 +267,14 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
         web = spawn(f"{name}-web", [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"],
                     envs[name])
         spawn(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name])
-        if name == "identity":
-            spawn("identity-mailer", [str(BIN / "identity-mailer")], envs[name])
+        if name in ("identity", "payment"):
+            spawn(f"{name}-mailer", [str(BIN / f"{name}-mailer")], envs[name])
         _wait_http(f"{service_urls[name]}/healthz", web)
+    spawn("payment-reconcile", [str(BIN / "payment-reconcile")], envs["payment"])
+    for bank in BANKS:
+        simulator = spawn(f"bank-{bank}", [str(BIN / "bank-simulator"), bank, "--port", str(ports[bank]),
+                                           "--database", ":memory:"], common)
+        _wait_http(f"http://127.0.0.1:{ports[bank]}/healthz", simulator)
     gateway = spawn("gateway", [str(BIN / "gunicorn"), "-c", "python:portal_gateway.gunicorn_conf", "portal_gateway:create_app()"],
                     {**common, "PORT": str(ports["gateway"])})
     _wait_http(f"{stack.gateway_url}/healthz", gateway)
