@@ -1,16 +1,34 @@
 """Fixtures: billing-service described to portal_shared.testing.fixtures (migrated database, app, client,
-bearer, deliver through the inbox, isolated broker, processes), and the events billing receives."""
+bearer, deliver through the inbox, isolated broker, processes), and the events and data billing receives."""
 from __future__ import annotations
 
+import json
+import tempfile
+import uuid
 from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from portal_shared.contracts import Event
+from billing_service.adapters.orm import OUTBOX
+from billing_service.domain.calendar import Period, mexico_today
+from portal_shared.contracts import Event, new_event
+from portal_shared.db import transaction
 from portal_shared.testing.events import customer_registered
-from portal_shared.testing.service import ServiceUnderTest
+from portal_shared.testing.service import ServiceUnderTest, migrated_database
 
 pytest_plugins = ["portal_shared.testing.fixtures"]
+
+# No example database or constants cache left in the working tree, and no per-example deadline
+# (examples use PostgreSQL).
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "billing-service-hypothesis")
+settings.register_profile("billing", database=None, deadline=None)
+settings.load_profile("billing")
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +40,163 @@ def service_under_test() -> ServiceUnderTest:
 def registration() -> Callable[..., Event]:
     """identity.customer.registered v1 events, as identity would publish them."""
     return customer_registered
+
+
+def unique_rfc() -> str:
+    """A company RFC's shape from a fresh UUID: hypothesis seeds `random` per example, so
+    portal_shared's random RFCs would repeat between examples."""
+    digits = f"{uuid.uuid4().int % 10**6:06d}"
+    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in uuid.uuid4().hex[:6])
+    return f"{letters[:3]}{digits}{letters[3:]}"
+
+
+@pytest.fixture
+def new_customer(deliver) -> Callable[[], dict]:
+    """A customer billing has learnt of (two fresh accounts); returns the registration's data."""
+
+    def make() -> dict:
+        event = new_event(
+            "identity.customer.registered",
+            1,
+            {
+                "customer_id": uuid.uuid4(),
+                "rfc": unique_rfc(),
+                "name": "Comercializadora Ejemplo SA de CV",
+                "system_account_number": f"SYS-{uuid.uuid4().int % 10**8:08d}",
+                "account_numbers": [uuid.uuid4().hex[:12], uuid.uuid4().hex[:12]],
+            },
+            producer="identity-service",
+            correlation_id=uuid.uuid4().hex,
+        )
+        assert deliver(event)
+        return event.data
+
+    return make
+
+
+@pytest.fixture
+def scratch(make_app, service_under_test):
+    """An app on a database of this test's own, for tests writing thousands of rows: the run's
+    shared database stays small, so the relay test there does not have to drain them."""
+    from billing_service.service_layer.handlers import customer_registered
+
+    with migrated_database("billing_scratch", service_under_test.migrations_dir) as url:
+        app = make_app(DATABASE_URL=url)
+        factory = app.extensions["billing.session_factory"]
+
+        def register(event: Event) -> dict:
+            with transaction(factory) as session:
+                customer_registered(session, event)
+            return event.data
+
+        yield app.test_client(), factory, register
+        service_under_test.dispose(app)
+
+
+@pytest.fixture
+def customer(new_customer) -> dict:
+    return new_customer()
+
+
+@pytest.fixture
+def operator(bearer) -> dict[str, str]:
+    return bearer("operator")
+
+
+def invoice_row(account_number: str, **overrides) -> dict:
+    today = mexico_today()
+    row = {
+        "invoice_number": f"F-{uuid.uuid4().hex[:12]}",
+        "account_number": account_number,
+        # Issued today: never in a month whose statements a test generates, unless it says so.
+        "issue_date": today.isoformat(),
+        "due_date": (today + timedelta(days=20)).isoformat(),
+        "currency": "MXN",
+        "amount": "1000.00",
+    }
+    row.update(overrides)
+    return row
+
+
+@pytest.fixture
+def row() -> Callable[..., dict]:
+    return invoice_row
+
+
+@pytest.fixture
+def import_invoices(client, operator) -> Callable[..., list[dict]]:
+    """Import rows through the API (expecting success) and return the customer's view of each."""
+
+    def run(rows: list[dict], customer_id) -> list[dict]:
+        response = client.post("/api/v1/invoices/import", json={"invoices": rows}, headers=operator)
+        assert response.status_code == 200, response.json
+        numbers = {r["invoice_number"] for r in rows}
+        listed = client.get(
+            f"/api/v1/invoices?customer_id={customer_id}&page_size=500", headers=operator
+        ).json["items"]
+        by_number = {item["invoice_number"]: item for item in listed if item["invoice_number"] in numbers}
+        return [by_number[r["invoice_number"]] for r in rows]
+
+    return run
+
+
+def payment_event(
+    kind: str,
+    *,
+    payment_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    items: list[dict],
+    at: datetime | None = None,
+    bank_reference: str = "BC-Banamex 063197",
+) -> Event:
+    """payment.<kind> v1 as payment-service publishes it; items are {invoice_id, currency, amount[, rate]}."""
+    at = at or datetime.now(timezone.utc)
+    wire_items = []
+    for item in items:
+        amount = Decimal(item["amount"])
+        rate = Decimal(item["rate"]) if item.get("rate") is not None else None
+        amount_mxn = amount if item["currency"] == "MXN" else (amount * rate).quantize(Decimal("0.01"))
+        wire_items.append({
+            "invoice_id": uuid.UUID(str(item["invoice_id"])), "currency": item["currency"], "amount": amount,
+            "amount_mxn": amount_mxn, "exchange_rate": rate,
+        })
+    data = {
+        "payment_id": payment_id, "customer_id": uuid.UUID(str(customer_id)), "bank": "citibanamex",
+        "reference": f"PAY-{payment_id.hex[:8]}",
+        "total_mxn": sum((i["amount_mxn"] for i in wire_items), Decimal("0.00")), "items": wire_items,
+    }
+    if kind == "initiated":
+        data["initiated_at"] = at
+    elif kind == "confirmed":
+        data.update(bank_reference=bank_reference, confirmed_at=at)
+    else:
+        data.update(reason="declined", failed_at=at)
+    return new_event(f"payment.{kind}", 1, data, producer="payment-service", correlation_id=uuid.uuid4().hex)
+
+
+@pytest.fixture
+def payment() -> Callable[..., Event]:
+    return payment_event
+
+
+@pytest.fixture
+def outbox_messages(session_factory) -> Callable[..., list[dict]]:
+    """Outbox messages of a topic whose data matches `where` (field -> value as on the wire)."""
+
+    def find(topic: str, **where) -> list[dict]:
+        with transaction(session_factory) as session:
+            payloads = session.scalars(
+                sa.select(OUTBOX.c.payload).where(OUTBOX.c.topic == topic).order_by(OUTBOX.c.seq)
+            ).all()
+        messages = [json.loads(p) for p in payloads]
+        return [m for m in messages if all(m["data"].get(k) == v for k, v in where.items())]
+
+    return find
+
+
+@pytest.fixture
+def last_month() -> Period:
+    """The latest month that has ended (statements are generated only for those)."""
+    today = mexico_today()
+    first = date(today.year, today.month, 1)
+    return Period.containing(first - timedelta(days=1))

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from billing_service.api import accounts
+from billing_service.api import accounts, balances, credit, invoices, rates, statements
 from billing_service.config import Config
 from portal_shared.service.app import build_service_app
 
@@ -17,5 +17,6 @@ from portal_shared.service.app import build_service_app
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """portal_shared's service app with billing's endpoints; `config` overrides any setting of the environment."""
     service = build_service_app(__name__, Config, config, extension_prefix="billing")
-    service.api.register_blueprint(accounts.blp)
+    for blueprint in (accounts.blp, invoices.blp, balances.blp, rates.blp, statements.blp, credit.blp):
+        service.api.register_blueprint(blueprint)
     return service.app

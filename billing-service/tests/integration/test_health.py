@@ -6,5 +6,16 @@ class TestHealth(HealthChecks):
     """portal_shared's checks of health, readiness, OpenAPI and error bodies, on billing-service."""
 
 
-def test_openapi_lists_the_accounts_endpoint(client):
-    assert set(client.get("/openapi.json").json["paths"]) == {"/api/v1/accounts"}
+def test_openapi_lists_the_billing_endpoints(client):
+    assert set(client.get("/openapi.json").json["paths"]) == {
+        "/api/v1/accounts",
+        "/api/v1/invoices/import",
+        "/api/v1/invoices",
+        "/api/v1/invoices/{invoice_id}",
+        "/api/v1/balances",
+        "/api/v1/exchange-rates",
+        "/api/v1/exchange-rates/current",
+        "/api/v1/statements",
+        "/api/v1/statements/{statement_id}/pdf",
+        "/api/v1/credit-status",
+    }

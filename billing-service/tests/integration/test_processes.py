@@ -42,3 +42,41 @@ def test_registration_through_the_broker_opens_accounts_and_announces_them(
     poll_until(collect, what="billing.account.opened published by the relay")
     assert {m["data"]["account_number"] for m in received} == set(event.data["account_numbers"])
     assert {m["producer"] for m in received} == {"billing-service"}
+
+
+def test_payment_events_through_the_broker_settle_invoices_and_announce_balances(
+    broker, processes, new_customer, row, import_invoices, payment, session_factory
+):
+    import uuid
+
+    from billing_service.adapters.orm import Invoice
+
+    customer = new_customer()
+    (invoice,) = import_invoices([row(customer["account_numbers"][0], amount="500.00")], customer["customer_id"])
+    changes = broker.listen("billing.invoice.balance_changed.v1")
+    processes.start("billing-consumer")
+    processes.start("billing-relay")
+    broker.wait_for_consumer()
+
+    payment_id = uuid.uuid4()
+    items = [{"invoice_id": invoice["id"], "currency": "MXN", "amount": "500.00"}]
+    confirmed = payment("confirmed", payment_id=payment_id, customer_id=customer["customer_id"], items=items)
+    # Out of order and twice: the confirmation first, the initiation after, the confirmation again.
+    broker.publish(confirmed)
+    broker.publish(payment("initiated", payment_id=payment_id, customer_id=customer["customer_id"], items=items))
+    broker.publish(confirmed)
+
+    def settled():
+        with transaction(session_factory) as session:
+            found = session.get(Invoice, uuid.UUID(invoice["id"]))
+            return (found.status, str(found.pending_amount), str(found.in_transit_amount)) == ("paid", "0.00", "0.00")
+
+    poll_until(settled, what="the invoice paid by the consumer")
+    received = []
+
+    def announced():
+        received.extend(m for m in broker.take(changes) if m["data"]["invoice_id"] == invoice["id"])
+        return received
+
+    poll_until(announced, what="billing.invoice.balance_changed published by the relay")
+    assert [(m["data"]["status"], m["data"]["version"]) for m in received] == [("paid", 2)]

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from portal_shared.db import UTCDateTime, utcnow
+from portal_shared.db import MONEY, UTCDateTime, utcnow
 from portal_shared.db.naming import NAMING_CONVENTION
 from portal_shared.inbox import define_inbox
 from portal_shared.outbox import define_outbox
@@ -46,6 +47,143 @@ class BillingAccount(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="accounts")
+
+
+# An exchange rate (MXN per USD) has four decimals.
+RATE = sa.Numeric(12, 4, asdecimal=True)
+
+
+class Invoice(Base):
+    """An invoice issued to a billing account, in MXN or USD, and what is still owed on it."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    invoice_number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("billing_accounts.id"))
+    # The account's customer, kept on the row: every read is scoped by customer.
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    issue_date: Mapped[date] = mapped_column(sa.Date)
+    due_date: Mapped[date] = mapped_column(sa.Date)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    pending_amount: Mapped[Decimal] = mapped_column(MONEY)
+    in_transit_amount: Mapped[Decimal] = mapped_column(MONEY)
+    status: Mapped[str] = mapped_column(sa.String(8))
+    # The CFDI's UUID (folio fiscal) once the invoice is stamped.
+    fiscal_folio: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    # Grows with every change of the balance; billing.invoice.balance_changed carries it.
+    version: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[BillingAccount] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("currency IN ('MXN', 'USD')", name="currency"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("pending_amount >= 0 AND pending_amount <= amount", name="pending_within_amount"),
+        sa.CheckConstraint("in_transit_amount >= 0", name="in_transit_not_negative"),
+        sa.CheckConstraint(
+            "(status = 'open' AND pending_amount > 0) OR (status = 'paid' AND pending_amount = 0)",
+            name="status_matches_pending",
+        ),
+        sa.CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        # Balances and invoice lists: a customer's (or an account's) open invoices by due date.
+        sa.Index("ix_invoices_customer_status_due", "customer_id", "status", "due_date", "invoice_number"),
+        sa.Index("ix_invoices_account_status_due", "account_id", "status", "due_date", "invoice_number"),
+        # Statements: an account's invoices by issue date.
+        sa.Index("ix_invoices_account_issue", "account_id", "issue_date"),
+    )
+
+
+class ExchangeRate(Base):
+    """MXN per USD for a day, as the operator's feed sets it."""
+
+    __tablename__ = "exchange_rates"
+
+    rate_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(RATE)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("rate > 0", name="rate_positive"),)
+
+
+class PaymentApplication(Base):
+    """What one payment does to one invoice: the state machine of domain.payments, one row per pair.
+
+    The primary key makes every payment event count at most once per invoice; an applied row
+    is the applied payment (amount, rate, bank reference) statements list.
+    """
+
+    __tablename__ = "payment_applications"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("invoices.id"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("billing_accounts.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    state: Mapped[str] = mapped_column(sa.String(12))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    # The item's amount in the invoice's currency, the MXN paid for it and (USD) the rate fixed then.
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    amount_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    exchange_rate: Mapped[Decimal | None] = mapped_column(RATE, nullable=True)
+    # Held in transit while state is in_transit, zero after.
+    held_amount: Mapped[Decimal] = mapped_column(MONEY)
+    applied_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    # Paid beyond what was pending: kept, never taken below zero.
+    excess_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    reference: Mapped[str] = mapped_column(sa.String(64))
+    bank_reference: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('in_transit', 'applied', 'released')", name="state"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("held_amount >= 0", name="held_not_negative"),
+        sa.CheckConstraint("state = 'in_transit' OR held_amount = 0", name="held_only_in_transit"),
+        sa.CheckConstraint(
+            "state <> 'applied' OR (applied_amount IS NOT NULL AND applied_at IS NOT NULL"
+            " AND applied_amount >= 0 AND applied_amount <= amount)",
+            name="applied_has_amount",
+        ),
+        # Statements: an account's payments applied in a month.
+        sa.Index("ix_payment_applications_account_state_applied", "account_id", "state", "applied_at"),
+        sa.Index("ix_payment_applications_invoice_id", "invoice_id"),
+    )
+
+
+class Statement(Base):
+    """A month's statement of account for one billing account; the PDF is kept as generated."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("billing_accounts.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    period: Mapped[str] = mapped_column(sa.String(7))
+    sequence: Mapped[int] = mapped_column(sa.Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opening_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    opening_usd: Mapped[Decimal] = mapped_column(MONEY)
+    invoiced_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    invoiced_usd: Mapped[Decimal] = mapped_column(MONEY)
+    paid_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    paid_usd: Mapped[Decimal] = mapped_column(MONEY)
+    closing_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    closing_usd: Mapped[Decimal] = mapped_column(MONEY)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    account: Mapped[BillingAccount] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "period", name="uq_statements_account_id_period"),
+        sa.UniqueConstraint("period", "sequence", name="uq_statements_period_sequence"),
+        # Listing a customer's statements, newest first.
+        sa.Index("ix_statements_customer_period", "customer_id", "period"),
+    )
 
 
 OUTBOX = define_outbox(Base.metadata)

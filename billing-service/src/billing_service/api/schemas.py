@@ -1,5 +1,14 @@
 """Request and response shapes of the billing API (they also write the OpenAPI document)."""
-from marshmallow import Schema, fields
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from billing_service.domain.accounts import MAX_ACCOUNT_NUMBER_LENGTH
+from billing_service.domain.calendar import Period
+from billing_service.domain.money import CURRENCIES, MAX_AMOUNT, decimal_places
+
+MAX_IMPORT_ROWS = 5000
+MAX_PAGE_SIZE = 500
 
 
 class AccountsQuery(Schema):
@@ -24,3 +33,228 @@ class AccountOut(Schema):
 class AccountsOut(Schema):
     customer = fields.Nested(CustomerOut)
     items = fields.List(fields.Nested(AccountOut))
+
+
+# --- shared field builders -------------------------------------------------------------------
+
+def _max_places(places: int):
+    def check(value: Decimal) -> None:
+        if decimal_places(value) > places:
+            raise ValidationError(f"At most {places} decimal places.")
+    return check
+
+
+def money_in(**kwargs) -> fields.Decimal:
+    """An amount: a decimal string (or number) above zero with at most two decimals."""
+    return fields.Decimal(
+        allow_nan=False,
+        validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT), _max_places(2)],
+        **kwargs,
+    )
+
+
+def money_out(**kwargs) -> fields.Decimal:
+    return fields.Decimal(places=2, as_string=True, **kwargs)
+
+
+def rate_out(**kwargs) -> fields.Decimal:
+    return fields.Decimal(places=4, as_string=True, **kwargs)
+
+
+class Trimmed(fields.String):
+    """A code whose surrounding blanks do not matter; blank is missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise ValidationError("Must not be blank.")
+        return text
+
+
+class PeriodField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return Period.parse(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class ScopeQuery(Schema):
+    customer_id = fields.UUID(metadata={"description": "Staff only: the customer whose data to read."})
+
+
+class PagedQuery(ScopeQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    account = Trimmed(validate=validate.Length(max=MAX_ACCOUNT_NUMBER_LENGTH),
+                      metadata={"description": "Only this customer account number."})
+
+
+# --- invoices --------------------------------------------------------------------------------
+
+class InvoiceRowIn(Schema):
+    invoice_number = Trimmed(required=True, validate=validate.Length(max=40))
+    account_number = Trimmed(required=True, validate=validate.Length(max=MAX_ACCOUNT_NUMBER_LENGTH))
+    issue_date = fields.Date(required=True)
+    due_date = fields.Date(required=True)
+    currency = fields.String(required=True, validate=validate.OneOf(CURRENCIES))
+    amount = money_in(required=True)
+    fiscal_folio = fields.UUID(load_default=None, allow_none=True,
+                               metadata={"description": "The CFDI's folio fiscal (a UUID)."})
+
+    @validates_schema
+    def _due_after_issue(self, data, **_kwargs):
+        if "issue_date" in data and "due_date" in data and data["due_date"] < data["issue_date"]:
+            raise ValidationError("The due date cannot be before the issue date.", "due_date")
+
+
+class InvoiceImportIn(Schema):
+    invoices = fields.List(fields.Nested(InvoiceRowIn), required=True,
+                           validate=validate.Length(min=1, max=MAX_IMPORT_ROWS))
+
+
+class InvoiceImportOut(Schema):
+    imported = fields.Integer()
+    unchanged = fields.Integer()
+
+
+class InvoicesQuery(PagedQuery):
+    status = fields.String(validate=validate.OneOf(("open", "paid")))
+
+
+class InvoiceOut(Schema):
+    id = fields.UUID()
+    invoice_number = fields.String()
+    account_number = fields.String()
+    issue_date = fields.Date()
+    due_date = fields.Date()
+    currency = fields.String()
+    amount = money_out()
+    pending_amount = money_out()
+    in_transit_amount = money_out()
+    status = fields.String()
+    fiscal_folio = fields.UUID(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class InvoicesOut(Schema):
+    items = fields.List(fields.Nested(InvoiceOut))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+# --- exchange rates --------------------------------------------------------------------------
+
+class RateIn(Schema):
+    date = fields.Date(required=True)
+    rate = fields.Decimal(required=True, allow_nan=False,
+                          validate=[validate.Range(min=Decimal("0.0001"), max=Decimal("99999999.9999")), _max_places(4)])
+
+
+class RatesIn(Schema):
+    rates = fields.List(fields.Nested(RateIn), required=True, validate=validate.Length(min=1, max=MAX_IMPORT_ROWS))
+
+    @validates_schema
+    def _each_day_once(self, data, **_kwargs):
+        seen = set()
+        for index, row in enumerate(data.get("rates", [])):
+            if row["date"] in seen:
+                raise ValidationError({str(index): {"date": ["This day appears twice."]}}, "rates")
+            seen.add(row["date"])
+
+
+class RatesOut(Schema):
+    set = fields.Integer()
+    unchanged = fields.Integer()
+
+
+class RateOut(Schema):
+    date = fields.Date()
+    rate = rate_out()
+
+
+# --- balances --------------------------------------------------------------------------------
+
+class BalanceItemOut(InvoiceOut):
+    exchange_rate = rate_out(allow_none=True)
+    amount_mxn = money_out(allow_none=True)
+    pending_mxn = money_out(allow_none=True)
+
+
+class MxnTotalsOut(Schema):
+    pending = money_out()
+    in_transit = money_out()
+
+
+class UsdTotalsOut(MxnTotalsOut):
+    pending_mxn = money_out(allow_none=True)
+
+
+class TotalsOut(Schema):
+    class Meta:
+        # "MXN" and "USD" are not Python names.
+        include = {"MXN": fields.Nested(MxnTotalsOut), "USD": fields.Nested(UsdTotalsOut)}
+
+    overall_pending_mxn = money_out(allow_none=True)
+
+
+class BalancesOut(Schema):
+    items = fields.List(fields.Nested(BalanceItemOut))
+    totals = fields.Nested(TotalsOut)
+    rate = fields.Nested(RateOut, allow_none=True)
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+# --- statements ------------------------------------------------------------------------------
+
+class GenerateStatementsIn(Schema):
+    period = PeriodField(required=True, metadata={"description": "The month, YYYY-MM."})
+
+
+class GenerateStatementsOut(Schema):
+    period = fields.String()
+    generated = fields.List(fields.String())
+    existing = fields.Integer()
+
+
+class CurrencyFiguresOut(Schema):
+    class Meta:
+        include = {"MXN": money_out(), "USD": money_out()}
+
+
+class StatementOut(Schema):
+    id = fields.String()
+    account_number = fields.String()
+    period = fields.String()
+    issued_at = fields.AwareDateTime()
+    opening_balance = fields.Nested(CurrencyFiguresOut)
+    invoiced = fields.Nested(CurrencyFiguresOut)
+    paid = fields.Nested(CurrencyFiguresOut)
+    closing_balance = fields.Nested(CurrencyFiguresOut)
+    pdf_url = fields.String()
+
+
+class StatementsOut(Schema):
+    items = fields.List(fields.Nested(StatementOut))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+# --- credit status ---------------------------------------------------------------------------
+
+class CreditQuery(Schema):
+    customer_id = fields.UUID(required=True)
+
+
+class CreditOut(Schema):
+    customer_id = fields.UUID()
+    status = fields.String(metadata={"description": "current, overdue or blocked"})
+    days_overdue = fields.Integer()
+    oldest_due_date = fields.Date(allow_none=True)
+    overdue_invoices = fields.Integer()
+    overdue_pending = fields.Nested(CurrencyFiguresOut)
+    block_after_days = fields.Integer()

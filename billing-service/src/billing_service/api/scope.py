@@ -1,7 +1,10 @@
 """Whose data a request may read: the token's customer, or for staff the customer they name."""
 from __future__ import annotations
 
+import functools
 import uuid
+
+from flask import current_app, request
 
 from portal_shared.auth import Principal
 from portal_shared.web import Problem
@@ -22,3 +25,28 @@ def customer_in_scope(principal: Principal, requested: uuid.UUID | None) -> uuid
     if requested is not None and requested != own:
         raise Problem(403, "Forbidden", "You can only see your own company's data.")
     return own
+
+
+def session_factory():
+    return current_app.extensions["billing.session_factory"]
+
+
+def not_found(exc) -> Problem:
+    """A use case's NotFound as a 404 problem (naming the field when the use case did)."""
+    return Problem(404, "Not found", str(exc), errors=getattr(exc, "errors", None))
+
+
+# An import of the contract's 5000 invoices with fiscal folios is about 1.1 MB of JSON: above the
+# 1 MiB every other request is held to, well below 2 MB.
+IMPORT_MAX_CONTENT_LENGTH = 1536 * 1024
+
+
+def import_body_limit(view):
+    """Raise the body limit for one view (before the body is read); larger bodies still get 413."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = IMPORT_MAX_CONTENT_LENGTH
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -8,9 +8,12 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from billing_service.service_layer import handlers
+from billing_service.service_layer import handlers, payments
 from portal_shared.contracts import Event
 
 HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
     ("identity.customer.registered", 1): handlers.customer_registered,
+    ("payment.initiated", 1): payments.payment_initiated,
+    ("payment.confirmed", 1): payments.payment_confirmed,
+    ("payment.failed", 1): payments.payment_failed,
 }

@@ -1,0 +1,159 @@
+"""Invoice import: all rows or none, idempotent by invoice number, in a few bulk queries."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from billing_service.adapters.orm import BillingAccount, Invoice
+from billing_service.adapters.publisher import PublishMany, add_events
+from billing_service.config import SERVICE_NAME
+from billing_service.domain.money import to_cents
+from billing_service.service_layer.errors import RowsRefused
+from portal_shared.contracts import Event, new_event
+from portal_shared.correlation import get_correlation_id
+from portal_shared.db import utcnow
+
+# Fields an existing invoice must repeat exactly for a re-sent row to count as unchanged.
+COMPARED = ("account_number", "currency", "amount", "issue_date", "due_date", "fiscal_folio")
+# Bound parameter lists: PostgreSQL takes 65535 parameters per statement.
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    unchanged: int
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def issued_event(invoice: Invoice, account_number: str) -> Event:
+    return new_event(
+        "billing.invoice.issued",
+        1,
+        {
+            "invoice_id": invoice.id,
+            "invoice_number": invoice.invoice_number,
+            "customer_id": invoice.customer_id,
+            "account_number": account_number,
+            "currency": invoice.currency,
+            "amount": invoice.amount,
+            "pending_amount": invoice.pending_amount,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "fiscal_folio": str(invoice.fiscal_folio) if invoice.fiscal_folio else None,
+        },
+        producer=SERVICE_NAME,
+        correlation_id=get_correlation_id(),
+    )
+
+
+def import_invoices(session: Session, rows: Sequence[dict], *, publish_many: PublishMany = add_events) -> ImportResult:
+    """Rows as the API schema loaded them (stripped strings, Decimal amounts, dates).
+
+    Raises RowsRefused (nothing written): invalid rows (a number twice in the file, an account
+    billing does not know) or conflicting ones (a number billing holds with other figures).
+    """
+    invalid: dict[str, dict[str, list[str]]] = {}
+    first_seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        number = row["invoice_number"]
+        if number in first_seen:
+            invalid.setdefault(str(index), {})["invoice_number"] = [
+                f"Invoice {number!r} appears again (first at row {first_seen[number]})."
+            ]
+        else:
+            first_seen[number] = index
+
+    account_numbers = sorted({row["account_number"] for row in rows})
+    accounts: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
+    for chunk in _chunks(account_numbers):
+        for number, account_id, customer_id in session.execute(
+            sa.select(BillingAccount.account_number, BillingAccount.id, BillingAccount.customer_id).where(
+                BillingAccount.account_number.in_(chunk)
+            )
+        ):
+            accounts[number] = (account_id, customer_id)
+    for index, row in enumerate(rows):
+        if row["account_number"] not in accounts:
+            invalid.setdefault(str(index), {})["account_number"] = [
+                f"Unknown account number {row['account_number']!r}."
+            ]
+    if invalid:
+        raise RowsRefused(invalid)
+
+    existing: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(first_seen)):
+        for invoice, account_number in session.execute(
+            sa.select(Invoice, BillingAccount.account_number)
+            .join(BillingAccount, Invoice.account_id == BillingAccount.id)
+            .where(Invoice.invoice_number.in_(chunk))
+        ):
+            existing[invoice.invoice_number] = {
+                "account_number": account_number,
+                "currency": invoice.currency,
+                "amount": invoice.amount,
+                "issue_date": invoice.issue_date,
+                "due_date": invoice.due_date,
+                "fiscal_folio": invoice.fiscal_folio,
+            }
+
+    conflicts: dict[str, dict[str, list[str]]] = {}
+    new_rows: list[dict] = []
+    for index, row in enumerate(rows):
+        held = existing.get(row["invoice_number"])
+        if held is None:
+            new_rows.append(row)
+            continue
+        for name in COMPARED:
+            wanted = to_cents(row[name]) if name == "amount" else row.get(name)
+            if wanted != held[name]:
+                conflicts.setdefault(str(index), {})[name] = [
+                    f"Invoice {row['invoice_number']!r} is already imported with {name} {held[name]}; "
+                    f"an imported invoice is never changed."
+                ]
+    if conflicts:
+        raise RowsRefused(conflicts, conflict=True)
+
+    now = utcnow()
+    invoices = []
+    for row in new_rows:
+        account_id, customer_id = accounts[row["account_number"]]
+        amount = to_cents(row["amount"])
+        invoices.append(
+            Invoice(
+                id=uuid.uuid4(),
+                invoice_number=row["invoice_number"],
+                account_id=account_id,
+                customer_id=customer_id,
+                issue_date=row["issue_date"],
+                due_date=row["due_date"],
+                currency=row["currency"],
+                amount=amount,
+                pending_amount=amount,
+                in_transit_amount=to_cents(0),
+                status="open",
+                fiscal_folio=row.get("fiscal_folio"),
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if invoices:
+        # One multi-row insert (SQLAlchemy batches it), not a round trip per invoice.
+        session.execute(sa.insert(Invoice), [_columns(invoice) for invoice in invoices])
+        publish_many(
+            session, [issued_event(invoice, row["account_number"]) for invoice, row in zip(invoices, new_rows)]
+        )
+    return ImportResult(imported=len(invoices), unchanged=len(rows) - len(invoices))
+
+
+def _columns(invoice: Invoice) -> dict[str, Any]:
+    return {column.key: getattr(invoice, column.key) for column in Invoice.__table__.columns}

@@ -1,0 +1,120 @@
+"""payment.initiated / confirmed / failed v1: what each does to the invoices it names.
+
+Each (payment, invoice) pair is a row of payment_applications moved by domain.payments'
+state machine, so an event counts at most once per pair whatever the order or duplication
+(the inbox already drops redeliveries of the same event id; this also covers a payment
+announced twice under new ids, or confirmed before its initiation arrives).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from billing_service.adapters.orm import OUTBOX, Invoice, PaymentApplication
+from billing_service.config import SERVICE_NAME
+from billing_service.domain.money import ZERO, to_cents
+from billing_service.domain.payments import APPLIED, CONFIRMED, FAILED, INITIATED, Balance, next_step
+from billing_service.service_layer.errors import PaymentDoesNotMatch
+from portal_shared.contracts import Event, new_event
+from portal_shared.db import utcnow
+from portal_shared.outbox import Outbox
+
+Publish = Callable[[Session, Event], None]
+_outbox = Outbox(OUTBOX)
+
+
+def balance_changed_event(invoice: Invoice, payment_id, correlation_id: str | None) -> Event:
+    return new_event(
+        "billing.invoice.balance_changed",
+        1,
+        {
+            "invoice_id": invoice.id,
+            "customer_id": invoice.customer_id,
+            "currency": invoice.currency,
+            "pending_amount": invoice.pending_amount,
+            "in_transit_amount": invoice.in_transit_amount,
+            "status": invoice.status,
+            "version": invoice.version,
+            "payment_id": payment_id,
+        },
+        producer=SERVICE_NAME,
+        correlation_id=correlation_id,
+    )
+
+
+def _apply(session: Session, event: Event, kind: str, publish: Publish) -> list[Invoice]:
+    data = event.data
+    payment_id = data["payment_id"]
+    changed: list[Invoice] = []
+    # Invoices locked in one order: two payments' events never wait on each other in a cycle.
+    for item in sorted(data["items"], key=lambda i: str(i["invoice_id"])):
+        invoice = session.get(Invoice, item["invoice_id"], with_for_update=True)
+        if invoice is None:
+            # payment-service only learns of invoices from billing: retry, then dead-letter.
+            raise PaymentDoesNotMatch(f"payment {payment_id} names unknown invoice {item['invoice_id']}")
+        if invoice.customer_id != data["customer_id"] or invoice.currency != item["currency"]:
+            raise PaymentDoesNotMatch(
+                f"payment {payment_id} names invoice {invoice.invoice_number} of another customer or currency"
+            )
+        pair = session.get(PaymentApplication, (payment_id, invoice.id))
+        step = next_step(
+            kind,
+            pair.state if pair else None,
+            pair.held_amount if pair else ZERO,
+            Balance(invoice.amount, invoice.pending_amount, invoice.in_transit_amount),
+            item["amount"],
+        )
+        if step is None:
+            continue
+        now = utcnow()
+        if pair is None:
+            pair = PaymentApplication(
+                payment_id=payment_id,
+                invoice_id=invoice.id,
+                account_id=invoice.account_id,
+                customer_id=invoice.customer_id,
+                currency=invoice.currency,
+                amount=to_cents(item["amount"]),
+                amount_mxn=to_cents(item["amount_mxn"]),
+                exchange_rate=item.get("exchange_rate"),
+                reference=data["reference"],
+            )
+            session.add(pair)
+        pair.state = step.state
+        pair.held_amount = step.held
+        pair.updated_at = now
+        if step.state == APPLIED:
+            pair.applied_amount = step.applied
+            pair.excess_amount = step.excess
+            pair.bank_reference = data["bank_reference"]
+            pair.applied_at = data["confirmed_at"]
+        if step.balance == Balance(invoice.amount, invoice.pending_amount, invoice.in_transit_amount):
+            # e.g. a failure announced before its initiation: the pair is closed, the balance unchanged.
+            continue
+        invoice.pending_amount = step.balance.pending
+        invoice.in_transit_amount = step.balance.in_transit
+        invoice.status = step.balance.status
+        invoice.version += 1
+        invoice.updated_at = now
+        changed.append(invoice)
+    # Rows before announcements: a CHECK violation must stop the outbox write too.
+    session.flush()
+    for invoice in changed:
+        publish(session, balance_changed_event(invoice, payment_id, event.correlation_id))
+    return changed
+
+
+def payment_initiated(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+    """The items' amounts go in transit."""
+    return _apply(session, event, INITIATED, publish)
+
+
+def payment_confirmed(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+    """The items' amounts leave transit and reduce what is pending; an invoice at zero is paid."""
+    return _apply(session, event, CONFIRMED, publish)
+
+
+def payment_failed(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+    """The items' amounts held in transit are released."""
+    return _apply(session, event, FAILED, publish)

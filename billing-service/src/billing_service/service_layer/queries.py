@@ -1,0 +1,206 @@
+"""Reads of the API: invoices, balances and credit status of one customer, in SQL.
+
+Pages, counts and totals are all computed by the database (indexes on (customer, status,
+due date) and (account, status, due date)), so a customer with thousands of open invoices
+costs a handful of indexed queries, not a loop over them.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice
+from billing_service.domain.calendar import mexico_today
+from billing_service.domain.credit import credit_status
+from billing_service.domain.money import CURRENCIES, ZERO, mxn_for, to_cents
+from billing_service.service_layer.errors import NotFound
+from billing_service.service_layer.rates import current_rate
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def require_customer(session: Session, customer_id: uuid.UUID) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        # identity registers customers; billing learns of them by event, maybe a moment later.
+        raise NotFound("billing has no customer with this id (yet).")
+    return customer
+
+
+def account_in_scope(session: Session, customer_id: uuid.UUID, account_number: str | None) -> uuid.UUID | None:
+    if account_number is None:
+        return None
+    account_id = session.scalar(
+        sa.select(BillingAccount.id).where(
+            BillingAccount.customer_id == customer_id, BillingAccount.account_number == account_number
+        )
+    )
+    if account_id is None:
+        raise NotFound("The customer has no account with this number.", {"account": ["No such account."]})
+    return account_id
+
+
+def _scope(customer_id: uuid.UUID, account_id: uuid.UUID | None, status: str | None) -> list:
+    conditions = [Invoice.customer_id == customer_id]
+    if account_id is not None:
+        conditions.append(Invoice.account_id == account_id)
+    if status is not None:
+        conditions.append(Invoice.status == status)
+    return conditions
+
+
+def invoice_view(invoice: Invoice, account_number: str, today: date) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "invoice_number": invoice.invoice_number,
+        "account_number": account_number,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "currency": invoice.currency,
+        "amount": invoice.amount,
+        "pending_amount": invoice.pending_amount,
+        "in_transit_amount": invoice.in_transit_amount,
+        "status": invoice.status,
+        "fiscal_folio": invoice.fiscal_folio,
+        "overdue": invoice.status == "open" and invoice.due_date < today,
+    }
+
+
+def _page_of_invoices(session: Session, conditions: list, page: Page, order: list) -> tuple[list, int]:
+    total = session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(*conditions))
+    rows = session.execute(
+        sa.select(Invoice, BillingAccount.account_number)
+        .join(BillingAccount, Invoice.account_id == BillingAccount.id)
+        .where(*conditions)
+        .order_by(*order)
+        .offset(page.offset)
+        .limit(page.size)
+    ).all()
+    return rows, total
+
+
+def list_invoices(
+    session: Session, customer_id: uuid.UUID, *, status: str | None, account: str | None, page: Page
+) -> dict[str, Any]:
+    require_customer(session, customer_id)
+    conditions = _scope(customer_id, account_in_scope(session, customer_id, account), status)
+    rows, total = _page_of_invoices(
+        session, conditions, page, [Invoice.due_date, Invoice.invoice_number]
+    )
+    today = mexico_today()
+    return {
+        "items": [invoice_view(invoice, number, today) for invoice, number in rows],
+        "page": page.number,
+        "page_size": page.size,
+        "total": total,
+    }
+
+
+def get_invoice(session: Session, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any]:
+    row = session.execute(
+        sa.select(Invoice, BillingAccount.account_number)
+        .join(BillingAccount, Invoice.account_id == BillingAccount.id)
+        .where(Invoice.id == invoice_id, Invoice.customer_id == customer_id)
+    ).first()
+    if row is None:
+        # Another customer's invoice is as absent as one that does not exist.
+        raise NotFound("No such invoice.")
+    return invoice_view(row[0], row[1], mexico_today())
+
+
+def balances(session: Session, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:
+    """The open invoices with MXN equivalents at the current rate, and totals per currency."""
+    require_customer(session, customer_id)
+    conditions = _scope(customer_id, account_in_scope(session, customer_id, account), "open")
+    rate = current_rate(session)
+    rate_value = rate[1] if rate else None
+    rows, total = _page_of_invoices(session, conditions, page, [Invoice.due_date, Invoice.invoice_number])
+    today = mexico_today()
+    items = []
+    for invoice, number in rows:
+        view = invoice_view(invoice, number, today)
+        usd = invoice.currency == "USD"
+        view["exchange_rate"] = rate_value if usd else None
+        view["amount_mxn"] = mxn_for(invoice.amount, invoice.currency, rate_value)
+        view["pending_mxn"] = mxn_for(invoice.pending_amount, invoice.currency, rate_value)
+        items.append(view)
+
+    # Per-invoice MXN rounding in SQL, as each item shows it and as a payment would price it.
+    pending_mxn = (
+        sa.func.sum(sa.func.round(Invoice.pending_amount * sa.literal(rate_value, RATE), 2))
+        if rate_value is not None
+        else sa.null()
+    )
+    sums = {
+        currency: (pending, in_transit, converted)
+        for currency, pending, in_transit, converted in session.execute(
+            sa.select(
+                Invoice.currency,
+                sa.func.sum(Invoice.pending_amount),
+                sa.func.sum(Invoice.in_transit_amount),
+                pending_mxn,
+            )
+            .where(*conditions)
+            .group_by(Invoice.currency)
+        )
+    }
+
+    def money(value) -> Decimal:
+        return to_cents(value) if value is not None else ZERO
+
+    mxn = sums.get("MXN", (ZERO, ZERO, None))
+    usd = sums.get("USD", (ZERO, ZERO, ZERO))
+    usd_pending_mxn = money(usd[2]) if rate_value is not None else (None if money(usd[0]) else ZERO)
+    totals = {
+        "MXN": {"pending": money(mxn[0]), "in_transit": money(mxn[1])},
+        "USD": {"pending": money(usd[0]), "in_transit": money(usd[1]), "pending_mxn": usd_pending_mxn},
+        # Unknown (null) while USD is owed and no rate was ever set: never a misleading partial sum.
+        "overall_pending_mxn": None if usd_pending_mxn is None else to_cents(money(mxn[0]) + usd_pending_mxn),
+    }
+    return {
+        "items": items,
+        "totals": totals,
+        "rate": {"date": rate[0], "rate": rate[1]} if rate else None,
+        "page": page.number,
+        "page_size": page.size,
+        "total": total,
+    }
+
+
+def customer_credit(session: Session, customer_id: uuid.UUID, *, block_after_days: int) -> dict[str, Any]:
+    require_customer(session, customer_id)
+    today = mexico_today()
+    overdue = [Invoice.customer_id == customer_id, Invoice.status == "open", Invoice.due_date < today]
+    oldest = session.scalar(sa.select(sa.func.min(Invoice.due_date)).where(*overdue))
+    by_currency = {
+        currency: (count, pending)
+        for currency, count, pending in session.execute(
+            sa.select(Invoice.currency, sa.func.count(), sa.func.sum(Invoice.pending_amount))
+            .where(*overdue)
+            .group_by(Invoice.currency)
+        )
+    }
+    status, days = credit_status(oldest, today, block_after_days)
+    return {
+        "customer_id": customer_id,
+        "status": status,
+        "days_overdue": days,
+        "oldest_due_date": oldest,
+        "overdue_invoices": sum(count for count, _ in by_currency.values()),
+        "overdue_pending": {c: to_cents(by_currency.get(c, (0, ZERO))[1]) for c in CURRENCIES},
+        "block_after_days": block_after_days,
+    }
