@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
 
-from stack import DEMO_PASSWORD, Api, Stack, random_rfc, start_stack
+from stack import DEMO_PASSWORD, Api, Stack, random_rfc, start_stack, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 
@@ -65,3 +68,48 @@ def activated_admin(stack: Stack, api: Api, register_customer):
         return customer, email, password, response.json()
 
     return activate
+
+
+# Every test prices USD at this rate for today: one value, so tests running together agree.
+TODAY_RATE = "17.5000"
+
+
+@dataclass
+class BillingCustomer:
+    customer: dict
+    email: str
+    password: str
+    token: str
+    account: str
+    invoices: list[dict]
+
+
+@pytest.fixture()
+def billing_customer(stack: Stack, api: Api, operator: Api, activated_admin):
+    """An activated customer with invoices imported by the operator, known to billing and payment."""
+
+    def make(invoices: list[tuple[str, str]]) -> BillingCustomer:
+        customer, email, password, tokens = activated_admin()
+        account = customer["account_numbers"][0]
+        today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+        rates = operator.post("/api/v1/exchange-rates", {"rates": [{"date": today.isoformat(), "rate": TODAY_RATE}]})
+        assert rates.status_code == 200, rates.text
+        rows = [
+            {"invoice_number": f"T{uuid.uuid4().hex[:12].upper()}", "account_number": account,
+             "issue_date": (today - timedelta(days=10)).isoformat(), "due_date": (today + timedelta(days=20)).isoformat(),
+             "currency": currency, "amount": amount}
+            for currency, amount in invoices
+        ]
+        # Billing learns the account from identity's event; the import waits for it.
+        wait_until(lambda: operator.post("/api/v1/invoices/import", {"invoices": rows}).status_code == 200,
+                   what="invoice import once billing knows the account")
+        listed = api.get("/api/v1/invoices", token=tokens["access_token"], params={"account": account, "page_size": 100})
+        assert listed.status_code == 200, listed.text
+        by_number = {item["invoice_number"]: item for item in listed.json()["items"]}
+        ordered = [by_number[row["invoice_number"]] for row in rows]
+        ids = [item["id"] for item in ordered]
+        wait_until(lambda: stack.scalar("payment", "SELECT count(*) FROM payable_invoices WHERE invoice_id = ANY(CAST(:ids AS uuid[]))",
+                                        ids=ids) == len(ids), what="payment's copy of the invoices")
+        return BillingCustomer(customer, email, password, tokens["access_token"], account, ordered)
+
+    return make

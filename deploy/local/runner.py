@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import demo_billing
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -72,8 +74,15 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
     for name, (module, port) in services.items():
         processes.append(Process(f"{name}-web", web(module), envs[name], f"http://127.0.0.1:{port}/healthz"))
         processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name]))
-        if name == "identity":
-            processes.append(Process("identity-mailer", [str(BIN / "identity-mailer")], envs[name]))
+        if name in ("identity", "payment"):
+            processes.append(Process(f"{name}-mailer", [str(BIN / f"{name}-mailer")], envs[name]))
+    processes.append(Process("payment-reconcile", [str(BIN / "payment-reconcile")], envs["payment"]))
+    # The banks' hosted pages and server APIs, played by the simulators (DESIGN §4).
+    for bank, port in (("citibanamex", 8101), ("bbva", 8102)):
+        processes.append(
+            Process(f"bank-{bank}", [str(BIN / "bank-simulator"), bank, "--port", str(port)], common,
+                    f"http://127.0.0.1:{port}/healthz")
+        )
     processes.append(
         Process(
             "gateway",
@@ -173,7 +182,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    busy = [port for port in (8000, 8001, 8002, 8003, 8004, 1025, 8025) if not port_free(port)]
+    busy = [port for port in (8000, 8001, 8002, 8003, 8004, 8101, 8102, 1025, 8025) if not port_free(port)]
     if busy:
         print(f"Ports already in use: {busy}. Is the portal already running? Stop it first.", file=sys.stderr)
         return 1
@@ -201,6 +210,8 @@ def main() -> int:
                 wait_healthy(process, deadline)
         identity_env = next(env for name, env in migrations if name == "identity")
         print(run_checked([str(BIN / "identity-seed-demo")], identity_env, "seeding demo data"))
+        print(demo_billing.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
+                                identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         print(
             "\nThe portal is running:  http://127.0.0.1:8000/\n"
             "Mail sent by the portal: http://127.0.0.1:8025/\n"

@@ -170,8 +170,9 @@ def _billing_context() -> dict[str, Any]:
     return {"url_with": url_with}
 
 
-def _page(template: str, who: Viewer, status: int = 200, **context):
-    return render_template(template, who=who, me=who.me, nav=who.nav, **context), status
+def _page(template: str, who: Viewer, http_status: int = 200, /, **context):
+    # Positional-only, so a page's own "status" (an invoice filter, say) stays template context.
+    return render_template(template, who=who, me=who.me, nav=who.nav, **context), http_status
 
 
 @billing.errorhandler(Refused)

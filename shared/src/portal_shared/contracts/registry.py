@@ -1,6 +1,8 @@
 """Every published event type and version, mapped to its schema."""
 from __future__ import annotations
 
+import functools
+
 from marshmallow import Schema
 
 from portal_shared.contracts import billing, identity, payment
@@ -20,7 +22,9 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
 }
 
 
+@functools.cache
 def schema_for(event_type: str, version: int) -> Schema:
+    """One schema instance per type and version: building one costs more than using it."""
     try:
         return SCHEMAS[(event_type, version)]()
     except KeyError:

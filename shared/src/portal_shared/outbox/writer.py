@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,15 +20,27 @@ class Outbox:
 
     def add_event(self, session: Session, event: Event) -> None:
         """The event is sent if and only if the caller's transaction commits."""
+        self.add_events(session, [event])
+
+    def add_events(self, session: Session, events: Sequence[Event]) -> None:
+        """Several events as one multi-row insert: an import of thousands announces thousands."""
+        if not events:
+            return
+        now = utcnow()
+        fallback_correlation = get_correlation_id()
         session.execute(
-            self.table.insert().values(
-                message_id=str(event.id),
-                channel=CHANNEL_EVENTS,
-                topic=event.routing_key,
-                payload=json.dumps(event.to_message()),
-                correlation_id=event.correlation_id or get_correlation_id(),
-                created_at=utcnow(),
-            )
+            self.table.insert(),
+            [
+                {
+                    "message_id": str(event.id),
+                    "channel": CHANNEL_EVENTS,
+                    "topic": event.routing_key,
+                    "payload": json.dumps(event.to_message()),
+                    "correlation_id": event.correlation_id or fallback_correlation,
+                    "created_at": now,
+                }
+                for event in events
+            ],
         )
 
     def add_mail(self, session: Session, *, to: str, subject: str, text: str, html: str | None = None) -> str:
