@@ -5,7 +5,7 @@ import functools
 
 from marshmallow import Schema
 
-from portal_shared.contracts import billing, identity, payment
+from portal_shared.contracts import billing, identity, payment, servicedesk
 
 SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("identity.customer.registered", 1): identity.CustomerRegisteredV1,
@@ -19,6 +19,8 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("payment.initiated", 1): payment.PaymentInitiatedV1,
     ("payment.confirmed", 1): payment.PaymentConfirmedV1,
     ("payment.failed", 1): payment.PaymentFailedV1,
+    ("servicedesk.meter_reading.accepted", 1): servicedesk.MeterReadingAcceptedV1,
+    ("servicedesk.incident.opened", 1): servicedesk.IncidentOpenedV1,
 }
 
 
