@@ -2,7 +2,10 @@
 bearer, deliver through the inbox, isolated broker, processes), and the events servicedesk receives."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,3 +31,77 @@ def registration() -> Callable[..., Event]:
 def user_creation() -> Callable[..., Event]:
     """identity.user.created v1 events, as identity would publish them."""
     return user_created
+
+
+class SettableClock:
+    """A CLOCK for the app that tests move by hand (aware datetimes)."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def set_local(self, text: str, zone: str = "America/Mexico_City") -> None:
+        self.moment = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone))
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def app(make_app, clock):
+    return make_app(CLOCK=clock)
+
+
+@pytest.fixture
+def token_for(signer) -> Callable[..., dict[str, str]]:
+    """Authorization headers for a named user (the shared `bearer` draws a random one)."""
+
+    def make(user_id: uuid.UUID, *roles: str, customer_id: uuid.UUID | None = None) -> dict[str, str]:
+        token = signer.issue(user_id=str(user_id), customer_id=str(customer_id) if customer_id else None,
+                             roles=list(roles), username="tester")
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def customer(deliver) -> uuid.UUID:
+    """A customer registered through identity's event."""
+    event = customer_registered()
+    deliver(event)
+    return event.data["customer_id"]
+
+
+@pytest.fixture
+def make_device(client, bearer) -> Callable[..., dict]:
+    """Register a device through the API as an operator; returns its JSON."""
+
+    def make(customer_id: uuid.UUID, **fields) -> dict:
+        body = {
+            "serial_number": f"SN-{uuid.uuid4().hex[:12].upper()}",
+            "model": "imageRUNNER ADVANCE DX C5840i",
+            "customer_id": str(customer_id),
+            "account_number": "005300",
+            "install_address": "Blvd. Manuel Ávila Camacho 138, CDMX",
+            "location": "Piso 3, junto a recepción",
+            "response_hours": 4,
+            "counters": ["total", "black", "colour"],
+            **fields,
+        }
+        response = client.post("/api/v1/devices", json=body, headers=bearer("operator"))
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+@pytest.fixture
+def device_admin(deliver, customer) -> uuid.UUID:
+    """A device admin of `customer`, in the directory."""
+    event = user_created(customer_id=customer, roles=["device_admin"])
+    deliver(event)
+    return event.data["user_id"]

@@ -32,5 +32,6 @@ def test_every_subscription_has_a_published_schema():
         ("payment.initiated", 1),
         ("payment.confirmed", 1),
         ("payment.failed", 1),
+        ("servicedesk.meter_reading.accepted", 1),
     }
     assert set(HANDLERS) <= set(SCHEMAS)

@@ -10,10 +10,12 @@ from typing import Any
 from flask import Flask
 
 from portal_shared.service.app import build_service_app
+from servicedesk_service.api import devices
 from servicedesk_service.config import Config
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """portal_shared's service app; `config` overrides any setting of the environment."""
-    # No endpoints of its own yet: the skeleton serves health, readiness and the OpenAPI document.
-    return build_service_app(__name__, Config, config, extension_prefix="servicedesk").app
+    service = build_service_app(__name__, Config, config, extension_prefix="servicedesk")
+    service.api.register_blueprint(devices.blp)
+    return service.app

@@ -6,6 +6,11 @@ class TestHealth(HealthChecks):
     """portal_shared's checks of health, readiness, OpenAPI and error bodies, on servicedesk-service."""
 
 
-def test_openapi_publishes_no_endpoint_yet(client):
-    # Devices, incidents and the rest arrive later; until then no endpoint is published unserved.
-    assert client.get("/openapi.json").json["paths"] == {}
+def test_openapi_publishes_the_device_endpoints(client):
+    paths = client.get("/openapi.json").json["paths"]
+    assert {
+        "/api/v1/devices", "/api/v1/devices/{device_id}", "/api/v1/devices/{device_id}/assignees",
+        "/api/v1/devices/{device_id}/locations", "/api/v1/devices/{device_id}/meter-readings",
+        "/api/v1/devices/{device_id}/counter-replacements",
+    } <= set(paths)
+    assert {"get", "post"} <= set(paths["/api/v1/devices/{device_id}/meter-readings"])

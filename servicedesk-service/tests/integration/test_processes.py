@@ -1,7 +1,7 @@
 """servicedesk-consumer and servicedesk-relay as real processes on RabbitMQ and PostgreSQL.
 
 identity's customer and user events go in through the broker and land in the directory; the
-relay (nothing to send yet) starts and stops cleanly. The exchange and queues are this test's own.
+relay publishes accepted meter readings. The exchange and queues are this test's own.
 """
 from __future__ import annotations
 
@@ -29,3 +29,24 @@ def test_customer_and_user_through_the_broker(broker, processes, registration, u
     )
     assert stored_customer.rfc == customer.data["rfc"]
     assert (stored_user.customer_id, stored_user.roles) == (customer.data["customer_id"], ["admin"])
+
+
+def test_accepted_reading_is_published_by_the_relay(broker, processes, client, bearer, customer, make_device):
+    queue = broker.listen("servicedesk.meter_reading.accepted.v1")
+    processes.start("servicedesk-relay")
+    device = make_device(customer)
+
+    response = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "black", "value": 4321},
+                           headers=bearer("admin", customer_id=customer))
+    assert response.status_code == 201
+
+    received: list[dict] = []
+
+    def published():
+        received.extend(broker.take(queue))
+        return [m for m in received if m["data"]["device_id"] == device["id"]]
+
+    (message,) = poll_until(published, what="the accepted reading on the broker")
+    assert message["type"] == "servicedesk.meter_reading.accepted" and message["version"] == 1
+    assert message["data"]["reading_id"] == response.json["id"]
+    assert (message["data"]["counter"], message["data"]["value"], message["data"]["series"]) == ("black", 4321, 1)

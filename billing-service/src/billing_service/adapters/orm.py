@@ -175,6 +175,9 @@ class Statement(Base):
     closing_mxn: Mapped[Decimal] = mapped_column(MONEY)
     closing_usd: Mapped[Decimal] = mapped_column(MONEY)
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The meter usage stated, as issued: [{"serial_number", "counter", "usage"}]. None for
+    # statements issued before usage was recorded.
+    meter_usage: Mapped[list[dict] | None] = mapped_column(sa.JSON)
 
     account: Mapped[BillingAccount] = relationship()
 
@@ -183,6 +186,36 @@ class Statement(Base):
         sa.UniqueConstraint("period", "sequence", name="uq_statements_period_sequence"),
         # Listing a customer's statements, newest first.
         sa.Index("ix_statements_customer_period", "customer_id", "period"),
+    )
+
+
+class MeterUsage(Base):
+    """One accepted meter reading from servicedesk and the usage it adds to its account's month.
+
+    Keyed by the reading's id, so the same reading announced twice counts once. Account and
+    customer are kept as servicedesk named them (no foreign keys): a reading may arrive before
+    billing has learnt of the account.
+    """
+
+    __tablename__ = "meter_usage"
+
+    reading_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_number: Mapped[str] = mapped_column(sa.String(32))
+    period: Mapped[str] = mapped_column(sa.String(7))
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    serial_number: Mapped[str] = mapped_column(sa.String(64))
+    counter: Mapped[str] = mapped_column(sa.String(50))
+    series: Mapped[int] = mapped_column(sa.Integer)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+    previous_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    usage: Mapped[int] = mapped_column(sa.BigInteger)
+    read_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # A statement sums its account's month.
+        sa.Index("ix_meter_usage_account_period", "account_number", "period"),
     )
 
 

@@ -43,6 +43,13 @@ class PaymentLine:
 
 
 @dataclass(frozen=True)
+class UsageLine:
+    serial_number: str
+    counter: str
+    usage: int
+
+
+@dataclass(frozen=True)
 class StatementDocument:
     statement_id: str
     period: str
@@ -57,6 +64,7 @@ class StatementDocument:
     closing: dict[str, Decimal]
     invoices: list[InvoiceLine] = field(default_factory=list)
     payments: list[PaymentLine] = field(default_factory=list)
+    usage: list[UsageLine] = field(default_factory=list)
 
 
 class _Writer:
@@ -151,6 +159,14 @@ def render_statement(doc: StatementDocument) -> bytes:
     _totals_line(writer, "Total pagado / Paid", doc.paid)
     writer.gap()
     _totals_line(writer, "Saldo final / Closing balance", doc.closing, bold=True)
+    writer.gap()
+
+    writer.line("Lecturas / Meter usage", bold=True, size=11)
+    writer.line("", bold=True, columns=[(0, "Serie / Serial"), (55, "Contador / Counter"), (105, "Uso / Usage")])
+    for line in doc.usage:
+        writer.line("", columns=[(0, line.serial_number), (55, line.counter), (105, f"{line.usage:,}")])
+    if not doc.usage:
+        writer.line("Sin lecturas / None")
 
     canvas.showPage()
     canvas.save()

@@ -225,6 +225,12 @@ class CurrencyFiguresOut(Schema):
         include = {"MXN": money_out(), "USD": money_out()}
 
 
+class MeterUsageOut(Schema):
+    serial_number = fields.String()
+    counter = fields.String()
+    usage = fields.Integer()
+
+
 class StatementOut(Schema):
     id = fields.String()
     account_number = fields.String()
@@ -234,6 +240,8 @@ class StatementOut(Schema):
     invoiced = fields.Nested(CurrencyFiguresOut)
     paid = fields.Nested(CurrencyFiguresOut)
     closing_balance = fields.Nested(CurrencyFiguresOut)
+    meter_usage = fields.List(fields.Nested(MeterUsageOut),
+                              metadata={"description": "Usage of the month's meter readings, by device and counter."})
     pdf_url = fields.String()
 
 

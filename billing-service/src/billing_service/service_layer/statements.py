@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
 from billing_service.adapters.orm import BillingAccount, Customer, Invoice, PaymentApplication, Statement
-from billing_service.adapters.pdf import InvoiceLine, PaymentLine, StatementDocument, render_statement
+from billing_service.adapters.pdf import InvoiceLine, PaymentLine, StatementDocument, UsageLine, render_statement
 from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
 from billing_service.domain.calendar import Period, mexico_date, mexico_today
@@ -24,6 +24,7 @@ from billing_service.domain.payments import APPLIED
 from billing_service.domain.statements import closing_balance, statement_id, totals
 from billing_service.service_layer.errors import NotFound
 from billing_service.service_layer.queries import Page, account_in_scope, require_customer
+from billing_service.service_layer.usage import month_usage
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import utcnow
@@ -142,6 +143,7 @@ def generate_statements(
         invoiced = totals((line.currency, line.amount) for line in invoices)
         paid = totals((line.currency, line.amount) for line in payments)
         closing = closing_balance(opening, invoiced, paid)
+        usage = month_usage(session, account.account_number, str(period))
         document = StatementDocument(
             statement_id=statement_id(period, sequence),
             period=str(period),
@@ -152,6 +154,7 @@ def generate_statements(
             system_account_number=customer.system_account_number,
             opening=opening, invoiced=invoiced, paid=paid, closing=closing,
             invoices=invoices, payments=payments,
+            usage=[UsageLine(u["serial_number"], u["counter"], u["usage"]) for u in usage],
         )
         statement = Statement(
             id=document.statement_id, account_id=account.id, customer_id=customer.id, period=str(period),
@@ -161,6 +164,7 @@ def generate_statements(
             paid_mxn=paid["MXN"], paid_usd=paid["USD"],
             closing_mxn=closing["MXN"], closing_usd=closing["USD"],
             pdf=render_statement(document),
+            meter_usage=usage,
         )
         session.add(statement)
         created.append(statement)
@@ -190,6 +194,7 @@ def statement_view(statement: Statement, account_number: str) -> dict[str, Any]:
         "invoiced": {"MXN": statement.invoiced_mxn, "USD": statement.invoiced_usd},
         "paid": {"MXN": statement.paid_mxn, "USD": statement.paid_usd},
         "closing_balance": {"MXN": statement.closing_mxn, "USD": statement.closing_usd},
+        "meter_usage": statement.meter_usage or [],
         "pdf_url": f"/api/v1/statements/{statement.id}/pdf",
     }
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from billing_service.service_layer import handlers, payments
+from billing_service.service_layer import handlers, payments, usage
 from portal_shared.contracts import Event
 
 HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
@@ -16,4 +16,5 @@ HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
     ("payment.initiated", 1): payments.payment_initiated,
     ("payment.confirmed", 1): payments.payment_confirmed,
     ("payment.failed", 1): payments.payment_failed,
+    ("servicedesk.meter_reading.accepted", 1): usage.meter_reading_accepted,
 }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -60,6 +60,89 @@ class UserRole(Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+
+
+class Device(Base):
+    """A copier or printer under contract at one customer account."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    serial_number: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    model: Mapped[str] = mapped_column(sa.String(200))
+    # No foreign key to customers, for the same reason as users: identity's events come in any order.
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    account_number: Mapped[str] = mapped_column(sa.String(32))
+    install_address: Mapped[str] = mapped_column(sa.String(500))
+    location: Mapped[str] = mapped_column(sa.String(500))
+    response_hours: Mapped[int] = mapped_column(sa.Integer)
+    # The counter names the device has (e.g. ["total", "black", "colour"]).
+    counters: Mapped[list[str]] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Removed from the customer's account by an agent: kept for history, hidden from the customer.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class DeviceAssignment(Base):
+    """A device in the charge of a device admin of the same customer."""
+
+    __tablename__ = "device_assignments"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class DeviceLocation(Base):
+    """Where a device was said to be, from when: the history of its moves."""
+
+    __tablename__ = "device_locations"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    location: Mapped[str] = mapped_column(sa.String(500))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    moved_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class CounterReplacement(Base):
+    """A counter replaced or reset: from here on its readings form series number `series`."""
+
+    __tablename__ = "counter_replacements"
+    __table_args__ = (sa.UniqueConstraint("device_id", "counter", "series"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"))
+    counter: Mapped[str] = mapped_column(sa.String(50))
+    series: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class MeterReading(Base):
+    """An accepted meter reading. The unique (device_id, read_on) is what makes "one reading per
+    device and day" hold under concurrent submissions, not only the check before the insert."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (sa.UniqueConstraint("device_id", "read_on"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"))
+    counter: Mapped[str] = mapped_column(sa.String(50))
+    series: Mapped[int] = mapped_column(sa.Integer)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+    previous_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The calendar day of the reading in the customer's time zone.
+    read_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
 OUTBOX = define_outbox(Base.metadata)

@@ -1,4 +1,4 @@
 """HTTP API of servicedesk-service: flask-smorest blueprints and their marshmallow schemas.
 
-Only health and the OpenAPI document for now; devices, incidents and the rest arrive later.
+Devices, their locations and meter readings; health and the OpenAPI document come from portal_shared.
 """

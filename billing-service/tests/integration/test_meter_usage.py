@@ -1,0 +1,133 @@
+"""servicedesk.meter_reading.accepted v1 → usage per account and month, once; shown on the month's statement."""
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from billing_service.adapters.orm import INBOX, MeterUsage
+from billing_service.domain.calendar import MEXICO_CITY
+from portal_shared.contracts import new_event
+from portal_shared.db import transaction
+from portal_shared.testing.service import poll_until
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def reading_event(*, customer_id, account, day, value, previous, counter="total", serial="SN-USAGE-1",
+                  device_id=None, series=1, reading_id=None):
+    recorded = datetime.combine(day, time(10), tzinfo=MEXICO_CITY).astimezone(timezone.utc)
+    return new_event(
+        "servicedesk.meter_reading.accepted", 1,
+        {
+            "reading_id": reading_id or uuid.uuid4(), "device_id": device_id or uuid.uuid4(),
+            "serial_number": serial, "customer_id": customer_id, "account_number": account,
+            "counter": counter, "value": value, "previous_value": previous, "series": series,
+            "read_on": day, "recorded_at": recorded,
+        },
+        producer="servicedesk-service",
+    )
+
+
+def usage_rows(session_factory, account: str) -> list[tuple]:
+    with transaction(session_factory) as session:
+        return session.execute(
+            sa.select(MeterUsage.period, MeterUsage.counter, MeterUsage.usage)
+            .where(MeterUsage.account_number == account).order_by(MeterUsage.read_on)
+        ).all()
+
+
+def test_usage_is_value_minus_previous_and_first_reading_adds_nothing(deliver, session_factory, customer, last_month):
+    account = customer["account_numbers"][0]
+    device = uuid.uuid4()
+    day = last_month.first_day
+    for offset, value, previous in ((0, 1000, None), (1, 1250, 1000), (2, 1300, 1250)):
+        deliver(reading_event(customer_id=customer["customer_id"], account=account, device_id=device,
+                              day=day + timedelta(days=offset), value=value, previous=previous))
+
+    assert [row.usage for row in usage_rows(session_factory, account)] == [0, 250, 50]
+    assert {row.period for row in usage_rows(session_factory, account)} == {str(last_month)}
+
+
+def test_duplicate_delivery_and_reannouncement_count_once(deliver, session_factory, customer, last_month):
+    account = customer["account_numbers"][0]
+    event = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                          value=500, previous=100)
+
+    assert deliver(event) is True
+    assert deliver(event) is False
+    again = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                          value=500, previous=100, reading_id=event.data["reading_id"])
+    assert deliver(again) is True
+
+    assert [row.usage for row in usage_rows(session_factory, account)] == [400]
+
+
+def test_lower_than_previous_is_refused_so_it_is_retried_then_dead_lettered(deliver, session_factory, customer, last_month):
+    account = customer["account_numbers"][0]
+    with pytest.raises(ValueError):
+        deliver(reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                              value=5, previous=10))
+    assert usage_rows(session_factory, account) == []
+
+
+def test_month_statement_shows_usage(client, operator, bearer, deliver, customer, row, import_invoices, last_month):
+    account = customer["account_numbers"][0]
+    import_invoices([row(account, amount="100.00", issue_date=last_month.first_day.isoformat(),
+                         due_date=(last_month.first_day + timedelta(days=30)).isoformat())], customer["customer_id"])
+    device = uuid.uuid4()
+    day = last_month.first_day
+    first = reading_event(customer_id=customer["customer_id"], account=account, device_id=device, serial="SN-STMT-7",
+                          day=day, value=20000, previous=None)
+    second = reading_event(customer_id=customer["customer_id"], account=account, device_id=device, serial="SN-STMT-7",
+                           day=day + timedelta(days=9), value=23456, previous=20000)
+    colour = reading_event(customer_id=customer["customer_id"], account=account, device_id=device, serial="SN-STMT-7",
+                           counter="colour", day=day + timedelta(days=10), value=700, previous=650)
+    # Next month's reading belongs to the next statement.
+    later = reading_event(customer_id=customer["customer_id"], account=account, device_id=device, serial="SN-STMT-7",
+                          day=last_month.end, value=30000, previous=23456)
+    for event in (first, second, second, colour, later):
+        deliver(event)
+
+    generated = client.post("/api/v1/statements", json={"period": str(last_month)}, headers=operator)
+    assert generated.status_code == 200, generated.json
+    headers = bearer("billing", customer_id=customer["customer_id"])
+    items = client.get(f"/api/v1/statements?account={account}", headers=headers).json["items"]
+    (statement,) = [s for s in items if s["period"] == str(last_month)]
+
+    assert statement["meter_usage"] == [
+        {"serial_number": "SN-STMT-7", "counter": "colour", "usage": 50},
+        {"serial_number": "SN-STMT-7", "counter": "total", "usage": 3456},
+    ]
+    text = pdf_text(client.get(statement["pdf_url"], headers=headers).data)
+    assert "Lecturas / Meter usage" in text
+    assert "SN-STMT-7" in text and "3,456" in text and "colour" in text
+    assert "6,544" not in text  # the next month's usage is not on this statement
+
+
+def test_reading_through_the_broker_is_recorded_once(broker, processes, session_factory, customer, last_month):
+    processes.start("billing-consumer")
+    broker.wait_for_consumer()
+    account = customer["account_numbers"][1]
+    event = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                          value=900, previous=600)
+
+    marker = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day + timedelta(days=1),
+                           value=950, previous=900)
+
+    broker.publish(event)
+    broker.publish(event)  # at-least-once: the same message again
+    # One consumer takes its queue in order: once the marker is recorded, the duplicate was handled.
+    broker.publish(marker)
+
+    poll_until(lambda: len(usage_rows(session_factory, account)) == 2, what="the readings' usage recorded")
+    with transaction(session_factory) as session:
+        inbox = session.scalar(sa.select(sa.func.count()).select_from(INBOX).where(INBOX.c.event_id == str(event.id)))
+    assert inbox == 1
+    assert [row.usage for row in usage_rows(session_factory, account)] == [300, 50]

@@ -1,0 +1,102 @@
+"""Request and response shapes of the devices API (they also write the OpenAPI document)."""
+from marshmallow import Schema, fields, validate
+
+MAX_READING = 10**15  # far above any real counter; keeps values inside BIGINT
+
+
+def _text(max_length: int, **kwargs):
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+class DeviceIn(Schema):
+    serial_number = _text(64, required=True)
+    model = _text(200, required=True)
+    customer_id = fields.UUID(required=True)
+    account_number = _text(32, required=True)
+    install_address = _text(500, required=True)
+    location = _text(500, metadata={"description": "Where in the building; the install address when omitted."})
+    response_hours = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=720),
+                                    metadata={"description": "Contract response time in business hours."})
+    counters = fields.List(_text(50), required=True, validate=validate.Length(min=1, max=20))
+
+
+class DevicesQuery(Schema):
+    customer_id = fields.UUID(metadata={"description": "Staff only: the customer whose devices to list."})
+
+
+class DeviceOut(Schema):
+    id = fields.UUID()
+    serial_number = fields.String()
+    model = fields.String()
+    customer_id = fields.UUID()
+    account_number = fields.String()
+    install_address = fields.String()
+    location = fields.String()
+    response_hours = fields.Integer()
+    counters = fields.List(fields.String())
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    retired_at = fields.AwareDateTime(allow_none=True)
+    removed_at = fields.AwareDateTime(allow_none=True)
+
+
+class DevicesOut(Schema):
+    items = fields.List(fields.Nested(DeviceOut))
+
+
+class LocationIn(Schema):
+    location = _text(500, required=True)
+
+
+class LocationOut(Schema):
+    location = fields.String()
+    moved_at = fields.AwareDateTime()
+    moved_by = fields.UUID(allow_none=True)
+
+
+class LocationsOut(Schema):
+    items = fields.List(fields.Nested(LocationOut))
+
+
+class AssigneesIn(Schema):
+    user_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=200))
+
+
+class AssigneesOut(Schema):
+    device_id = fields.UUID()
+    user_ids = fields.List(fields.UUID())
+
+
+class ReadingIn(Schema):
+    counter = _text(50, required=True)
+    # strict: "12" and 12.5 are refused rather than coerced.
+    value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_READING))
+
+
+class ReadingOut(Schema):
+    id = fields.UUID()
+    device_id = fields.UUID()
+    counter = fields.String()
+    series = fields.Integer()
+    value = fields.Integer()
+    previous_value = fields.Integer(allow_none=True)
+    read_on = fields.Date()
+    recorded_at = fields.AwareDateTime()
+
+
+class ReadingsOut(Schema):
+    items = fields.List(fields.Nested(ReadingOut))
+
+
+class ReplacementIn(Schema):
+    counter = _text(50, required=True)
+    reason = _text(500, required=True)
+
+
+class ReplacementOut(Schema):
+    id = fields.UUID()
+    device_id = fields.UUID()
+    counter = fields.String()
+    series = fields.Integer()
+    reason = fields.String()
+    replaced_at = fields.AwareDateTime()

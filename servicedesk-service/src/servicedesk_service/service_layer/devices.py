@@ -1,0 +1,146 @@
+"""Device use cases: register, retire, remove from an account, assign, move; and scoped look-ups."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from servicedesk_service.adapters.orm import Customer, Device, DeviceAssignment, DeviceLocation, User
+from servicedesk_service.domain.devices import ACTIVE, ASSIGNABLE_ROLES, RETIRED, DeviceScope, normalize_counters
+from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
+
+
+def scoped_devices(scope: DeviceScope) -> sa.Select:
+    """Devices a scope reaches. Customers never see a device removed from their account."""
+    query = sa.select(Device)
+    if scope.is_staff:
+        return query
+    query = query.where(Device.customer_id == scope.customer_id, Device.removed_at.is_(None))
+    if scope.assigned_to is not None:
+        query = query.where(
+            sa.exists().where(DeviceAssignment.device_id == Device.id, DeviceAssignment.user_id == scope.assigned_to)
+        )
+    return query
+
+
+def get_device(session: Session, scope: DeviceScope, device_id: uuid.UUID, *, for_update: bool = False) -> Device:
+    query = scoped_devices(scope).where(Device.id == device_id)
+    if for_update:
+        query = query.with_for_update(of=Device)
+    device = session.scalars(query).one_or_none()
+    if device is None:
+        raise NotFound(f"No device {device_id}.")
+    return device
+
+
+def list_devices(session: Session, scope: DeviceScope, *, customer_id: uuid.UUID | None = None) -> list[Device]:
+    query = scoped_devices(scope)
+    if scope.is_staff and customer_id is not None:
+        query = query.where(Device.customer_id == customer_id)
+    return list(session.scalars(query.order_by(Device.serial_number)))
+
+
+def assignees(session: Session, device_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.scalars(
+            sa.select(DeviceAssignment.user_id).where(DeviceAssignment.device_id == device_id).order_by(DeviceAssignment.user_id)
+        )
+    )
+
+
+def register_device(session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None) -> Device:
+    if session.get(Customer, data["customer_id"]) is None:
+        raise Invalid({"customer_id": ["No such customer."]})
+    counters = normalize_counters(data["counters"])
+    if not counters:
+        raise Invalid({"counters": ["Name at least one counter."]})
+    if session.scalar(sa.select(Device.id).where(Device.serial_number == data["serial_number"])) is not None:
+        raise Conflict("A device with this serial number exists.", {"serial_number": ["Already registered."]})
+    device = Device(
+        id=uuid.uuid4(),
+        serial_number=data["serial_number"],
+        model=data["model"],
+        customer_id=data["customer_id"],
+        account_number=data["account_number"],
+        install_address=data["install_address"],
+        location=data.get("location") or data["install_address"],
+        response_hours=data["response_hours"],
+        counters=counters,
+        status=ACTIVE,
+        created_at=now,
+    )
+    session.add(device)
+    session.flush()
+    session.add(DeviceLocation(device_id=device.id, location=device.location, moved_at=now, moved_by=by))
+    session.flush()
+    return device
+
+
+def retire_device(session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime) -> Device:
+    device = get_device(session, scope, device_id, for_update=True)
+    if device.status != RETIRED:
+        device.status = RETIRED
+        device.retired_at = now
+    return device
+
+
+def remove_from_account(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, by: uuid.UUID | None
+) -> Device:
+    """The device leaves the customer's view; its row, readings and moves stay for history."""
+    device = get_device(session, scope, device_id, for_update=True)
+    if device.removed_at is None:
+        device.removed_at = now
+        device.removed_by = by
+    return device
+
+
+def assign(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, user_ids: Iterable[uuid.UUID],
+    *, now: datetime, by: uuid.UUID | None,
+) -> list[uuid.UUID]:
+    """Replace the device's assignees with `user_ids`: device admins of the device's own customer."""
+    device = get_device(session, scope, device_id, for_update=True)
+    wanted = sorted(set(user_ids))
+    users = {user.id: user for user in session.scalars(sa.select(User).where(User.id.in_(wanted)))} if wanted else {}
+    problems = []
+    for user_id in wanted:
+        user = users.get(user_id)
+        if user is None or user.customer_id != device.customer_id:
+            problems.append(f"{user_id} is not a user of this customer.")
+        elif not ASSIGNABLE_ROLES & set(user.roles):
+            problems.append(f"{user_id} is not a device admin.")
+    if problems:
+        raise Invalid({"user_ids": problems})
+    session.execute(sa.delete(DeviceAssignment).where(DeviceAssignment.device_id == device.id))
+    session.add_all(DeviceAssignment(device_id=device.id, user_id=u, assigned_at=now, assigned_by=by) for u in wanted)
+    session.flush()
+    return wanted
+
+
+def move(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, location: str, *, now: datetime, by: uuid.UUID | None
+) -> Device:
+    device = get_device(session, scope, device_id, for_update=True)
+    location = location.strip()
+    if not location:
+        raise Invalid({"location": ["Say where the device is."]})
+    if location != device.location:
+        device.location = location
+        session.add(DeviceLocation(device_id=device.id, location=location, moved_at=now, moved_by=by))
+        session.flush()
+    return device
+
+
+def locations(session: Session, scope: DeviceScope, device_id: uuid.UUID) -> list[DeviceLocation]:
+    device = get_device(session, scope, device_id)
+    return list(
+        session.scalars(
+            sa.select(DeviceLocation).where(DeviceLocation.device_id == device.id)
+            .order_by(DeviceLocation.moved_at.desc(), DeviceLocation.id)
+        )
+    )

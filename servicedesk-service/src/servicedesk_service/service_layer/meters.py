@@ -1,0 +1,132 @@
+"""Meter readings and counter replacements; an accepted reading is announced through the outbox."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal_shared.contracts import new_event
+from portal_shared.outbox import Outbox
+from servicedesk_service.adapters.orm import OUTBOX, CounterReplacement, Device, MeterReading
+from servicedesk_service.config import SERVICE_NAME
+from servicedesk_service.domain.devices import RETIRED, DeviceScope
+from servicedesk_service.domain.meters import PreviousReading, ReadingRefused, check_not_lower, local_day
+from servicedesk_service.service_layer.devices import get_device
+from servicedesk_service.service_layer.errors import Conflict, Invalid
+
+ACCEPTED = ("servicedesk.meter_reading.accepted", 1)
+
+
+def current_series(session: Session, device_id: uuid.UUID, counter: str) -> int:
+    """Series 1 until the counter is first replaced; each replacement opens the next."""
+    latest = session.scalar(
+        sa.select(sa.func.max(CounterReplacement.series)).where(
+            CounterReplacement.device_id == device_id, CounterReplacement.counter == counter
+        )
+    )
+    return latest or 1
+
+
+def previous_reading(session: Session, device_id: uuid.UUID, counter: str, series: int) -> PreviousReading | None:
+    row = session.execute(
+        sa.select(MeterReading.value, MeterReading.read_on)
+        .where(MeterReading.device_id == device_id, MeterReading.counter == counter, MeterReading.series == series)
+        .order_by(MeterReading.read_on.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else PreviousReading(value=row.value, read_on=row.read_on)
+
+
+def _known_counter(device: Device, counter: str) -> str:
+    name = counter.strip().lower()
+    if name not in device.counters:
+        raise Invalid({"counter": [f"Unknown counter {counter!r}; this device has: {', '.join(device.counters)}."]})
+    return name
+
+
+def submit_reading(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
+    *, now: datetime, time_zone: str, by: uuid.UUID | None,
+) -> MeterReading:
+    # The device row is locked so that two readings of one device are judged one after the other.
+    device = get_device(session, scope, device_id, for_update=True)
+    counter = _known_counter(device, counter)
+    if device.status == RETIRED:
+        raise Conflict("The device is retired and takes no more readings.")
+    read_on = local_day(now, time_zone)
+    taken = session.scalar(
+        sa.select(MeterReading.read_on).where(MeterReading.device_id == device.id, MeterReading.read_on == read_on)
+    )
+    if taken is not None:
+        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.")
+    series = current_series(session, device.id, counter)
+    previous = previous_reading(session, device.id, counter, series)
+    try:
+        check_not_lower(value, previous)
+    except ReadingRefused as refused:
+        raise Invalid({refused.field: [refused.message]}, refused.message, **refused.details) from None
+    reading = MeterReading(
+        id=uuid.uuid4(), device_id=device.id, counter=counter, series=series, value=value,
+        previous_value=None if previous is None else previous.value,
+        read_on=read_on, recorded_at=now, recorded_by=by,
+    )
+    session.add(reading)
+    try:
+        # The unique (device_id, read_on) is the last word when the check above raced another writer.
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.") from None
+    Outbox(OUTBOX).add_event(session, accepted_event(device, reading))
+    return reading
+
+
+def accepted_event(device: Device, reading: MeterReading):
+    return new_event(
+        *ACCEPTED,
+        {
+            "reading_id": reading.id,
+            "device_id": device.id,
+            "serial_number": device.serial_number,
+            "customer_id": device.customer_id,
+            "account_number": device.account_number,
+            "counter": reading.counter,
+            "value": reading.value,
+            "previous_value": reading.previous_value,
+            "series": reading.series,
+            "read_on": reading.read_on,
+            "recorded_at": reading.recorded_at,
+        },
+        producer=SERVICE_NAME,
+    )
+
+
+def readings(session: Session, scope: DeviceScope, device_id: uuid.UUID) -> list[MeterReading]:
+    device = get_device(session, scope, device_id)
+    return list(
+        session.scalars(
+            sa.select(MeterReading).where(MeterReading.device_id == device.id)
+            .order_by(MeterReading.read_on.desc(), MeterReading.counter)
+        )
+    )
+
+
+def replace_counter(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, reason: str,
+    *, now: datetime, by: uuid.UUID | None,
+) -> CounterReplacement:
+    device = get_device(session, scope, device_id, for_update=True)
+    counter = _known_counter(device, counter)
+    if not reason.strip():
+        raise Invalid({"reason": ["Say why the counter was replaced."]})
+    replacement = CounterReplacement(
+        id=uuid.uuid4(), device_id=device.id, counter=counter,
+        series=current_series(session, device.id, counter) + 1,
+        reason=reason.strip(), replaced_at=now, replaced_by=by,
+    )
+    session.add(replacement)
+    session.flush()
+    return replacement
