@@ -48,7 +48,7 @@ def roles(*names: str) -> frozenset[str]:
 BILLING_READERS = roles(ADMIN, BILLING, AGENT)  # agent reads every customer's billing, never writes
 DESK_USERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, AGENT)
 DEVICE_READERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, AGENT, OPERATOR)
-DEVICE_EDITORS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, OPERATOR)
+DEVICE_EDITORS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN, AGENT)
 METER_WRITERS = roles(ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN)
 STOCK_READERS = roles(ADMIN, STOCK_ADMIN, STOCK_DEVICE_ADMIN, AGENT)
 STOCK_EDITORS = roles(ADMIN, STOCK_ADMIN, STOCK_DEVICE_ADMIN)
@@ -103,10 +103,14 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/payments/callbacks/{bank}", PUBLIC),
     # servicedesk-service: devices, meter readings, incidents
     ("GET", "/api/v1/devices", DEVICE_READERS),
-    ("POST", "/api/v1/devices", roles(OPERATOR)),
+    ("POST", "/api/v1/devices", roles(OPERATOR, AGENT)),
     ("GET", "/api/v1/devices/{id}", DEVICE_READERS),
-    ("PATCH", "/api/v1/devices/{id}", DEVICE_EDITORS),
-    ("DELETE", "/api/v1/devices/{id}", roles(AGENT, OPERATOR)),
+    ("PATCH", "/api/v1/devices/{id}", DEVICE_EDITORS),  # the location
+    ("GET", "/api/v1/devices/{id}/locations", DEVICE_READERS),
+    ("PUT", "/api/v1/devices/{id}/assignees", roles(ADMIN)),
+    ("POST", "/api/v1/devices/{id}/retirement", roles(AGENT, OPERATOR)),
+    ("POST", "/api/v1/devices/{id}/removal", roles(AGENT)),  # off the account, history kept
+    ("POST", "/api/v1/devices/{id}/counter-replacements", roles(AGENT)),
     ("GET", "/api/v1/devices/{id}/meter-readings", DESK_USERS),
     ("POST", "/api/v1/devices/{id}/meter-readings", METER_WRITERS),
     ("GET", "/api/v1/incidents", DESK_USERS),
