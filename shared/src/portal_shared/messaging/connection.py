@@ -29,6 +29,11 @@ def connect(amqp_url: str, *, name: str | None = None) -> pika.BlockingConnectio
         return pika.BlockingConnection(connection_parameters(amqp_url, name=name))
     except (pika.exceptions.AMQPError, OSError) as exc:
         raise BrokerUnavailable(f"cannot connect to the broker: {type(exc).__name__}: {exc}") from exc
+    except ValueError as exc:
+        # pika raises ValueError when the peer accepts the TCP connection and drops it at once
+        # (a broker going down, or a proxy in front of it): that is an unreachable broker too,
+        # and must reach the caller's reconnect loop instead of ending the process.
+        raise BrokerUnavailable(f"cannot connect to the broker: {type(exc).__name__}: {exc}") from exc
 
 
 def close_quietly(connection: pika.BlockingConnection | None) -> None:
