@@ -116,6 +116,8 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/incidents", DESK_USERS),
     ("POST", "/api/v1/incidents", DESK_USERS),  # agent opens incidents on a customer's behalf
     ("GET", "/api/v1/incidents/{id}", DESK_USERS),
+    ("POST", "/api/v1/incidents/{id}/comments", DESK_USERS),
+    ("POST", "/api/v1/incidents/{id}/status", DESK_USERS),  # which side may move it: servicedesk decides
     # servicedesk-service: toner stock (e-Maintenance)
     ("GET", "/api/v1/stock-locations", STOCK_READERS),
     ("POST", "/api/v1/stock-locations", STOCK_EDITORS),

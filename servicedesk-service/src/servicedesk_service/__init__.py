@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from portal_shared.service.app import build_service_app
-from servicedesk_service.api import devices
+from servicedesk_service.api import devices, incidents
 from servicedesk_service.config import Config
 
 
@@ -18,4 +18,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """portal_shared's service app; `config` overrides any setting of the environment."""
     service = build_service_app(__name__, Config, config, extension_prefix="servicedesk")
     service.api.register_blueprint(devices.blp)
+    service.api.register_blueprint(incidents.blp)
     return service.app

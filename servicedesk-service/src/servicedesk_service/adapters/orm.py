@@ -145,5 +145,46 @@ class MeterReading(Base):
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
+class Incident(Base):
+    """A fault reported against a device; its first response is due within the contract's business hours."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    # The device's customer at opening, kept so the incident stays the customer's if the device moves on.
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.String(5000))
+    contact_name: Mapped[str] = mapped_column(sa.String(200))
+    contact_phone: Mapped[str] = mapped_column(sa.String(40))
+    contact_email: Mapped[str] = mapped_column(sa.String(320))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    response_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The vendor's response: when the incident was acknowledged.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was closed or cancelled.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class IncidentEvent(Base):
+    """One line of an incident's history: a status change or a comment, by whom and from which side.
+    The integer key keeps the order of entries made in the same instant."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str | None] = mapped_column(sa.String(16))
+    text: Mapped[str | None] = mapped_column(sa.String(5000))
+    author: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    side: Mapped[str] = mapped_column(sa.String(8))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 OUTBOX = define_outbox(Base.metadata)
 INBOX = define_inbox(Base.metadata)

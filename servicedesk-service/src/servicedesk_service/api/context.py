@@ -10,7 +10,7 @@ from flask import current_app
 from portal_shared.auth.flask import current_principal
 from portal_shared.web import Problem
 from servicedesk_service.domain.devices import DeviceScope, scope_for
-from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
+from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def session_factory():
@@ -50,6 +50,8 @@ def problems(view):
             # Extra members (e.g. previous_value, previous_read_on) let a client show the rule's figures.
             problem.extensions = exc.extensions
             raise problem from exc
+        except Forbidden as exc:
+            raise Problem(403, "Forbidden", str(exc)) from exc
         except Conflict as exc:
             raise Problem(409, "Conflict", exc.detail, errors=exc.errors) from exc
 

@@ -25,3 +25,7 @@ class Conflict(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+
+
+class Forbidden(Exception):
+    """Within reach, but the caller's side may not do this (e.g. a customer acknowledging an incident)."""
