@@ -81,7 +81,7 @@ def json_response(body: dict | None, status: int = 200, headers: dict | None = N
 
 
 class FakeIdentity:
-    """identity-service as API.md describes it, for the routes the UI uses."""
+    """identity-service as docs/api.md describes it, for the routes the UI uses."""
 
     def __init__(self, tokens):
         self.tokens = tokens
@@ -256,7 +256,7 @@ def invoice(id, number, account, currency, amount, pending, in_transit="0.00", o
 
 
 class FakeBilling(ScopedService):
-    """billing-service as API3.md describes it, for the routes the UI reads."""
+    """billing-service as docs/api.md describes it, for the routes the UI reads."""
 
     RATE = {"date": "2026-11-20", "rate": "17.2345"}
 
@@ -333,7 +333,7 @@ class FakeBilling(ScopedService):
 
 
 class FakePayment(ScopedService):
-    """payment-service as API3.md describes it: payments with an Idempotency-Key, their status, history."""
+    """payment-service as docs/api.md describes it: payments with an Idempotency-Key, their status, history."""
 
     def __init__(self, tokens, billing: FakeBilling):
         super().__init__(tokens)

@@ -1,4 +1,4 @@
-"""The billing and payment pages against stand-ins playing identity, billing and payment (API3.md)."""
+"""The billing and payment pages against stand-ins playing identity, billing and payment (docs/api.md)."""
 from __future__ import annotations
 
 import re

@@ -1,8 +1,8 @@
 """The role policy, rule by rule, for every role, no token and the activation token.
 
 Expectations come twice: derived from the policy table (so every rule is exercised), and
-from tables written by hand (identity's routes from API.md, billing's and payment's from
-API3.md), so a wrong rule fails.
+from tables written by hand from docs/api.md (identity's, billing's and payment's routes),
+so a wrong rule fails.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ACTIVATION_TOKEN = "activation token"
 ALL_CUSTOMER = {"admin", "billing", "device_admin", "stock_admin", "stock_device_admin", "knowledge_user"}
 EVERY_ROLE = ALL_CUSTOMER | {"agent", "operator"}
 
-# Written from API.md by hand, not from the policy module: who gets through for identity's routes.
+# Written from docs/api.md by hand, not from the policy module: who gets through for identity's routes.
 IDENTITY_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/.well-known/jwks.json"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
     ("POST", "/api/v1/auth/login"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
@@ -44,7 +44,7 @@ IDENTITY_EXPECTED: dict[tuple[str, str], set[str]] = {
 
 READERS = {"admin", "billing", "agent"}  # agent reads any customer's billing, never writes
 
-# Written from API3.md by hand: who gets through for billing-service's and payment-service's routes.
+# Written from docs/api.md by hand: who gets through for billing-service's and payment-service's routes.
 BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/accounts"): READERS | {"operator"},  # DESIGN §3, served by billing-service
     ("GET", "/api/v1/invoices"): READERS,
@@ -152,7 +152,7 @@ def test_every_identity_rule_has_a_hand_written_expectation():
     assert identity_rules == set(IDENTITY_EXPECTED)
 
 
-def test_billing_and_payment_rules_are_exactly_api3s():
+def test_billing_and_payment_rules_are_exactly_the_contracts():
     rules = {(m, p) for m, p, _ in POLICY if resolve(concrete(p)).key in ("billing", "payment")}
     assert rules == set(BILLING_PAYMENT_EXPECTED)
 
@@ -166,7 +166,7 @@ def test_billing_and_payment_rules_are_exactly_api3s():
         ("GET", "/api/v1/payments/callbacks/bbva"),
     ],
 )
-def test_billing_and_payment_paths_outside_api3_are_denied(client, role_tokens, method, path):
+def test_billing_and_payment_paths_outside_the_contract_are_denied(client, role_tokens, method, path):
     for role in sorted(EVERY_ROLE):
         assert call(client, role_tokens, method, path, role).status_code == 403, role
 

@@ -1,4 +1,4 @@
-"""The web UI against a stand-in identity-service speaking API.md's contract."""
+"""The web UI against a stand-in identity-service speaking the contract in docs/api.md."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

@@ -81,9 +81,9 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/customers", CUSTOMER_STAFF),
     ("GET", "/api/v1/customers/{id}", CUSTOMER_STAFF),
     ("POST", "/api/v1/customers/{id}/activation-link", roles(OPERATOR)),
-    # billing-service (API3.md): customers' admin and billing people read their own company's
+    # billing-service (docs/api.md): customers' admin and billing people read their own company's
     # billing, agents any customer's (read-only); the operator feeds the ERP's data in.
-    # /accounts predates API3.md (DESIGN §3) and billing-service serves it to staff as well.
+    # /accounts predates docs/api.md (DESIGN §3) and billing-service serves it to staff as well.
     ("GET", "/api/v1/accounts", roles(ADMIN, BILLING, AGENT, OPERATOR)),
     ("GET", "/api/v1/invoices", BILLING_READERS),
     ("GET", "/api/v1/invoices/{id}", BILLING_READERS),

@@ -1,6 +1,6 @@
 """The routing table: which service answers which public path.
 
-One line per path prefix (API.md, "Gateway route prefixes"). A prefix is the first path
+One line per path prefix (docs/api.md, "Gateway route prefixes"). A prefix is the first path
 segment after /api/v1/, so a request is routed with one dictionary look-up; "users" covers
 /api/v1/users and /api/v1/users/…, but not /api/v1/usersfoo.
 """

@@ -51,7 +51,7 @@ class ServiceUnderTest:
 
     @classmethod
     def from_layout(cls, package: str, *, default_port: int) -> ServiceUnderTest:
-        """A service laid out as the team's conventions say: <package>.create_app, .config.Config,
+        """A service laid out as every service of this repository is: <package>.create_app, .config.Config,
         .entrypoints.migrate.MIGRATIONS_DIR, .adapters.orm (Base, INBOX, OUTBOX),
         .service_layer.subscriptions.HANDLERS and .gunicorn_conf."""
         orm = importlib.import_module(f"{package}.adapters.orm")
