@@ -108,6 +108,18 @@ def test_agent_corrects_an_email(portal, company):
     assert taken.status_code == 409
 
 
+def test_agent_cannot_reach_staff_accounts(portal, company):
+    portal.user("operador@vendor.mx", ["operator"], None)
+    portal.user("otro.agente@vendor.mx", ["agent"], None)
+    headers = portal.auth("agente@vendor.mx")
+    for staff in ("operador@vendor.mx", "otro.agente@vendor.mx"):
+        staff_id = user_id(portal, staff)
+        assert portal.client.get(f"/api/v1/users/{staff_id}", headers=headers).status_code == 404
+        takeover = portal.client.patch(f"/api/v1/users/{staff_id}", json={"email": "mine@evil.mx"}, headers=headers)
+        assert takeover.status_code == 404
+        assert portal.rows("users", username=staff)[0]["email"] != "mine@evil.mx"
+
+
 def test_agent_lists_users_of_a_named_customer(portal, company):
     headers = portal.auth("agente@vendor.mx")
     missing = portal.client.get("/api/v1/users", headers=headers)

@@ -48,11 +48,16 @@ def _email_free(db: Session, address: str, *, user_id: str | None = None) -> Non
 
 
 def _target(db: Session, actor: Actor, user_id: str, *, lock: bool = False) -> User:
-    """The user the actor may see: a customer's admin only its own company's (404 otherwise, not 403)."""
+    """The user the actor may see: a customer's admin only its own company's, an agent any
+    customer's user but never staff (404 otherwise, not 403). An agent who could change a
+    staff member's e-mail could take that account over through a password reset."""
     user = db.get(User, user_id, with_for_update=lock)
     if user is None:
         raise NotFound("No such user.")
-    if not actor.has_any(AGENT) and (actor.customer_id is None or user.customer_id != actor.customer_id):
+    if actor.has_any(AGENT):
+        if user.customer_id is None:
+            raise NotFound("No such user.")
+    elif actor.customer_id is None or user.customer_id != actor.customer_id:
         raise NotFound("No such user.")
     return user
 
