@@ -6,14 +6,11 @@ import secrets
 from pathlib import Path
 
 from portal_shared.config import env_bool, env_float, env_int, env_str
+from portal_shared.service.config import var_dir
 
 from portal_gateway.routing import service_urls_from_env
 
 MIB = 1024 * 1024
-
-
-def var_dir() -> Path:
-    return Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 
 def dev_secret_key(directory: Path) -> str:

@@ -158,13 +158,11 @@ class Policy:
     """The table compiled once: (method, prefix) -> the few rules to try in order."""
 
     def __init__(self, table: Iterable[tuple[str, str, Who]] = POLICY):
-        self.rules: list[Rule] = []
         self._index: dict[tuple[str, str], list[Rule]] = {}
         for method, pattern, who in table:
             if not (pattern.startswith(API_ROOT) or pattern == JWKS_PATH):
                 raise ValueError(f"policy pattern outside the API: {pattern}")
             rule = Rule(method, pattern, who, _compile(pattern))
-            self.rules.append(rule)
             self._index.setdefault((method, _bucket(pattern)), []).append(rule)
 
     def match(self, method: str, path: str) -> Rule | None:

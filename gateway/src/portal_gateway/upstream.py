@@ -66,9 +66,6 @@ class Upstreams:
         self._pools = {key: self.pool.connection_from_url(url) for key, url in urls.items()}
         self._base_paths = {key: urlsplit(url).path.rstrip("/") for key, url in urls.items()}
 
-    def base_url(self, service: Service) -> str:
-        return self.urls[service.key]
-
     def request(
         self,
         service: Service,

@@ -24,7 +24,7 @@ from portal_gateway.routing import BILLING, PAYMENT
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
 from portal_gateway.web.forms import BANKS, PayForm
-from portal_gateway.web.nav import BILLING_READERS, PAYERS
+from portal_gateway.policy import BILLING_READERS, PAYERS
 from portal_gateway.web.views import me_or_redirect, nav_for
 
 billing = Blueprint("billing", __name__)

@@ -17,7 +17,5 @@ class IdentityUnavailable(ServiceUnavailable):
 def call(method: str, path: str, *, body: dict[str, Any] | None = None, token: str | None = None) -> Answer:
     try:
         return api.call(IDENTITY, method, path, body=body, token=token)
-    except IdentityUnavailable:
-        raise
     except ServiceUnavailable as exc:
         raise IdentityUnavailable(IDENTITY, str(exc)) from exc

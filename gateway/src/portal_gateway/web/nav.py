@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from portal_shared.auth.roles import ADMIN, AGENT, BILLING, OPERATOR
+from portal_shared.auth.roles import AGENT, OPERATOR
+
+from portal_gateway.policy import BILLING_READERS
 
 
 @dataclass(frozen=True)
@@ -14,10 +16,8 @@ class NavEntry:
     roles: frozenset[str] | None = None  # None: every signed-in user
 
 
-# Who sees the billing pages: a customer's admin and billing people, and agents (read-only,
-# for the customer they name). Paying is for PAYERS only.
-BILLING_READERS = frozenset({ADMIN, BILLING, AGENT})
-PAYERS = frozenset({ADMIN, BILLING})
+# The billing pages follow the API's role policy (BILLING_READERS): agents read-only,
+# for the customer they name.
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("web.home", _l("My account")),
