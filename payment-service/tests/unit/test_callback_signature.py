@@ -71,3 +71,13 @@ def test_signed_garbage_is_malformed_not_trusted(bank):
     body = b'{"status": "approved"}'
     with pytest.raises(MalformedCallback):
         bank.verify_callback(headers(body=body), body)
+
+
+def test_an_amount_sent_as_a_json_number_keeps_every_cent():
+    from decimal import Decimal
+
+    from payment_service.adapters.banks.hosted import HostedPageBank
+
+    raw = (b'{"bank_payment_id": "b1", "reference": "P1", "status": "approved", '
+           b'"bank_reference": "BC-Banamex 063197", "amount": 12345678901234567.89}')
+    assert HostedPageBank._parse(raw).amount == Decimal("12345678901234567.89")

@@ -111,7 +111,8 @@ class HostedPageBank:
     @staticmethod
     def _parse(raw_body: bytes) -> CallbackResult:
         try:
-            body = json.loads(raw_body)
+            # Amounts as Decimal straight from the text: a float would lose cents on large totals.
+            body = json.loads(raw_body, parse_float=Decimal)
         except ValueError as exc:
             raise MalformedCallback("the notification is not JSON") from exc
         if not isinstance(body, dict):
