@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask import request
 
-from portal_shared.auth import TokenVerifier
+from portal_shared.auth import JwksKeySource, StaticKeySource, TokenVerifier
 from portal_shared.auth.signing import TokenSigner, generate_private_key
 from portal_shared.service.app import build_service_app, token_verifier_from
 from portal_shared.service.config import ServiceConfig
@@ -69,8 +69,12 @@ def test_app_skeleton_serves_health_openapi_and_problems(settings):
 def test_token_verifier_precedence(settings):
     given = TokenVerifier.__new__(TokenVerifier)
     assert token_verifier_from({**settings, "TOKEN_VERIFIER": given}) is given
-    assert isinstance(token_verifier_from(settings), TokenVerifier)
-    assert isinstance(token_verifier_from({"JWKS_URL": "http://127.0.0.1:1/jwks.json"}), TokenVerifier)
+    from_jwks = token_verifier_from(settings)
+    assert isinstance(from_jwks, TokenVerifier)
+    assert isinstance(from_jwks._keys, StaticKeySource)  # the given key set, not a fetch
+    from_url = token_verifier_from({"JWKS_URL": "http://127.0.0.1:1/jwks.json"})
+    assert isinstance(from_url, TokenVerifier)
+    assert isinstance(from_url._keys, JwksKeySource)
 
 
 def test_gunicorn_settings_from_the_environment(monkeypatch):

@@ -57,6 +57,15 @@ def key_id(key: rsa.RSAPrivateKey) -> str:
     return jwk["n"][:16]
 
 
+def _published_keys(keys: list[rsa.RSAPrivateKey]) -> dict[str, Any]:
+    published = []
+    for key in keys:
+        jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+        jwk.update({"kid": key_id(key), "use": "sig", "alg": "RS256"})
+        published.append(jwk)
+    return {"keys": published}
+
+
 class TokenSigner:
     def __init__(self, keys: list[rsa.RSAPrivateKey], *, issuer: str = ISSUER, audience: str = AUDIENCE):
         """keys[0] signs; the others are still published so tokens they signed stay valid."""
@@ -65,14 +74,12 @@ class TokenSigner:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        # Both are asked for constantly (every token, every key fetch) and never change.
+        self._kid = key_id(keys[0])
+        self._jwks = _published_keys(keys)
 
     def jwks(self) -> dict[str, Any]:
-        published = []
-        for key in self._keys:
-            jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-            jwk.update({"kid": key_id(key), "use": "sig", "alg": "RS256"})
-            published.append(jwk)
-        return {"keys": published}
+        return self._jwks
 
     def issue(
         self,
@@ -100,5 +107,4 @@ class TokenSigner:
             "exp": int((issued + ttl).timestamp()),
             "jti": uuid.uuid4().hex,
         }
-        signing_key = self._keys[0]
-        return jwt.encode(claims, signing_key, algorithm="RS256", headers={"kid": key_id(signing_key)})
+        return jwt.encode(claims, self._keys[0], algorithm="RS256", headers={"kid": self._kid})

@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from portal_shared.contracts.registry import schema_for
+from portal_shared.correlation import get_correlation_id
 
 
 class InvalidEvent(Exception):
@@ -26,6 +27,10 @@ class EnvelopeSchema(Schema):
     producer = fields.String(required=True)
     correlation_id = fields.String(load_default=None, allow_none=True)
     data = fields.Dict(required=True)
+
+
+# Built once: a schema costs more to build than to use, and every consumed message needs it.
+_ENVELOPE = EnvelopeSchema()
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,8 @@ def new_event(
         version=version,
         occurred_at=occurred_at or datetime.now(timezone.utc),
         producer=producer,
-        correlation_id=correlation_id,
+        # The request's or message's id when the caller names none: every event can be followed.
+        correlation_id=correlation_id or get_correlation_id(),
         data=data,
     )
 
@@ -89,7 +95,7 @@ def new_event(
 def parse_event(message: dict[str, Any]) -> Event:
     """Read an envelope from the wire; its data is loaded by the schema of its type and version."""
     try:
-        envelope = EnvelopeSchema().load(message)
+        envelope = _ENVELOPE.load(message)
     except ValidationError as exc:
         raise InvalidEvent(f"not an event envelope: {exc.messages}") from exc
     try:
