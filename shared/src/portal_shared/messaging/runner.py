@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
@@ -27,8 +28,16 @@ def install_stop_signals(stop: Callable[[], None]) -> None:
     """SIGTERM (orchestrators) and SIGINT (Ctrl-C) both ask for a clean stop; main thread only."""
 
     def _handler(signum, _frame):
-        log.info("stop requested", extra={"signal": signal.Signals(signum).name})
-        stop()
+        # The handler runs on the main thread between two bytecodes, possibly while that thread
+        # holds the stop Event's internal lock (inside Event.wait): calling stop() here could
+        # deadlock the process for good. A short-lived thread asks instead, once the lock is free.
+        name = signal.Signals(signum).name
+
+        def request_stop() -> None:
+            log.info("stop requested", extra={"signal": name})
+            stop()
+
+        threading.Thread(target=request_stop, name="stop-request", daemon=True).start()
 
     signal.signal(signal.SIGTERM, _handler)
     signal.signal(signal.SIGINT, _handler)
