@@ -3,7 +3,6 @@ until SIGTERM/SIGINT (service_layer.reconcile.run_once is one pass)."""
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
 from payment_service.config import Config
@@ -11,6 +10,7 @@ from payment_service.service_layer import reconcile
 from payment_service.service_layer.wiring import build_context
 from portal_shared.db import make_engine, make_session_factory
 from portal_shared.logging import configure_logging
+from portal_shared.messaging import install_stop_signals
 
 log = logging.getLogger("payment.reconcile")
 
@@ -30,8 +30,8 @@ def main() -> None:
     configure_logging(config.SERVICE_NAME, config.LOG_LEVEL)
     engine = make_engine(config.DATABASE_URL)
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    # The shared handler: setting the Event from inside a signal handler could deadlock.
+    install_stop_signals(stop.set)
     log.info("reconciliation started", extra={"interval_s": config.RECONCILE_INTERVAL_SECONDS})
     try:
         run_loop(build_context(config.as_dict(), make_session_factory(engine)), config.RECONCILE_INTERVAL_SECONDS, stop)
