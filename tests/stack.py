@@ -212,6 +212,7 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
         "RECONCILE_AFTER_SECONDS": "1",
         "RECONCILE_INTERVAL_SECONDS": "1",
         "LOG_LEVEL": "INFO",
+        # The gateway routes to these; servicedesk's staff overview reads identity, billing and payment.
         **{f"{name.upper()}_URL": url for name, url in service_urls.items()},
     }
     stack = Stack(
@@ -267,7 +268,7 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
         web = spawn(f"{name}-web", [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"],
                     envs[name])
         spawn(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name])
-        if name in ("identity", "payment"):
+        if name in ("identity", "payment", "servicedesk"):
             spawn(f"{name}-mailer", [str(BIN / f"{name}-mailer")], envs[name])
         _wait_http(f"{service_urls[name]}/healthz", web)
     spawn("payment-reconcile", [str(BIN / "payment-reconcile")], envs["payment"])

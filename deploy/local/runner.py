@@ -19,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import demo_billing
+import demo_knowledge
+import demo_servicedesk
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -52,6 +54,8 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
         "JWKS_URL": "http://127.0.0.1:8001/.well-known/jwks.json",
         "PORTAL_BASE_URL": "http://127.0.0.1:8000",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # IDENTITY_URL, BILLING_URL, ...: the gateway routes to them, and servicedesk's staff
+        # overview reads identity, billing and payment with the agent's token.
         **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, (_, port) in services.items()},
     }
     migrations: list[tuple[str, dict[str, str]]] = []
@@ -74,7 +78,7 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
     for name, (module, port) in services.items():
         processes.append(Process(f"{name}-web", web(module), envs[name], f"http://127.0.0.1:{port}/healthz"))
         processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name]))
-        if name in ("identity", "payment"):
+        if name in ("identity", "payment", "servicedesk"):
             processes.append(Process(f"{name}-mailer", [str(BIN / f"{name}-mailer")], envs[name]))
     processes.append(Process("payment-reconcile", [str(BIN / "payment-reconcile")], envs["payment"]))
     # The banks' hosted pages and server APIs, played by the simulators (DESIGN §4).
@@ -212,6 +216,10 @@ def main() -> int:
         print(run_checked([str(BIN / "identity-seed-demo")], identity_env, "seeding demo data"))
         print(demo_billing.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
                                 identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
+        print(demo_servicedesk.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
+                                    identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
+        print(demo_knowledge.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
+                                  identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         print(
             "\nThe portal is running:  http://127.0.0.1:8000/\n"
             "Mail sent by the portal: http://127.0.0.1:8025/\n"

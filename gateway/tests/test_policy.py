@@ -63,7 +63,31 @@ BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/payments/callbacks/{bank}"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
 }
 
-HAND_WRITTEN = {**IDENTITY_EXPECTED, **BILLING_PAYMENT_EXPECTED}
+STOCK_KEEPERS = {"admin", "stock_admin", "stock_device_admin"}
+
+# Written from docs/api.md by hand: who gets through for servicedesk's stock routes (e-Maintenance).
+STOCK_EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/stock-locations"): STOCK_KEEPERS | {"agent"},
+    ("POST", "/api/v1/stock-locations"): STOCK_KEEPERS,
+    ("GET", "/api/v1/stock-locations/{id}"): STOCK_KEEPERS | {"agent"},
+    ("PATCH", "/api/v1/stock-locations/{id}"): STOCK_KEEPERS,
+    ("PUT", "/api/v1/devices/{id}/stock-location"): STOCK_KEEPERS,
+    ("POST", "/api/v1/devices/{id}/toner-levels"): {"operator"},
+    ("GET", "/api/v1/toner-orders"): STOCK_KEEPERS | {"agent", "operator"},  # the back office ships them
+    ("GET", "/api/v1/toner-orders/{id}"): STOCK_KEEPERS | {"agent", "operator"},
+    ("POST", "/api/v1/toner-orders/{id}/status"): {"agent", "operator"},
+}
+
+# Written from docs/api.md by hand: every signed-in user reads knowledge, only operators write it.
+KNOWLEDGE_EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/knowledge"): EVERY_ROLE,
+    ("GET", "/api/v1/knowledge/{id}"): EVERY_ROLE,
+    ("POST", "/api/v1/knowledge"): {"operator"},
+    ("PATCH", "/api/v1/knowledge/{id}"): {"operator"},
+    ("DELETE", "/api/v1/knowledge/{id}"): {"operator"},
+}
+
+HAND_WRITTEN = {**IDENTITY_EXPECTED, **BILLING_PAYMENT_EXPECTED, **STOCK_EXPECTED, **KNOWLEDGE_EXPECTED}
 
 CALLERS = [NO_TOKEN, ACTIVATION_TOKEN, *sorted(EVERY_ROLE)]
 
@@ -155,6 +179,17 @@ def test_every_identity_rule_has_a_hand_written_expectation():
 def test_billing_and_payment_rules_are_exactly_the_contracts():
     rules = {(m, p) for m, p, _ in POLICY if resolve(concrete(p)).key in ("billing", "payment")}
     assert rules == set(BILLING_PAYMENT_EXPECTED)
+
+
+def test_every_stock_rule_has_a_hand_written_expectation():
+    stock_paths = ("/api/v1/stock-locations", "/api/v1/toner-orders", "/stock-location", "/toner-levels")
+    rules = {(m, p) for m, p, _ in POLICY if any(part in p for part in stock_paths)}
+    assert rules == set(STOCK_EXPECTED)
+
+
+def test_every_knowledge_rule_has_a_hand_written_expectation():
+    rules = {(m, p) for m, p, _ in POLICY if p.startswith("/api/v1/knowledge")}
+    assert rules == set(KNOWLEDGE_EXPECTED)
 
 
 @pytest.mark.parametrize(

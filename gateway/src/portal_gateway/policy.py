@@ -123,12 +123,20 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/stock-locations", STOCK_EDITORS),
     ("GET", "/api/v1/stock-locations/{id}", STOCK_READERS),
     ("PATCH", "/api/v1/stock-locations/{id}", STOCK_EDITORS),
-    ("GET", "/api/v1/toner-orders", STOCK_READERS),
-    ("GET", "/api/v1/toner-orders/{id}", STOCK_READERS),
+    ("PUT", "/api/v1/devices/{id}/stock-location", STOCK_EDITORS),
+    ("POST", "/api/v1/devices/{id}/toner-levels", roles(OPERATOR)),  # the devices' telemetry feed
+    # The back office ships the orders, so it reads them too.
+    ("GET", "/api/v1/toner-orders", STOCK_READERS | roles(OPERATOR)),
+    ("GET", "/api/v1/toner-orders/{id}", STOCK_READERS | roles(OPERATOR)),
+    ("POST", "/api/v1/toner-orders/{id}/status", CUSTOMER_STAFF),  # shipped or cancelled
     # servicedesk-service: knowledge for everyone signed in; the staff overview
     ("GET", "/api/v1/knowledge", ANY_USER),
     ("GET", "/api/v1/knowledge/{id}", ANY_USER),
+    ("POST", "/api/v1/knowledge", roles(OPERATOR)),  # the vendor's back office writes the articles
+    ("PATCH", "/api/v1/knowledge/{id}", roles(OPERATOR)),
+    ("DELETE", "/api/v1/knowledge/{id}", roles(OPERATOR)),
     ("GET", "/api/v1/staff/customers/{id}/overview", roles(AGENT)),
+    ("GET", "/api/v1/staff/audit-log", roles(AGENT)),  # what staff did in servicedesk
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from portal_shared.service.app import build_service_app
-from servicedesk_service.api import devices, incidents
+from servicedesk_service.api import devices, incidents, knowledge, staff, stock
 from servicedesk_service.config import Config
 
 
@@ -19,4 +19,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     service = build_service_app(__name__, Config, config, extension_prefix="servicedesk")
     service.api.register_blueprint(devices.blp)
     service.api.register_blueprint(incidents.blp)
+    service.api.register_blueprint(stock.blp)
+    service.api.register_blueprint(knowledge.blp)
+    staff.init_peers(service.app)
+    service.api.register_blueprint(staff.blp)
     return service.app

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from portal_shared.config import env_str
+from portal_shared.config import env_float, env_int, env_str
 from portal_shared.service.config import ServiceConfig
+from servicedesk_service.domain.stock import DEFAULT_LOW_TONER_PERCENT
 
 
 def system_clock() -> datetime:
@@ -25,6 +26,16 @@ class Config(ServiceConfig):
         # Identity does not publish a customer's time zone yet, so every customer's calendar day
         # is counted in this one.
         self.CUSTOMER_TIME_ZONE = env_str("CUSTOMER_TIME_ZONE", "America/Mexico_City")
+        # A toner reported at or under this percent is low: with the stock location at or under
+        # its reorder point, it places a replenishment order.
+        self.LOW_TONER_PERCENT = env_int("LOW_TONER_PERCENT", DEFAULT_LOW_TONER_PERCENT)
+        # The staff overview asks these services, with the agent's own token, for what they own.
+        self.IDENTITY_URL = env_str("IDENTITY_URL", "http://127.0.0.1:8001").rstrip("/")
+        self.BILLING_URL = env_str("BILLING_URL", "http://127.0.0.1:8002").rstrip("/")
+        self.PAYMENT_URL = env_str("PAYMENT_URL", "http://127.0.0.1:8003").rstrip("/")
+        # How long the overview waits for each of them; a slower part is shown as unavailable
+        # instead of holding the agent's page (and a web worker) hostage.
+        self.PEER_TIMEOUT_SECONDS = env_float("PEER_TIMEOUT_SECONDS", 2.0)
 
 
 SERVICE_NAME = Config.SERVICE_NAME

@@ -55,6 +55,8 @@ def test_device_admin_sees_only_assigned_devices(client, bearer, token_for, cust
     listed = client.get("/api/v1/devices", headers=headers)
 
     assert [item["id"] for item in listed.json["items"]] == [mine["id"]]
+    assert listed.json["items"][0]["assignees"] == [str(device_admin)]
+    assert client.get(f"/api/v1/devices/{other['id']}", headers=admin).json["assignees"] == []
     assert client.get(f"/api/v1/devices/{mine['id']}", headers=headers).status_code == 200
     for path in ("", "/meter-readings", "/locations"):
         response = client.get(f"/api/v1/devices/{other['id']}{path}", headers=headers)

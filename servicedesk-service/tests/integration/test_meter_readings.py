@@ -93,6 +93,7 @@ def test_second_reading_the_same_day_is_409(client, admin, clock, session_factor
 
     assert response.status_code == 409
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["read_on"] == "2026-03-10" and "2026-03-10" in response.json["detail"]
     assert stored_readings(session_factory, device["id"]) == 1
 
 

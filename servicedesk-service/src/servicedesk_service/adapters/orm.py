@@ -85,6 +85,19 @@ class Device(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
+    assignment_rows: Mapped[list[DeviceAssignment]] = relationship(
+        order_by="DeviceAssignment.user_id", lazy="selectin", viewonly=True
+    )
+
+    @property
+    def assignees(self) -> list[uuid.UUID]:
+        """The device admins in charge of the device."""
+        return [row.user_id for row in self.assignment_rows]
+    # The stock location that replenishes this device's toner (e-Maintenance); None: not replenished.
+    stock_location_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("stock_locations.id", ondelete="SET NULL"), index=True
+    )
+
 
 class DeviceAssignment(Base):
     """A device in the charge of a device admin of the same customer."""
@@ -184,6 +197,146 @@ class IncidentEvent(Base):
     author: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     side: Mapped[str] = mapped_column(sa.String(8))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StockLocation(Base):
+    """Where a customer keeps toner for its devices (e-Maintenance), and where replenishment is shipped."""
+
+    __tablename__ = "stock_locations"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    shipping_address: Mapped[str] = mapped_column(sa.String(500))
+    shipping_instructions: Mapped[str] = mapped_column(sa.String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+    levels: Mapped[list[StockLevel]] = relationship(
+        cascade="all, delete-orphan", order_by="StockLevel.toner_item", lazy="selectin"
+    )
+
+
+class StockLevel(Base):
+    """How much of one toner item a stock location holds, and the quantity at which to reorder it."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        sa.CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
+    )
+
+    stock_location_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("stock_locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    toner_item: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    reorder_point: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TonerLevel(Base):
+    """The latest toner level a device reported for one of its toner items."""
+
+    __tablename__ = "toner_levels"
+    __table_args__ = (sa.CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+    toner_item: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    percent: Mapped[int] = mapped_column(sa.Integer)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TonerOrder(Base):
+    """A replenishment of one toner item for a stock location. The partial unique index, not only the
+    check before the insert, keeps it to one open order per (stock location, toner item) when
+    reports race each other."""
+
+    __tablename__ = "toner_orders"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("status IN ('open', 'shipped', 'cancelled')", name="status"),
+        sa.Index(
+            "uq_toner_orders_open", "stock_location_id", "toner_item", unique=True,
+            postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    stock_location_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("stock_locations.id", ondelete="CASCADE"))
+    # The device whose report raised the order; kept as None if the device row ever goes.
+    device_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("devices.id", ondelete="SET NULL"))
+    toner_item: Mapped[str] = mapped_column(sa.String(100))
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+    stock_location: Mapped[StockLocation] = relationship(lazy="joined")
+    device: Mapped[Device | None] = relationship(lazy="joined")
+
+
+class KnowledgeArticle(Base):
+    """A how-to or troubleshooting article the vendor publishes to every customer (Markdown body)."""
+
+    __tablename__ = "knowledge_articles"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON)
+    models: Mapped[list[str]] = mapped_column(sa.JSON)
+    # How many words each field put into the index: BM25 weighs a match in a short field above one
+    # in a long field, and averages these over all articles.
+    title_length: Mapped[int] = mapped_column(sa.Integer)
+    tags_length: Mapped[int] = mapped_column(sa.Integer)
+    body_length: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class KnowledgeTerm(Base):
+    """One search term of an article's field and how often it occurs there: the search index,
+    rewritten in the same transaction as the article."""
+
+    __tablename__ = "knowledge_terms"
+    __table_args__ = (
+        sa.CheckConstraint("field IN ('title', 'tags', 'body')", name="field"),
+        sa.CheckConstraint("frequency > 0", name="frequency_positive"),
+    )
+
+    article_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("knowledge_articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    field: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    frequency: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AuditEntry(Base):
+    """One action of the vendor's staff on a customer's data, written in that action's own
+    transaction. The integer key orders entries made in the same instant."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_customer_id_at", "customer_id", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # None when the token's user id is not a UUID (identity always issues UUIDs).
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # The roles the token carried at the time: roles change, the record must not.
+    actor_roles: Mapped[list[str]] = mapped_column(sa.JSON)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    subject_type: Mapped[str] = mapped_column(sa.String(32))
+    subject_id: Mapped[str] = mapped_column(sa.String(64))
+    detail: Mapped[dict] = mapped_column(sa.JSON)
 
 
 OUTBOX = define_outbox(Base.metadata)

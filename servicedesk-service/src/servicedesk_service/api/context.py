@@ -9,8 +9,9 @@ from flask import current_app
 
 from portal_shared.auth.flask import current_principal
 from portal_shared.web import Problem
+from servicedesk_service.domain.audit import Actor, actor_of
 from servicedesk_service.domain.devices import DeviceScope, scope_for
-from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
+from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 
 
 def session_factory():
@@ -36,6 +37,11 @@ def caller_scope() -> DeviceScope:
     return scope_for(current_principal())
 
 
+def caller() -> Actor:
+    """The caller as the audit log names them."""
+    return actor_of(current_principal())
+
+
 def problems(view):
     """The use cases' outcomes as problem documents."""
 
@@ -53,6 +59,11 @@ def problems(view):
         except Forbidden as exc:
             raise Problem(403, "Forbidden", str(exc)) from exc
         except Conflict as exc:
-            raise Problem(409, "Conflict", exc.detail, errors=exc.errors) from exc
+            problem = Problem(409, "Conflict", exc.detail, errors=exc.errors)
+            # Extra members (e.g. read_on of the day already taken) let a client word the refusal itself.
+            problem.extensions = exc.extensions
+            raise problem from exc
+        except Unavailable as exc:
+            raise Problem(503, "Service unavailable", str(exc)) from exc
 
     return wrapper

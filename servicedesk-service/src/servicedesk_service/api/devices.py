@@ -10,7 +10,9 @@ from portal_shared.auth import ADMIN, AGENT, DEVICE_ADMIN, OPERATOR, STOCK_DEVIC
 from portal_shared.auth.flask import require_auth
 from portal_shared.db import transaction
 from servicedesk_service.api import schemas
-from servicedesk_service.api.context import caller_id, caller_scope, now, problems, session_factory, time_zone
+from servicedesk_service.api.context import (
+    caller, caller_id, caller_scope, now, problems, session_factory, time_zone,
+)
 from servicedesk_service.domain.devices import DEVICE_ROLES
 from servicedesk_service.service_layer import devices, meters
 
@@ -32,7 +34,7 @@ SECURITY = [{"bearerAuth": []}]
 def create(body):
     """Register a device at a customer's account (staff)."""
     with transaction(session_factory()) as session:
-        return devices.register_device(session, body, now=now(), by=caller_id())
+        return devices.register_device(session, body, now=now(), by=caller_id(), actor=caller())
 
 
 @blp.get("/devices")
@@ -68,7 +70,8 @@ def get(device_id: uuid.UUID):
 def update_location(body, device_id: uuid.UUID):
     """Say where the device now is; the move is kept in its location history."""
     with transaction(session_factory()) as session:
-        return devices.move(session, caller_scope(), device_id, body["location"], now=now(), by=caller_id())
+        return devices.move(session, caller_scope(), device_id, body["location"], now=now(), by=caller_id(),
+                            actor=caller())
 
 
 @blp.get("/devices/<uuid:device_id>/locations")
@@ -90,7 +93,7 @@ def location_history(device_id: uuid.UUID):
 def retire(device_id: uuid.UUID):
     """Retire the device: it stays listed, takes no more readings."""
     with transaction(session_factory()) as session:
-        return devices.retire_device(session, caller_scope(), device_id, now=now())
+        return devices.retire_device(session, caller_scope(), device_id, now=now(), actor=caller())
 
 
 @blp.post("/devices/<uuid:device_id>/removal")
@@ -101,7 +104,8 @@ def retire(device_id: uuid.UUID):
 def remove(device_id: uuid.UUID):
     """Remove the device from its customer's account; its history is kept."""
     with transaction(session_factory()) as session:
-        return devices.remove_from_account(session, caller_scope(), device_id, now=now(), by=caller_id())
+        return devices.remove_from_account(session, caller_scope(), device_id, now=now(), by=caller_id(),
+                                           actor=caller())
 
 
 @blp.put("/devices/<uuid:device_id>/assignees")
@@ -131,7 +135,7 @@ def submit_reading(body, device_id: uuid.UUID):
     with transaction(session_factory()) as session:
         return meters.submit_reading(
             session, caller_scope(), device_id, body["counter"], body["value"],
-            now=now(), time_zone=time_zone(), by=caller_id(),
+            now=now(), time_zone=time_zone(), by=caller_id(), actor=caller(),
         )
 
 
@@ -156,5 +160,6 @@ def replace_counter(body, device_id: uuid.UUID):
     """Record a replaced or reset counter: its later readings start a new series."""
     with transaction(session_factory()) as session:
         return meters.replace_counter(
-            session, caller_scope(), device_id, body["counter"], body["reason"], now=now(), by=caller_id()
+            session, caller_scope(), device_id, body["counter"], body["reason"], now=now(), by=caller_id(),
+            actor=caller(),
         )

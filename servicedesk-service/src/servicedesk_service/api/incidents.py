@@ -10,7 +10,7 @@ from portal_shared.auth.flask import current_principal, require_auth
 from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import Incident
 from servicedesk_service.api import incident_schemas as schemas
-from servicedesk_service.api.context import caller_id, caller_scope, now, problems, session_factory
+from servicedesk_service.api.context import caller, caller_id, caller_scope, now, problems, session_factory
 from servicedesk_service.domain.devices import DEVICE_ROLES
 from servicedesk_service.domain.incidents import COMMENTING_ROLES, OPENING_ROLES, service_calendar, side_of
 from servicedesk_service.service_layer import incidents
@@ -20,7 +20,8 @@ blp = Blueprint("incidents", __name__, url_prefix="/api/v1", description="Incide
 SECURITY = [{"bearerAuth": []}]
 
 
-def _view(incident: Incident, moment, *, with_history: bool = False, session=None) -> dict:
+def incident_view(incident: Incident, moment, *, with_history: bool = False, session=None) -> dict:
+    """An incident as the API shows it, its SLA judged at `moment`."""
     view = {
         "id": incident.id, "customer_id": incident.customer_id, "device_id": incident.device_id,
         "category": incident.category, "description": incident.description,
@@ -49,9 +50,9 @@ def open_incident(body):
     with transaction(session_factory()) as session:
         incident = incidents.open_incident(
             session, caller_scope(), body, calendar=service_calendar(), now=moment, by=caller_id(),
-            side=side_of(current_principal()),
+            side=side_of(current_principal()), actor=caller(),
         )
-        return _view(incident, moment, with_history=True, session=session)
+        return incident_view(incident, moment, with_history=True, session=session)
 
 
 @blp.get("/incidents")
@@ -66,7 +67,7 @@ def list_incidents(customer_id=None, device_id=None, status=None):
     with transaction(session_factory()) as session:
         found = incidents.list_incidents(session, caller_scope(), customer_id=customer_id, device_id=device_id,
                                          status=status)
-        return {"items": [_view(incident, moment) for incident in found]}
+        return {"items": [incident_view(incident, moment) for incident in found]}
 
 
 @blp.get("/incidents/<uuid:incident_id>")
@@ -79,7 +80,7 @@ def get(incident_id: uuid.UUID):
     moment = now()
     with transaction(session_factory()) as session:
         incident = incidents.get_incident(session, caller_scope(), incident_id)
-        return _view(incident, moment, with_history=True, session=session)
+        return incident_view(incident, moment, with_history=True, session=session)
 
 
 @blp.post("/incidents/<uuid:incident_id>/comments")
@@ -93,7 +94,7 @@ def add_comment(body, incident_id: uuid.UUID):
     """Comment on an incident, from either side."""
     with transaction(session_factory()) as session:
         return incidents.comment(session, caller_scope(), incident_id, body["text"], now=now(), by=caller_id(),
-                                 side=side_of(current_principal()))
+                                 side=side_of(current_principal()), actor=caller())
 
 
 @blp.post("/incidents/<uuid:incident_id>/status")
@@ -109,5 +110,5 @@ def change_status(body, incident_id: uuid.UUID):
     moment = now()
     with transaction(session_factory()) as session:
         incident = incidents.change_status(session, caller_scope(), incident_id, body["status"], now=moment,
-                                           by=caller_id(), side=side_of(current_principal()))
-        return _view(incident, moment, with_history=True, session=session)
+                                           by=caller_id(), side=side_of(current_principal()), actor=caller())
+        return incident_view(incident, moment, with_history=True, session=session)

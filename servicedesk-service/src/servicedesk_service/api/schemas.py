@@ -38,6 +38,9 @@ class DeviceOut(Schema):
     created_at = fields.AwareDateTime()
     retired_at = fields.AwareDateTime(allow_none=True)
     removed_at = fields.AwareDateTime(allow_none=True)
+    assignees = fields.List(fields.UUID(), metadata={"description": "The device admins in charge of it."})
+    stock_location_id = fields.UUID(allow_none=True,
+                                    metadata={"description": "The stock location that replenishes its toner."})
 
 
 class DevicesOut(Schema):

@@ -10,7 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from servicedesk_service.adapters.orm import Customer, Device, DeviceAssignment, DeviceLocation, User
+from servicedesk_service.domain import audit as audited
+from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import ACTIVE, ASSIGNABLE_ROLES, RETIRED, DeviceScope, normalize_counters
+from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
 
 
@@ -52,7 +55,9 @@ def assignees(session: Session, device_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-def register_device(session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None) -> Device:
+def register_device(
+    session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None, actor: Actor
+) -> Device:
     if session.get(Customer, data["customer_id"]) is None:
         raise Invalid({"customer_id": ["No such customer."]})
     counters = normalize_counters(data["counters"])
@@ -71,31 +76,45 @@ def register_device(session: Session, data: dict[str, Any], *, now: datetime, by
         response_hours=data["response_hours"],
         counters=counters,
         status=ACTIVE,
+        assignment_rows=[],  # none yet: loaded now, so the answer never needs a lazy load
         created_at=now,
     )
     session.add(device)
     session.flush()
     session.add(DeviceLocation(device_id=device.id, location=device.location, moved_at=now, moved_by=by))
     session.flush()
+    _audit(session, actor, audited.DEVICE_REGISTERED, device, now,
+           {"serial_number": device.serial_number, "model": device.model, "account_number": device.account_number})
     return device
 
 
-def retire_device(session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime) -> Device:
+def _audit(session: Session, actor: Actor, action: str, device: Device, now: datetime, detail: dict[str, Any]) -> None:
+    audit.record(session, actor, action, customer_id=device.customer_id, subject_type=audited.DEVICE,
+                 subject_id=device.id, at=now, detail=detail)
+
+
+def retire_device(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, actor: Actor
+) -> Device:
     device = get_device(session, scope, device_id, for_update=True)
     if device.status != RETIRED:
         device.status = RETIRED
         device.retired_at = now
+        _audit(session, actor, audited.DEVICE_RETIRED, device, now, {"serial_number": device.serial_number})
     return device
 
 
 def remove_from_account(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, by: uuid.UUID | None
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, by: uuid.UUID | None,
+    actor: Actor,
 ) -> Device:
     """The device leaves the customer's view; its row, readings and moves stay for history."""
     device = get_device(session, scope, device_id, for_update=True)
     if device.removed_at is None:
         device.removed_at = now
         device.removed_by = by
+        _audit(session, actor, audited.DEVICE_REMOVED, device, now,
+               {"serial_number": device.serial_number, "account_number": device.account_number})
     return device
 
 
@@ -119,20 +138,24 @@ def assign(
     session.execute(sa.delete(DeviceAssignment).where(DeviceAssignment.device_id == device.id))
     session.add_all(DeviceAssignment(device_id=device.id, user_id=u, assigned_at=now, assigned_by=by) for u in wanted)
     session.flush()
+    session.expire(device, ["assignment_rows"])
     return wanted
 
 
 def move(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, location: str, *, now: datetime, by: uuid.UUID | None
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, location: str, *, now: datetime,
+    by: uuid.UUID | None, actor: Actor,
 ) -> Device:
     device = get_device(session, scope, device_id, for_update=True)
     location = location.strip()
     if not location:
         raise Invalid({"location": ["Say where the device is."]})
     if location != device.location:
+        previous = device.location
         device.location = location
         session.add(DeviceLocation(device_id=device.id, location=location, moved_at=now, moved_by=by))
         session.flush()
+        _audit(session, actor, audited.DEVICE_MOVED, device, now, {"from": previous, "to": location})
     return device
 
 

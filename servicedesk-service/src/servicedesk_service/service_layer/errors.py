@@ -21,11 +21,16 @@ class Invalid(Exception):
 class Conflict(Exception):
     """The request clashes with the current state (a second reading the same day, a retired device)."""
 
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None):
+    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None, **extensions: Any):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.extensions = extensions
 
 
 class Forbidden(Exception):
     """Within reach, but the caller's side may not do this (e.g. a customer acknowledging an incident)."""
+
+
+class Unavailable(Exception):
+    """What the answer depends on could not be had from the service that owns it, nor known here."""

@@ -12,9 +12,12 @@ from portal_shared.contracts import new_event
 from portal_shared.outbox import Outbox
 from servicedesk_service.adapters.orm import OUTBOX, DeviceAssignment, Incident, IncidentEvent
 from servicedesk_service.config import SERVICE_NAME
+from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain import incidents as rules
+from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.calendar import BusinessCalendar
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
+from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.devices import get_device
 from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -57,7 +60,7 @@ def _required_text(data: dict[str, Any], field: str, errors: dict[str, list[str]
 
 def open_incident(
     session: Session, scope: DeviceScope, data: dict[str, Any], *,
-    calendar: BusinessCalendar, now: datetime, by: uuid.UUID | None, side: str,
+    calendar: BusinessCalendar, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
 ) -> Incident:
     errors: dict[str, list[str]] = {}
     category = _required_text(data, "category", errors, "category")
@@ -91,7 +94,15 @@ def open_incident(
                               author=by, side=side, at=now))
     session.flush()
     Outbox(OUTBOX).add_event(session, opened_event(incident))
+    _audit(session, actor, audited.INCIDENT_OPENED, incident, now,
+           {"device_id": device.id, "serial_number": device.serial_number, "category": category})
     return incident
+
+
+def _audit(session: Session, actor: Actor, action: str, incident: Incident, now: datetime,
+           detail: dict[str, Any]) -> None:
+    audit.record(session, actor, action, customer_id=incident.customer_id, subject_type=audited.INCIDENT,
+                 subject_id=incident.id, at=now, detail=detail)
 
 
 def opened_event(incident: Incident):
@@ -133,7 +144,7 @@ def history(session: Session, incident_id: uuid.UUID) -> list[IncidentEvent]:
 
 def comment(
     session: Session, scope: DeviceScope, incident_id: uuid.UUID, text: str,
-    *, now: datetime, by: uuid.UUID | None, side: str,
+    *, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
 ) -> IncidentEvent:
     incident = get_incident(session, scope, incident_id)
     text = text.strip()
@@ -142,12 +153,13 @@ def comment(
     event = IncidentEvent(incident_id=incident.id, kind=COMMENT, text=text, author=by, side=side, at=now)
     session.add(event)
     session.flush()
+    _audit(session, actor, audited.INCIDENT_COMMENTED, incident, now, {"text": text})
     return event
 
 
 def change_status(
     session: Session, scope: DeviceScope, incident_id: uuid.UUID, target: str,
-    *, now: datetime, by: uuid.UUID | None, side: str,
+    *, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
 ) -> Incident:
     # Locked so two simultaneous moves are judged one after the other.
     incident = get_incident(session, scope, incident_id, for_update=True)
@@ -159,6 +171,7 @@ def change_status(
         raise Conflict(refused.message, {"status": [refused.message]}) from None
     session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=incident.status, to_status=target,
                               author=by, side=side, at=now))
+    _audit(session, actor, audited.INCIDENT_STATUS_CHANGED, incident, now, {"from": incident.status, "to": target})
     incident.status = target
     if target == rules.ACKNOWLEDGED and incident.acknowledged_at is None:
         incident.acknowledged_at = now

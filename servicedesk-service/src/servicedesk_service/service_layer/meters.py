@@ -12,8 +12,11 @@ from portal_shared.contracts import new_event
 from portal_shared.outbox import Outbox
 from servicedesk_service.adapters.orm import OUTBOX, CounterReplacement, Device, MeterReading
 from servicedesk_service.config import SERVICE_NAME
+from servicedesk_service.domain import audit as audited
+from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
 from servicedesk_service.domain.meters import PreviousReading, ReadingRefused, check_not_lower, local_day
+from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.devices import get_device
 from servicedesk_service.service_layer.errors import Conflict, Invalid
 
@@ -49,7 +52,7 @@ def _known_counter(device: Device, counter: str) -> str:
 
 def submit_reading(
     session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
-    *, now: datetime, time_zone: str, by: uuid.UUID | None,
+    *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor,
 ) -> MeterReading:
     # The device row is locked so that two readings of one device are judged one after the other.
     device = get_device(session, scope, device_id, for_update=True)
@@ -61,7 +64,8 @@ def submit_reading(
         sa.select(MeterReading.read_on).where(MeterReading.device_id == device.id, MeterReading.read_on == read_on)
     )
     if taken is not None:
-        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.")
+        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.",
+                       read_on=read_on.isoformat())
     series = current_series(session, device.id, counter)
     previous = previous_reading(session, device.id, counter, series)
     try:
@@ -79,8 +83,12 @@ def submit_reading(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.") from None
+        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.",
+                       read_on=read_on.isoformat()) from None
     Outbox(OUTBOX).add_event(session, accepted_event(device, reading))
+    audit.record(session, actor, audited.READING_SUBMITTED, customer_id=device.customer_id,
+                 subject_type=audited.DEVICE, subject_id=device.id, at=now,
+                 detail={"reading_id": reading.id, "counter": counter, "value": value, "read_on": read_on.isoformat()})
     return reading
 
 
@@ -116,7 +124,7 @@ def readings(session: Session, scope: DeviceScope, device_id: uuid.UUID) -> list
 
 def replace_counter(
     session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, reason: str,
-    *, now: datetime, by: uuid.UUID | None,
+    *, now: datetime, by: uuid.UUID | None, actor: Actor,
 ) -> CounterReplacement:
     device = get_device(session, scope, device_id, for_update=True)
     counter = _known_counter(device, counter)
@@ -129,4 +137,7 @@ def replace_counter(
     )
     session.add(replacement)
     session.flush()
+    audit.record(session, actor, audited.COUNTER_REPLACED, customer_id=device.customer_id,
+                 subject_type=audited.DEVICE, subject_id=device.id, at=now,
+                 detail={"counter": counter, "series": replacement.series, "reason": replacement.reason})
     return replacement
