@@ -188,8 +188,9 @@ def routed_app(routes: list[tuple[str, str, Callable[..., Response]]]) -> Callab
     return app
 
 
-def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status}
+def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
+            **extensions) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, **extensions}
     if detail:
         body["detail"] = detail
     if errors is not None:

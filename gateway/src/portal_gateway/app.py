@@ -49,13 +49,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(openapi)
     csrf.exempt(health)
 
-    from portal_gateway.web import billing, web
+    from portal_gateway.web import billing, desk, knowledge, staff, stock, users, web
     from portal_gateway.web.formatting import init_formatting
 
     app.register_blueprint(openapi)
     app.register_blueprint(health)
     app.register_blueprint(web)
     app.register_blueprint(billing)
+    app.register_blueprint(users)
+    app.register_blueprint(stock)
+    app.register_blueprint(knowledge)
+    app.register_blueprint(desk)
+    app.register_blueprint(staff)
     init_formatting(app)
     _register_error_pages(app)
 

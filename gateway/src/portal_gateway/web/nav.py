@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from portal_shared.auth.roles import AGENT, OPERATOR
+from portal_shared.auth.roles import ADMIN, AGENT, OPERATOR
 
-from portal_gateway.policy import BILLING_READERS
+from portal_gateway.policy import BILLING_READERS, DESK_USERS, STOCK_READERS
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,15 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("billing.invoices", _l("Invoices"), BILLING_READERS),
     NavEntry("billing.statements", _l("Statements"), BILLING_READERS),
     NavEntry("billing.payments", _l("Payment history"), BILLING_READERS),
+    # Devices and incidents: the company's admin, device admins (their assigned devices), agents.
+    NavEntry("desk.devices", _l("Devices"), DESK_USERS),
+    NavEntry("desk.incidents", _l("Incidents"), DESK_USERS),
+    NavEntry("stock.locations", _l("Stock"), STOCK_READERS),
+    NavEntry("stock.toner_orders", _l("Toner orders"), STOCK_READERS),
+    NavEntry("knowledge.search", _l("Knowledge")),
+    NavEntry("users.user_list", _l("Users"), frozenset({ADMIN})),
+    # Customer service looks a customer up and sees everything about it on one page.
+    NavEntry("staff.customers", _l("Customers"), frozenset({AGENT})),
     NavEntry("web.change_password", _l("Change password")),
     # Staff feed and query the services directly; the documents describe those APIs.
     NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR})),

@@ -1,0 +1,104 @@
+"""The service desk pages' forms: a device's location and meter reading, opening and following an incident.
+
+Every one carries a CSRF token (Flask-WTF). They catch what is plainly wrong before a call is
+made; the rules themselves (a reading never lower than the previous one, one a day, who may move
+an incident where) are servicedesk's, and its refusals are shown on the same fields.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+_REQUIRED = _l("This field is required.")
+# The service's limits (servicedesk api/schemas.py, api/incident_schemas.py), so a long text is
+# refused next to its field instead of as a whole-form error.
+MAX_LOCATION = 500
+MAX_READING = 10**15
+MAX_TEXT = 5000
+# People write big counters with thousands separators (1,234,567) or spaces; the rest must be digits.
+_SEPARATORS = re.compile(r"[\s,]")
+_DIGITS = re.compile(r"\A\d{1,16}\Z")
+
+# servicedesk takes the category as free text; the portal offers these, so incidents can be
+# grouped by them. The codes are what is stored; the labels are shown.
+INCIDENT_CATEGORIES = (
+    ("paper_jam", _l("Paper jam")),
+    ("print_quality", _l("Print or copy quality")),
+    ("error_code", _l("Error code on the display")),
+    ("no_power", _l("Does not turn on")),
+    ("scanning", _l("Scanning or network")),
+    ("toner", _l("Toner or supplies")),
+    ("noise", _l("Noise or mechanical failure")),
+    ("other", _l("Other")),
+)
+
+
+def reading_number(typed: str | None) -> int | None:
+    """The counter value as typed, or None when it is not a whole number the service can take."""
+    plain = _SEPARATORS.sub("", typed or "")
+    if not _DIGITS.match(plain) or int(plain) > MAX_READING:
+        return None
+    return int(plain)
+
+
+class _ChoiceOnly:
+    """A select must hold one of the options offered (WTForms' own message is English only)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(self.message)
+
+
+class LocationForm(FlaskForm):
+    location = StringField(_l("New location"), id="location-input",
+                           validators=[DataRequired(_REQUIRED), Length(max=MAX_LOCATION)])
+
+
+class ReadingForm(FlaskForm):
+    """The counter's choices are the device's own counters, set by the page before validating."""
+
+    counter = SelectField(_l("Counter"), id="reading-counter", choices=[], validate_choice=False,
+                          validators=[_ChoiceOnly(_l("Choose one of this device's counters."))])
+    value = StringField(_l("Reading"), id="reading-value", validators=[DataRequired(_REQUIRED)])
+
+    def validate_value(self, field):
+        if reading_number(field.data) is None:
+            raise ValidationError(_l("Enter the counter's value as a whole number, without decimals."))
+
+
+class IncidentForm(FlaskForm):
+    """The device choices are the devices the user reaches, set by the page before validating."""
+
+    device_id = SelectField(_l("Device"), id="incident-device", choices=[], validate_choice=False,
+                            validators=[_ChoiceOnly(_l("Choose one of the devices in the list."))])
+    category = SelectField(_l("Category"), id="incident-category",
+                           choices=[SelectChoice(value, label) for value, label in INCIDENT_CATEGORIES],
+                           validate_choice=False, validators=[_ChoiceOnly(_l("Choose a category."))])
+    description = TextAreaField(_l("What is happening?"), id="incident-description",
+                                validators=[DataRequired(_REQUIRED), Length(max=MAX_TEXT)])
+    contact_name = StringField(_l("Contact name"), id="contact-name",
+                               validators=[DataRequired(_REQUIRED), Length(max=200)])
+    contact_phone = StringField(_l("Contact phone"), id="contact-phone",
+                                validators=[DataRequired(_REQUIRED), Length(max=40)])
+    # A plain shape check only: servicedesk validates the address itself and names the field.
+    contact_email = EmailField(_l("Contact e-mail"), id="contact-email",
+                               validators=[DataRequired(_REQUIRED), Length(max=320),
+                                           Regexp(r"\A[^@\s]+@[^@\s]+\Z", message=_l("Enter a valid e-mail address."))])
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Comment"), id="comment-text", validators=[DataRequired(_REQUIRED), Length(max=MAX_TEXT)])
+
+
+class StatusForm(FlaskForm):
+    """One button per move the page offers, each sending its target status."""
+
+    status = StringField(validators=[DataRequired(_l("Choose what to do with the incident."))])

@@ -1,0 +1,176 @@
+"""What the user-administration, stock and knowledge pages share: who is looking, the calls
+they make with that person's token, and the pages shown when a service refuses or is down.
+
+As on the billing pages, the role check here only spares a pointless call: the service
+checks the token's roles and customer again and has the last word.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from portal_shared.auth.roles import AGENT
+
+from portal_gateway.routing import Service
+from portal_gateway.web import api
+from portal_gateway.web.api import Answer, ServiceUnavailable
+from portal_gateway.web.identity import IdentityUnavailable
+from portal_gateway.web.views import me_or_redirect, nav_for
+
+# Ids as the services write them (UUIDs, mostly); anything else never reaches a URL.
+ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+
+
+class Refused(Exception):
+    """The signed-in user's roles do not open this page (or the service said so)."""
+
+
+class SignInAgain(Exception):
+    """The service no longer accepts the session's token."""
+
+
+class NotThere(Exception):
+    """The service knows no such thing within the caller's reach (another customer's id included)."""
+
+
+@dataclass
+class Viewer:
+    token: str
+    me: dict[str, Any]
+    roles: frozenset[str]
+    nav: list
+    customer_id: str | None  # named by staff only; a customer user's company comes from the token
+
+    @property
+    def is_staff(self) -> bool:
+        return not self.me.get("customer")
+
+    @property
+    def needs_customer(self) -> bool:
+        return self.is_staff and self.customer_id is None
+
+    def scope(self) -> dict[str, str]:
+        """Query parameters naming whose data is read: only staff send one."""
+        return {"customer_id": self.customer_id} if self.is_staff and self.customer_id else {}
+
+
+def viewer(allowed: frozenset[str] | None = None):
+    """The signed-in user, or a redirect to sign in; Refused when none of `allowed` is held
+    (None: every signed-in user)."""
+    token, me = me_or_redirect()
+    if token is None:
+        return me
+    nav = nav_for(me)
+    roles = frozenset(me.get("roles") or [])
+    if allowed is not None and not roles & allowed:
+        raise Refused()
+    customer_id = None
+    if not me.get("customer") and AGENT in roles:
+        customer_id = clean(request.args.get("customer_id"))
+    return Viewer(token, me, roles, nav, customer_id)
+
+
+def clean(value: str | None, pattern: re.Pattern[str] = ID) -> str | None:
+    value = (value or "").strip()
+    return value if pattern.match(value) else None
+
+
+def call(service: Service, method: str, path: str, who: Viewer, *, body: Any = None,
+         params: dict[str, Any] | None = None, scoped: bool = True) -> Answer:
+    """One call with the viewer's token. 401, 403 and 404 end the page; other answers are the caller's.
+
+    scoped: a list names the staff member's chosen customer; one record, named by its id, needs none.
+    """
+    scope = who.scope() if scoped else {}
+    answer = api.call(service, method, path, token=who.token, body=body, params={**(params or {}), **scope})
+    if answer.status == 401:
+        raise SignInAgain()
+    if answer.status == 403:
+        raise Refused()
+    if answer.status == 404:
+        raise NotThere()
+    return answer
+
+
+def items_of(answer: Answer) -> list[dict[str, Any]]:
+    return [item for item in answer.body.get("items") or [] if isinstance(item, dict)]
+
+
+def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"inventory": {"0": {"quantity": [..]}}} and {"inventory.0.quantity": [..]} both become the second."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(errors, list) and all(isinstance(message, str) for message in errors):
+        flat[prefix or "_"] = list(errors)
+    else:
+        flat[prefix or "_"] = [str(errors)]
+    return flat
+
+
+def place_errors(answer: Answer, fields: dict[str, Any], form_errors: list[str],
+                 rename: Callable[[str], str] | None = None) -> None:
+    """The service's field errors next to the form fields they name (a list field's "roles.0"
+    goes to "roles"; rename maps other names to the form's); the rest, and the problem's
+    detail, above the form."""
+    unplaced: list[str] = []
+    for name, messages in flatten(answer.body.get("errors") or {}).items():
+        name = rename(name) if rename else name
+        field = fields.get(name) or fields.get(name.split(".")[0])
+        if field is not None and name != "csrf_token":
+            field.errors = list(field.errors) + messages
+        else:
+            unplaced.extend(messages)
+    if answer.detail and (unplaced or not answer.body.get("errors")):
+        form_errors.append(answer.detail)
+    form_errors.extend(unplaced)
+    if not form_errors and not any(field.errors for field in fields.values()):
+        form_errors.append(_("The request could not be completed (HTTP %(status)s).", status=answer.status))
+
+
+def problem_messages(answer: Answer) -> list[str]:
+    """Everything a refused call says, for a notice above a form or a table."""
+    messages: list[str] = []
+    place_errors(answer, {}, messages)
+    return messages
+
+
+def page(template: str, who: Viewer, http_status: int = 200, /, **context):
+    # Positional-only, so a page's own "status" (a toner order's, say) stays template context.
+    return render_template(template, who=who, me=who.me, nav=who.nav, **context), http_status
+
+
+def install_error_pages(blueprint: Blueprint, unavailable: dict[Service, Any]) -> None:
+    """Not allowed, not found, sign in again and service unavailable, for one blueprint's pages.
+
+    unavailable: per service, the (lazy) text saying what cannot be shown while it is down.
+    """
+
+    @blueprint.errorhandler(Refused)
+    def _refused(exc: Refused):
+        return render_template("error.html", title=_("Not allowed"),
+                               message=_("Your role does not give access to this page."), nav=g.get("nav")), 403
+
+    @blueprint.errorhandler(NotThere)
+    def _not_there(exc: NotThere):
+        return render_template("error.html", title=_("Page not found"),
+                               message=_("The page you asked for does not exist."), nav=g.get("nav")), 404
+
+    @blueprint.errorhandler(SignInAgain)
+    def _sign_in_again(exc: SignInAgain):
+        return redirect(url_for("web.login"))
+
+    @blueprint.errorhandler(ServiceUnavailable)
+    def _unavailable(exc: ServiceUnavailable):
+        if isinstance(exc, IdentityUnavailable):  # /me, asked before every page
+            message = _("Sign-in is not available right now. Please try again in a few minutes.")
+        else:
+            message = unavailable.get(exc.service) or _(
+                "This information is not available right now. Please try again in a few minutes.")
+        return render_template("error.html", title=_("Service unavailable"), message=message, detail=str(exc),
+                               nav=g.get("nav")), 503

@@ -1,0 +1,161 @@
+"""Knowledge pages against stand-ins playing identity and servicedesk's knowledge API."""
+from __future__ import annotations
+
+import pytest
+from portal_shared.auth.roles import ALL_ROLES
+
+from conftest import csrf_token
+from standin_knowledge import SCRIPT_TITLE, FakeKnowledge
+from standins import FakeIdentity, StandIn
+
+
+@pytest.fixture
+def identity(tokens):
+    fake = FakeIdentity(tokens)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def servicedesk(tokens):
+    fake = FakeKnowledge(tokens)
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def urls(identity, servicedesk, echoes):
+    urls = {key: server.url for key, (_echo, server) in echoes.items()}
+    urls.update(identity=identity.url, servicedesk=servicedesk.url)
+    return urls
+
+
+@pytest.fixture
+def ui(make_gateway, urls):
+    return make_gateway(urls).test_client()
+
+
+def sign_in(ui, identity, roles):
+    identity.roles = list(roles)
+    token = csrf_token(ui.get("/login").get_data(as_text=True))
+    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def results(page: str) -> str:
+    start = page.index('id="knowledge-results"')
+    return page[start:page.index("</ol>", start)]
+
+
+@pytest.mark.parametrize("role", sorted(ALL_ROLES))
+def test_every_role_searches_and_reads(ui, identity, servicedesk, role):
+    sign_in(ui, identity, [role])
+    home = text(ui.get("/"))
+    assert 'href="/knowledge"' in home and 'id="home-knowledge"' in home
+    first = ui.get("/knowledge")
+    assert first.status_code == 200 and 'id="knowledge-search"' in text(first) and 'name="q"' in text(first)
+    assert servicedesk.calls == []  # nothing asked before there is something to look for
+    found = ui.get("/knowledge?q=tóner")
+    assert found.status_code == 200 and "Cómo cambiar el tóner" in results(text(found))
+    assert ui.get("/knowledge/art-1").status_code == 200
+    for call in servicedesk.calls:
+        assert call["headers"]["authorization"].startswith("Bearer ") and "customer_id" not in call["args"]
+
+
+def test_a_knowledge_user_sees_knowledge_and_nothing_that_would_refuse(ui, identity, servicedesk):
+    sign_in(ui, identity, ["knowledge_user"])
+    home = text(ui.get("/"))
+    nav = home[home.index('class="mainnav"'):home.index("</nav>", home.index('class="mainnav"'))]
+    links = {href for href in (part.split('"')[0] for part in nav.split('href="')[1:])}
+    assert links == {"/", "/knowledge", "/password"}
+    for path in ("/balances", "/invoices", "/statements", "/payments", "/stock", "/toner-orders", "/users"):
+        assert f'href="{path}"' not in home, path
+        assert ui.get(path).status_code == 403, path
+    search = text(ui.get("/knowledge?q=papel"))
+    assert 'aria-current="page"' in search
+
+
+def test_results_in_the_services_order_with_summary_and_tags(ui, identity, servicedesk):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/knowledge?q=tóner"))
+    found = results(page)
+    assert found.index("Cómo cambiar el tóner") < found.index("Error E000 después de cambiar tóner")
+    assert "Abra la tapa frontal y retire el cartucho." in found
+    assert "imageRUNNER ADVANCE C3530" in found
+    assert 'href="/knowledge/art-1?q=t%C3%B3ner"' in found
+    # Tag links keep the words and filter by the tag.
+    assert 'href="/knowledge?q=t%C3%B3ner&amp;tag=errores"' in found
+    tagged = text(ui.get("/knowledge?q=tóner&tag=errores"))
+    assert servicedesk.calls[-1]["args"] == {"q": "tóner", "tag": "errores", "page": "1"}
+    assert "Error E000" in results(tagged) and "Cómo cambiar el tóner" not in results(tagged)
+    assert 'id="tag-clear"' in tagged
+
+
+def test_an_empty_search_shows_the_services_message_on_the_page(ui, identity, servicedesk):
+    sign_in(ui, identity, ["knowledge_user"])
+    response = ui.get("/knowledge?q=+")
+    page = text(response)
+    assert response.status_code == 422
+    assert "Give the words to search for." in page
+    assert 'id="knowledge-search"' in page and 'aria-invalid="true"' in page
+    assert "Invalid or missing" not in page
+    assert servicedesk.calls[-1]["args"] == {"q": " ", "page": "1"}
+    # Not even sent blank by the browser: still the service's word on it, still the search page.
+    empty = ui.get("/knowledge?q=")
+    assert empty.status_code == 422 and "Give the words to search for." in text(empty)
+
+
+def test_no_match_says_so(ui, identity, servicedesk):
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get("/knowledge?q=fotocopiadora+voladora"))
+    assert "Ningún artículo coincide." in page
+
+
+def test_markup_in_titles_and_summaries_is_escaped(ui, identity, servicedesk):
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get("/knowledge?q=papel"))
+    assert SCRIPT_TITLE not in page and "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Atasco de papel" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    article = text(ui.get("/knowledge/art-3"))
+    assert "<script>alert" not in article and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in article
+
+
+def test_the_article_shows_its_rendered_body(ui, identity, servicedesk):
+    sign_in(ui, identity, ["knowledge_user"])
+    response = ui.get("/knowledge/art-1?q=tóner")
+    page = text(response)
+    assert response.status_code == 200
+    assert "<h2>Pasos</h2><p>Abra la <strong>tapa frontal</strong>.</p>" in page
+    assert 'href="/knowledge?q=t%C3%B3ner"' in page  # back to the same search
+    # What the service escaped stays escaped: the page adds no second rendering.
+    assert "&lt;b&gt;no es HTML&lt;/b&gt;" in text(ui.get("/knowledge/art-3"))
+
+
+def test_unknown_article_is_not_found(ui, identity, servicedesk):
+    sign_in(ui, identity, ["admin"])
+    for path in ("/knowledge/art-404", "/knowledge/bad%20id"):
+        assert ui.get(path).status_code == 404, path
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(ui, servicedesk):
+    for path in ("/knowledge", "/knowledge?q=tóner", "/knowledge/art-1"):
+        assert ui.get(path).headers["Location"] == "/login"
+    assert servicedesk.calls == []
+
+
+def test_servicedesk_down_answers_503_naming_it(make_gateway, identity, urls):
+    ui = make_gateway({**urls, "servicedesk": "http://127.0.0.1:9"}).test_client()
+    sign_in(ui, identity, ["knowledge_user"])
+    for path in ("/knowledge?q=tóner", "/knowledge/art-1"):
+        response = ui.get(path)
+        assert response.status_code == 503, path
+        page = text(response)
+        assert "La base de conocimiento no está disponible" in page and "servicedesk-service" in page
