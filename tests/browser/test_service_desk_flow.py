@@ -1,0 +1,114 @@
+"""The service desk as people use it: a device admin reads the meter and opens an incident, then an
+agent finds that incident and the customer's last payment on the customer's overview."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+
+from desk import DeskCustomer, admin_of, assign, invite, read_yesterday, register_device
+from portal_shared.auth.roles import DEVICE_ADMIN
+from stack import DEMO_PASSWORD, Api, Stack, wait_until
+
+AGENT = "agente@proveedor-demo.mx"
+
+
+def sign_in(page, stack: Stack, username: str, password: str) -> None:
+    page.goto(f"{stack.gateway_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name=re.compile("Cerrar sesión|Sign out", re.I)).click()
+    page.wait_for_url(re.compile(r"/login"))
+
+
+def paid_at_bbva(api: Api, token: str, invoice: dict) -> dict:
+    """The customer pays one invoice at BBVA's page and the bank approves: a confirmed payment."""
+    started = api.post("/api/v1/payments", {"bank": "bbva", "items": [{"invoice_id": invoice["id"],
+                                                                       "amount": invoice["pending_amount"]}]},
+                       token=token, headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert started.status_code == 201, started.text
+    payment = started.json()
+    at_bank = requests.post(payment["redirect_url"], timeout=15, allow_redirects=False,
+                            data={"outcome": "approve", "email": "tesoreria@example.com", "phone": "5512345678"})
+    assert at_bank.status_code in (302, 303), at_bank.text[:300]
+    return wait_until(lambda: (p := api.get(f"/api/v1/payments/{payment['id']}", token=token).json())["status"]
+                      == "confirmed" and p, what="the payment confirmed by the bank")
+
+
+def submit_reading(page, counter: str, value: str) -> None:
+    page.select_option("#reading-counter", counter)
+    page.fill("#reading-value", value)
+    page.click("#reading-submit")
+    page.wait_for_load_state()
+
+
+def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
+        stack: Stack, page, api: Api, operator: Api, billing_customer):
+    billed = billing_customer([("MXN", "1800.00")])
+    company = DeskCustomer(billed.customer, admin_of(api, billed.email, billed.password, billed.token))
+    person = invite(stack, api, company.admin, DEVICE_ADMIN)
+    device = register_device(operator, company, counters=("bn", "color"), response_hours=4)
+    elsewhere = register_device(operator, company)  # the company's, not in the person's charge
+    assign(api, company, device, person)
+    read_yesterday(stack, device, "bn", 5_000)
+    payment = paid_at_bbva(api, billed.token, billed.invoices[0])
+
+    sign_in(page, stack, person.email, person.password)
+    page.goto(f"{stack.gateway_url}/devices")
+    assert elsewhere["serial_number"] not in page.inner_text("main")
+    page.click(f"a[href*='/devices/{device['id']}']")
+    page.wait_for_url(re.compile(rf"/devices/{device['id']}"))
+
+    # Lower than yesterday's 5,000: refused next to the field, with the previous reading and its day.
+    submit_reading(page, "bn", "4,900")
+    refusal = page.inner_text("#reading-value-errors")
+    assert "5,000" in refusal, refusal
+    yesterday = api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"][0]
+    day, month, year = yesterday["read_on"][8:10], yesterday["read_on"][5:7], yesterday["read_on"][:4]
+    assert f"{day}/{month}/{year}" in refusal, refusal
+
+    submit_reading(page, "bn", "5,250")
+    page.wait_for_selector(".notice-ok")
+    readings = api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"]
+    assert [(r["value"], r["previous_value"]) for r in readings] == [(5_250, 5_000), (5_000, None)]
+    row = page.inner_text(f"#reading-{readings[0]['id']}")
+    assert "5,250" in row and "5,000" in row, row
+
+    # A lower one the same day: refused, and nothing is written.
+    submit_reading(page, "bn", "5,100")
+    assert page.locator("#reading-value-errors").is_visible()
+    assert len(api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"]) == 2
+
+    page.click("#open-incident")
+    page.wait_for_url(re.compile(r"/incidents/new"))
+    assert page.input_value("#incident-device") == device["id"]
+    page.select_option("#incident-category", "paper_jam")
+    page.fill("#incident-description", "Atasco de papel en la bandeja 2 cada diez hojas.")
+    page.fill("#contact-name", "Rocío Equipos")
+    page.fill("#contact-phone", "5551234567")
+    page.fill("#contact-email", person.email)
+    page.click("#incident-submit")
+    page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}"))
+    incident_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    opened = api.get(f"/api/v1/incidents/{incident_id}", token=person.token)
+    assert opened.status_code == 200, opened.text
+    due = page.locator("#incident-due")
+    assert due.get_attribute("datetime") == opened.json()["sla"]["response_due_at"]
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", due.inner_text()), due.inner_text()
+    sign_out(page)
+
+    sign_in(page, stack, AGENT, DEMO_PASSWORD)
+    page.goto(f"{stack.gateway_url}/staff/customers/{company.id}")
+    assert page.inner_text("#overview-rfc") == billed.customer["rfc"]
+    incident_row = page.locator(f"#incident-{incident_id}")
+    assert incident_row.count() == 1
+    assert device["serial_number"] in incident_row.inner_text()
+    last_payment = page.inner_text("#last-payment")
+    assert payment["bank_reference"] in last_payment, last_payment
+    assert page.locator(f"#payment-{payment['id']}").count() == 1
