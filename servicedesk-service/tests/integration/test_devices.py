@@ -1,9 +1,12 @@
 """Devices through the API: who creates, sees, assigns, moves, retires and removes them."""
 from __future__ import annotations
 
+import threading
 import uuid
 
+import requests
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from portal_shared.db import transaction
 from portal_shared.testing.events import customer_registered, user_created
@@ -166,3 +169,36 @@ def test_retire_and_remove_keep_history(client, bearer, session_factory, custome
         assert session.get(Device, uuid.UUID(device["id"])) is not None
         assert session.scalar(sa.select(sa.func.count()).select_from(DeviceLocation)
                               .where(DeviceLocation.device_id == uuid.UUID(device["id"]))) == 1
+
+
+def test_concurrent_registrations_of_one_serial_number_give_one_device_and_409s(app, bearer, customer, session_factory):
+    """The unique serial number, not only the look-up before the insert, keeps a device registered once."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/devices"
+    body = {"serial_number": f"SN-RACE-{uuid.uuid4().hex[:8]}", "model": "imageRUNNER ADVANCE DX C3930i",
+            "customer_id": str(customer), "account_number": "005300", "install_address": "Reforma 222, CDMX",
+            "location": "Piso 5", "response_hours": 4, "counters": ["total"]}
+    operator = bearer("operator")
+    start = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def register() -> None:
+        start.wait()
+        statuses.append(requests.post(url, json=body, headers=operator, timeout=30).status_code)
+
+    try:
+        threads = [threading.Thread(target=register) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        server.shutdown()
+        serving.join(timeout=10)
+
+    assert sorted(statuses) == [201] + [409] * 9
+    with transaction(session_factory) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Device)
+                              .where(Device.serial_number == body["serial_number"])) == 1

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicedesk_service.adapters.orm import Customer, Device, DeviceAssignment, DeviceLocation, User
@@ -80,7 +81,12 @@ def register_device(
         created_at=now,
     )
     session.add(device)
-    session.flush()
+    try:
+        # The unique serial number decides when two registrations of one device race past the check above.
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("A device with this serial number exists.", {"serial_number": ["Already registered."]}) from None
     session.add(DeviceLocation(device_id=device.id, location=device.location, moved_at=now, moved_by=by))
     session.flush()
     _audit(session, actor, audited.DEVICE_REGISTERED, device, now,

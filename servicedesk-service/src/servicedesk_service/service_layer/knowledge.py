@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicedesk_service.adapters.orm import KnowledgeArticle, KnowledgeTerm
@@ -77,7 +78,12 @@ def _index(session: Session, article: KnowledgeArticle) -> None:
     article.title_length = indexed.lengths[rules.TITLE]
     article.tags_length = indexed.lengths[rules.TAGS]
     article.body_length = indexed.lengths[rules.BODY]
-    session.flush()
+    try:
+        # The unique title decides when two writers race past _ensure_title_free.
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("An article with this title exists.", {"title": ["Already used by another article."]}) from None
     session.execute(sa.delete(KnowledgeTerm).where(KnowledgeTerm.article_id == article.id))
     if indexed.frequencies:
         session.execute(
