@@ -36,6 +36,15 @@ class Config(ServiceConfig):
         # How long the overview waits for each of them; a slower part is shown as unavailable
         # instead of holding the agent's page (and a web worker) hostage.
         self.PEER_TIMEOUT_SECONDS = env_float("PEER_TIMEOUT_SECONDS", 2.0)
+        # The business-hours calendar response times are counted in: its zone, its opening hours
+        # ("mon-fri 09:00-18:00; sat 09:00-13:00"), whether Mexico's statutory holidays close it, a
+        # JSON file of the company's own closed days ([{"date": "2026-12-24", "name": "…"}]) and
+        # the share of the allowed time left under which an incident is at risk.
+        self.SERVICE_CALENDAR_ZONE = env_str("SERVICE_CALENDAR_ZONE", "America/Mexico_City")
+        self.SERVICE_HOURS = env_str("SERVICE_HOURS", "mon-fri 09:00-18:00")
+        self.SERVICE_STATUTORY_HOLIDAYS = env_str("SERVICE_STATUTORY_HOLIDAYS", "MX")
+        self.SERVICE_HOLIDAYS_FILE = env_str("SERVICE_HOLIDAYS_FILE", "")
+        self.SLA_AT_RISK_FRACTION = env_str("SLA_AT_RISK_FRACTION", "0.25")
 
 
 SERVICE_NAME = Config.SERVICE_NAME

@@ -90,6 +90,19 @@ def test_friday_1730_with_4_hours_is_due_monday_1230(client, admin, clock, devic
     assert [(h["kind"], h["to_status"], h["side"]) for h in incident["history"]] == [("status", "open", "customer")]
 
 
+def test_the_configured_calendar_decides_the_due_time(make_app, clock, admin, make_device, customer):
+    """Saturday mornings open and Mexico's holidays worked: the service counts in the calendar it is given."""
+    app = make_app(CLOCK=clock, SERVICE_HOURS="mon-fri 09:00-18:00; sat 09:00-13:00", SERVICE_STATUTORY_HOLIDAYS="none")
+    client = app.test_client()
+    device = make_device(customer)
+    clock.set_local("2026-03-13T17:30:00")  # Friday; Monday the 16th would be a holiday
+
+    response = client.post("/api/v1/incidents", json=body_for(device), headers=admin)
+
+    assert response.status_code == 201, response.json
+    assert datetime.fromisoformat(response.json["response_due_at"]) == local("2026-03-14T12:30:00")
+
+
 def test_opened_out_of_hours_on_the_eve_of_a_holiday_counts_from_the_next_business_day(client, clock, open_one):
     # Monday 16 March 2026 is Benito Juárez's day (third Monday of March).
     clock.set_local("2026-03-13T19:00:00")

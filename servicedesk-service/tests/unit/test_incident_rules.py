@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servicedesk_service.domain import incidents as rules
-from servicedesk_service.domain.calendar import SlaStatus
+from servicedesk_service.domain.calendar import SlaStatus, mexico_city_calendar
 
 MEXICO = ZoneInfo("America/Mexico_City")
 OPENED = datetime(2026, 3, 6, 17, 30, tzinfo=MEXICO)  # Friday
 DUE = datetime(2026, 3, 9, 12, 30, tzinfo=MEXICO)      # Monday
 
 
-def test_service_calendar_gives_monday_1230_for_friday_1730():
-    assert rules.service_calendar().due_at(OPENED, 4) == DUE
+def test_mexico_city_calendar_gives_monday_1230_for_friday_1730():
+    assert mexico_city_calendar().due_at(OPENED, 4) == DUE
 
 
 @pytest.mark.parametrize("current, target, side", sorted(
@@ -49,7 +49,7 @@ def test_moves_outside_the_table_do_not_exist(current, target, side):
 def sla(**kwargs):
     values = {"opened_at": OPENED, "response_due_at": DUE, "acknowledged_at": None, "ended_at": None,
               "now": OPENED, **kwargs}
-    return rules.sla_of(rules.service_calendar(), **values)
+    return rules.sla_of(mexico_city_calendar(), **values)
 
 
 def test_unanswered_incident_follows_the_clock():

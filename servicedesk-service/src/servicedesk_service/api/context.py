@@ -9,6 +9,7 @@ from flask import current_app
 
 from portal_shared.auth.flask import current_principal
 from portal_shared.web import Problem
+from servicedesk_service.domain.calendar import BusinessCalendar
 from servicedesk_service.domain.audit import Actor, actor_of
 from servicedesk_service.domain.devices import DeviceScope, scope_for
 from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
@@ -20,6 +21,11 @@ def session_factory():
 
 def now() -> datetime:
     return current_app.config["CLOCK"]()
+
+
+def calendar() -> BusinessCalendar:
+    """The business-hours calendar response times are counted in (SERVICE_* settings)."""
+    return current_app.extensions["servicedesk.calendar"]
 
 
 def time_zone() -> str:

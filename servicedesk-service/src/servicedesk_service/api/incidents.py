@@ -10,9 +10,9 @@ from portal_shared.auth.flask import current_principal, require_auth
 from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import Incident
 from servicedesk_service.api import incident_schemas as schemas
-from servicedesk_service.api.context import caller, caller_id, caller_scope, now, problems, session_factory
+from servicedesk_service.api.context import calendar, caller, caller_id, caller_scope, now, problems, session_factory
 from servicedesk_service.domain.devices import DEVICE_ROLES
-from servicedesk_service.domain.incidents import COMMENTING_ROLES, OPENING_ROLES, service_calendar, side_of
+from servicedesk_service.domain.incidents import COMMENTING_ROLES, OPENING_ROLES, side_of
 from servicedesk_service.service_layer import incidents
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1", description="Incidents, their history and SLA")
@@ -28,7 +28,7 @@ def incident_view(incident: Incident, moment, *, with_history: bool = False, ses
         "contact": {"name": incident.contact_name, "phone": incident.contact_phone, "email": incident.contact_email},
         "status": incident.status, "opened_at": incident.opened_at, "opened_by": incident.opened_by,
         "response_due_at": incident.response_due_at, "acknowledged_at": incident.acknowledged_at,
-        "ended_at": incident.ended_at, "sla": incidents.sla(service_calendar(), incident, moment),
+        "ended_at": incident.ended_at, "sla": incidents.sla(calendar(), incident, moment),
     }
     if with_history:
         view["history"] = incidents.history(session, incident.id)
@@ -49,7 +49,7 @@ def open_incident(body):
     moment = now()
     with transaction(session_factory()) as session:
         incident = incidents.open_incident(
-            session, caller_scope(), body, calendar=service_calendar(), now=moment, by=caller_id(),
+            session, caller_scope(), body, calendar=calendar(), now=moment, by=caller_id(),
             side=side_of(current_principal()), actor=caller(),
         )
         return incident_view(incident, moment, with_history=True, session=session)

@@ -226,6 +226,66 @@ def mexico_city_calendar(
     )
 
 
+def parse_opening_hours(text: str) -> dict[str, list[tuple[str, str]]]:
+    """Opening hours as an operator writes them in a setting: "mon-fri 09:00-18:00; sat 09:00-13:00".
+
+    Groups are separated by ";", each a day or a range of days and one or more periods separated
+    by ","; a day may have several periods ("mon-fri 09:00-14:00,15:00-19:00"). Checked further
+    (overlaps, opening before closing) by BusinessCalendar itself.
+    """
+    week: dict[str, list[tuple[str, str]]] = {}
+    for group in (part.strip() for part in text.split(";")):
+        if not group:
+            continue
+        days, _, periods = group.partition(" ")
+        if not periods.strip():
+            raise ValueError(f"opening hours {group!r}: name the days, then the periods, e.g. 'mon-fri 09:00-18:00'")
+        for day in _day_range(days.strip().lower()):
+            if day in week:
+                raise ValueError(f"opening hours: {day} is given twice")
+            week[day] = [_period_text(period.strip(), group) for period in periods.split(",")]
+    if not week:
+        raise ValueError("opening hours are empty")
+    return week
+
+
+def _day_range(text: str) -> list[str]:
+    first, _, last = text.partition("-")
+    for name in (first, last or first):
+        if name not in WEEKDAY_NAMES:
+            raise ValueError(f"opening hours: {name!r} is not a day (use {', '.join(WEEKDAY_NAMES)})")
+    start, end = WEEKDAY_NAMES.index(first), WEEKDAY_NAMES.index(last or first)
+    if end < start:
+        raise ValueError(f"opening hours: the days {text!r} run backwards")
+    return list(WEEKDAY_NAMES[start:end + 1])
+
+
+def _period_text(text: str, group: str) -> tuple[str, str]:
+    opens, dash, closes = text.partition("-")
+    if not dash:
+        raise ValueError(f"opening hours {group!r}: a period is HH:MM-HH:MM, got {text!r}")
+    return opens.strip(), closes.strip()
+
+
+def configured_calendar(
+    time_zone: str,
+    opening_hours: str,
+    *,
+    statutory_holidays: str = "MX",
+    holidays: Iterable[Holiday | date] = (),
+    at_risk_fraction: Decimal | float | int | str = DEFAULT_AT_RISK_FRACTION,
+) -> BusinessCalendar:
+    """The service calendar from an operator's settings; statutory_holidays is "MX" (Mexico's,
+    by the Ley Federal del Trabajo) or "none" (only the listed holidays close)."""
+    rules_by_country: dict[str, tuple[HolidayRule, ...]] = {"mx": (mexico_statutory_holidays,), "none": ()}
+    try:
+        rules = rules_by_country[statutory_holidays.strip().lower()]
+    except KeyError:
+        raise ValueError(f"statutory holidays must be MX or none, got {statutory_holidays!r}") from None
+    return BusinessCalendar(time_zone, parse_opening_hours(opening_hours), holidays=holidays,
+                            holiday_rules=rules, at_risk_fraction=at_risk_fraction)
+
+
 def to_business_duration(business_hours: int | float | Decimal | Fraction | timedelta) -> timedelta:
     """Hours (or a timedelta) as a whole-microsecond timedelta; negative or non-finite refused."""
     if isinstance(business_hours, bool):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from portal_shared.auth import ADMIN, AGENT, DEVICE_ADMIN, OPERATOR, STOCK_DEVICE_ADMIN, Principal
-from servicedesk_service.domain.calendar import BusinessCalendar, SlaStatus, mexico_city_calendar
+from servicedesk_service.domain.calendar import BusinessCalendar, SlaStatus
 
 OPEN = "open"
 ACKNOWLEDGED = "acknowledged"
@@ -54,12 +53,6 @@ def check_transition(current: str, target: str, side: str) -> None:
     if allowed_side != side:
         raise TransitionRefused(f"Only the {allowed_side} may move an incident from {current} to {target}.",
                                 forbidden=True)
-
-
-@lru_cache(maxsize=1)
-def service_calendar() -> BusinessCalendar:
-    """The calendar response times are counted in (built once: its holiday tables are cached inside)."""
-    return mexico_city_calendar()
 
 
 @dataclass(frozen=True)
