@@ -1,19 +1,17 @@
 """Service-desk test data made the way people make it: through the gateway, with real sign-ins.
 
 A customer's users are invited by its admin and activate through the mailed link; devices are
-registered by the operator and assigned by the admin. servicedesk learns customers and users
-from identity's events, so the steps that need that knowledge wait for it with a deadline.
-The one exception is a reading of an earlier day (read_yesterday), which the API cannot take.
+registered by the operator and assigned by the admin; a reading of an earlier day is recorded
+by the operator, as the ERP's history is. servicedesk learns customers and users from
+identity's events, so the steps that need that knowledge wait for it with a deadline.
 """
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from portal_shared.db import make_session_factory, transaction
-from servicedesk_service.adapters.orm import MeterReading
 from stack import Api, Stack, link_token, wait_until
 
 PROBLEM = "application/problem+json"
@@ -153,19 +151,17 @@ def toner_order(api: Api, operator: Api, owner: DeskCustomer, device: dict, tone
     return order
 
 
-def read_yesterday(stack: Stack, device: dict, counter: str, value: int) -> None:
-    """The device's reading of yesterday, placed in servicedesk's history.
+def read_yesterday(operator: Api, device: dict, counter: str, value: int) -> dict:
+    """The device's reading of yesterday, recorded by the operator as the ERP's history would be.
 
-    servicedesk takes one reading per device and calendar day, stamped with today's date, so a
-    reading of an earlier day cannot be made through the API now. The rules that compare a reading
-    with the previous one (never lower; usage is the difference) need one to compare with.
+    A customer's reading is always today's; the rules that compare a reading with the previous one
+    (never lower; usage is the difference) need an earlier one to compare with.
     """
-    now = datetime.now(timezone.utc)
-    yesterday = now.astimezone(READING_TIME_ZONE).date() - timedelta(days=1)
-    with transaction(make_session_factory(stack.db("servicedesk"))) as session:
-        session.add(MeterReading(id=uuid.uuid4(), device_id=uuid.UUID(device["id"]), counter=counter, series=1,
-                                 value=value, previous_value=None, read_on=yesterday,
-                                 recorded_at=now - timedelta(days=1)))
+    yesterday = datetime.now(READING_TIME_ZONE).date() - timedelta(days=1)
+    response = operator.post(f"/api/v1/devices/{device['id']}/meter-readings",
+                             {"counter": counter, "value": value, "read_on": yesterday.isoformat()})
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def ids(response) -> set[str]:

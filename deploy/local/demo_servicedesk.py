@@ -1,12 +1,15 @@
-"""Demo devices, their device admins and a stock location, fed through the gateway's API.
+"""Demo devices, their device admins, their meter history and a stock location, fed through the gateway's API.
 
-The operator registers the devices as the back office would; the demo customer's admin assigns
-them and sets up toner stock. Idempotent: devices are keyed by serial number and the stock
-location by name, so running it again changes nothing.
+The operator registers the devices as the back office would and brings over a few months of
+their meter readings, as the ERP's history; the demo customer's admin assigns them and sets up
+toner stock. Idempotent: devices are keyed by serial number, the stock location by name, and a
+device that has readings already gets no history, so running it again changes nothing.
 """
 from __future__ import annotations
 
 import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from demo_billing import _call as call
 
@@ -36,6 +39,11 @@ STOCK_LOCATION = {
 }
 # Which demo device the stock location replenishes.
 STOCKED_DEVICE = "DEMO-C5850-0003"
+# servicedesk's CUSTOMER_TIME_ZONE default: the zone its "today" is counted in.
+READING_TIME_ZONE = ZoneInfo("America/Mexico_City")
+HISTORY_MONTHS = 3
+# Per counter: the value on the first history day, and what a month adds (per device, a multiple of it).
+COUNTER_HISTORY = {"total": (120_000, 6_000), "black": (84_000, 4_200), "colour": (36_000, 1_800)}
 
 
 def _sign_in(base_url: str, username: str, password: str) -> str:
@@ -55,6 +63,45 @@ def _until(attempt, what: str, timeout: float):
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} failed: {answer}")
         time.sleep(0.5)
+
+
+def meter_history(today: date, device_number: int) -> list[dict]:
+    """The readings of the last HISTORY_MONTHS months before today's, oldest first, rising month by month.
+
+    A device takes one reading a day, so its counters are read on the 1st, 2nd and 3rd of each month.
+    """
+    months = []
+    year, month = today.year, today.month
+    for _ in range(HISTORY_MONTHS):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.append((year, month))
+    readings = []
+    for step, (year, month) in enumerate(reversed(months)):
+        for day, counter in enumerate(COUNTERS, start=1):
+            start, monthly = COUNTER_HISTORY[counter]
+            value = start * device_number + step * monthly * device_number
+            readings.append({"counter": counter, "value": value, "read_on": date(year, month, day).isoformat()})
+    return readings
+
+
+def _record_history(base_url: str, operator_token: str, admin_token: str, device_ids: dict[str, str]) -> int:
+    """Each device's meter history, recorded by the operator; a device with readings already is left alone."""
+    today = datetime.now(READING_TIME_ZONE).date()
+    recorded = 0
+    for number, (serial, *_) in enumerate(DEVICES, start=1):
+        path = f"/api/v1/devices/{device_ids[serial]}/meter-readings"
+        status, history = call(base_url, "GET", path, token=admin_token)
+        if status != 200:
+            raise RuntimeError(f"reading {serial}'s meter history failed ({status}): {history}")
+        if history["items"]:
+            continue
+        for reading in meter_history(today, number):
+            status, answer = call(base_url, "POST", path, reading, operator_token)
+            if status != 201:
+                raise RuntimeError(f"recording {serial}'s {reading['counter']} of {reading['read_on']} failed "
+                                   f"({status}): {answer}")
+        recorded += 1
+    return recorded
 
 
 def seed(base_url: str, operator: str, password: str, timeout: float = 60.0) -> str:
@@ -98,6 +145,8 @@ def seed(base_url: str, operator: str, password: str, timeout: float = 60.0) -> 
 
         _until(assign, f"assigning {serial} to {in_charge}", timeout)
 
+    with_history = _record_history(base_url, operator_token, admin_token, device_ids)
+
     status, locations = call(base_url, "GET", "/api/v1/stock-locations", token=admin_token)
     if status != 200:
         raise RuntimeError(f"listing the stock locations failed ({status}): {locations}")
@@ -112,5 +161,6 @@ def seed(base_url: str, operator: str, password: str, timeout: float = 60.0) -> 
         raise RuntimeError(f"putting {STOCKED_DEVICE} on the stock location failed ({status}): {answer}")
 
     return (f"Service desk demo data: {registered} new devices ({len(DEVICES) - registered} already there), "
-            f"assigned to {DEVICE_ADMIN} and {STOCK_DEVICE_ADMIN}; stock location "
+            f"assigned to {DEVICE_ADMIN} and {STOCK_DEVICE_ADMIN}; {HISTORY_MONTHS} months of meter readings "
+            f"on {with_history} of them ({len(DEVICES) - with_history} had readings already); stock location "
             f"\"{STOCK_LOCATION['name']}\" replenishes {STOCKED_DEVICE} (GPR-58 K at its reorder point).")

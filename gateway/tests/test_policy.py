@@ -87,7 +87,16 @@ KNOWLEDGE_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/api/v1/knowledge/{id}"): {"operator"},
 }
 
-HAND_WRITTEN = {**IDENTITY_EXPECTED, **BILLING_PAYMENT_EXPECTED, **STOCK_EXPECTED, **KNOWLEDGE_EXPECTED}
+# Written from docs/api.md by hand: customers read their devices' meters and submit today's readings;
+# staff submit too, readings of an earlier day included.
+METER_EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/devices/{id}/meter-readings"): {"admin", "device_admin", "stock_device_admin", "agent"},
+    ("POST", "/api/v1/devices/{id}/meter-readings"): {"admin", "device_admin", "stock_device_admin", "agent",
+                                                      "operator"},
+}
+
+HAND_WRITTEN = {**IDENTITY_EXPECTED, **BILLING_PAYMENT_EXPECTED, **STOCK_EXPECTED, **KNOWLEDGE_EXPECTED,
+                **METER_EXPECTED}
 
 CALLERS = [NO_TOKEN, ACTIVATION_TOKEN, *sorted(EVERY_ROLE)]
 
@@ -190,6 +199,11 @@ def test_every_stock_rule_has_a_hand_written_expectation():
 def test_every_knowledge_rule_has_a_hand_written_expectation():
     rules = {(m, p) for m, p, _ in POLICY if p.startswith("/api/v1/knowledge")}
     assert rules == set(KNOWLEDGE_EXPECTED)
+
+
+def test_every_meter_rule_has_a_hand_written_expectation():
+    rules = {(m, p) for m, p, _ in POLICY if p.endswith("/meter-readings")}
+    assert rules == set(METER_EXPECTED)
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
     device = register_device(operator, company, counters=("bn", "color"), response_hours=4)
     elsewhere = register_device(operator, company)  # the company's, not in the person's charge
     assign(api, company, device, person)
-    read_yesterday(stack, device, "bn", 5_000)
+    read_yesterday(operator, device, "bn", 5_000)
     payment = paid_at_bbva(api, billed.token, billed.invoices[0])
 
     sign_in(page, stack, person.email, person.password)

@@ -37,7 +37,7 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     billed = billing_customer([("MXN", "2500.00")])
     company = DeskCustomer(billed.customer, admin_of(api, billed.email, billed.password, billed.token))
     device = register_device(operator, company, counters=("bn", "color"))
-    read_yesterday(stack, device, "bn", 41_000)
+    earlier = read_yesterday(operator, device, "bn", 41_000)
 
     submitted = api.post(f"/api/v1/devices/{device['id']}/meter-readings", {"counter": "bn", "value": 41_250},
                          token=company.admin.token)
@@ -52,6 +52,14 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     period = Period.containing(datetime.fromisoformat(reading["read_on"]).date())
     assert stack.scalar("billing", "SELECT period FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
                         r=reading["id"]) == str(period)
+    # Yesterday's reading was announced too and is booked in its own day's month (last month on the
+    # 1st); the first reading of its series, it adds no usage.
+    earlier_period = Period.containing(datetime.fromisoformat(earlier["read_on"]).date())
+    wait_until(lambda: stack.scalar("billing", "SELECT period FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
+                                    r=earlier["id"]) == str(earlier_period),
+               what="billing to record yesterday's reading in its month")
+    assert stack.scalar("billing", "SELECT usage FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
+                        r=earlier["id"]) == 0
 
     refused = operator.post("/api/v1/statements", {"period": str(period)})
     assert_problem(refused, 422, "period", what="stating a month that has not ended")
@@ -74,6 +82,6 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     at = usage.index(device["serial_number"])
     assert usage[at + 1:at + 3] == ["bn", "250"], usage
 
-    # Billing heard of today's reading only: yesterday's was placed in servicedesk's history, never announced.
+    # Billing heard of both readings, each once.
     assert stack.scalar("billing", "SELECT count(*) FROM meter_usage WHERE device_id = CAST(:d AS uuid)",
-                        d=device["id"]) == 1
+                        d=device["id"]) == 2

@@ -53,7 +53,8 @@ def raw_post(api: Api, path: str, text: str, token: str):
         ("unknown counter", '{"counter": "a3_color", "value": 1000}', "counter", 422),
         ("1 MB counter", json.dumps({"counter": ONE_MB, "value": 1000}), "counter", 422),
         ("1 MiB counter", json.dumps({"counter": ONE_MIB, "value": 1000}), "body", 413),
-        ("unknown field", '{"counter": "bn", "value": 1000, "read_on": "2020-01-01"}', "read_on", 422),
+        ("unknown field", '{"counter": "bn", "value": 1000, "note": "x"}', "note", 422),
+        ("a customer dating the reading", '{"counter": "bn", "value": 1000, "read_on": "2020-01-01"}', "read_on", 422),
         ("malformed JSON", '{"counter": "bn", "value": ', "body", 400),
     ],
 )
@@ -62,6 +63,21 @@ def test_meter_reading_refuses_bad_input(stack: Stack, api: Api, company, case, 
     before = written(stack, api, owner, device)
     response = raw_post(api, f"/api/v1/devices/{device['id']}/meter-readings", body, owner.admin.token)
     assert_problem(response, status, field, what=case)
+    assert written(stack, api, owner, device) == before, f"{case} wrote something"
+
+
+@pytest.mark.parametrize(
+    ("case", "read_on"),
+    [("not a date", "ayer"), ("no such day", "2026-02-30"), ("a time too", "2026-03-09T10:00:00"),
+     ("1 MB", "9" * 1_000_000), ("tomorrow", "2999-01-01")],
+)
+def test_operator_reading_of_an_earlier_day_refuses_a_bad_read_on(stack: Stack, api: Api, operator: Api, company,
+                                                                   case, read_on):
+    owner, device = company
+    before = written(stack, api, owner, device)
+    response = operator.post(f"/api/v1/devices/{device['id']}/meter-readings",
+                             {"counter": "bn", "value": 1000, "read_on": read_on})
+    assert_problem(response, 422, "read_on", what=case)
     assert written(stack, api, owner, device) == before, f"{case} wrote something"
 
 

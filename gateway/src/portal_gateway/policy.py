@@ -112,7 +112,8 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/devices/{id}/removal", roles(AGENT)),  # off the account, history kept
     ("POST", "/api/v1/devices/{id}/counter-replacements", roles(AGENT)),
     ("GET", "/api/v1/devices/{id}/meter-readings", DESK_USERS),
-    ("POST", "/api/v1/devices/{id}/meter-readings", METER_WRITERS),
+    # Staff too: readings of an earlier day (an engineer's visit, the ERP's history; servicedesk checks read_on).
+    ("POST", "/api/v1/devices/{id}/meter-readings", METER_WRITERS | CUSTOMER_STAFF),
     ("GET", "/api/v1/incidents", DESK_USERS),
     ("POST", "/api/v1/incidents", DESK_USERS),  # agent opens incidents on a customer's behalf
     ("GET", "/api/v1/incidents/{id}", DESK_USERS),

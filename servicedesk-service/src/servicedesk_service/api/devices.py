@@ -123,19 +123,20 @@ def put_assignees(body, device_id: uuid.UUID):
 
 
 @blp.post("/devices/<uuid:device_id>/meter-readings")
-@require_auth(*CUSTOMER_DEVICE_ROLES, AGENT)
+@require_auth(*CUSTOMER_DEVICE_ROLES, AGENT, OPERATOR)
 @blp.arguments(schemas.ReadingIn)
 @blp.response(201, schemas.ReadingOut)
-@blp.alt_response(409, description="The device already has a reading today (problem+json).")
-@blp.alt_response(422, description="Unknown counter, bad value, or lower than the previous reading (problem+json).")
+@blp.alt_response(409, description="The device already has a reading that day (problem+json).")
+@blp.alt_response(422, description="Unknown counter, bad value, lower than the previous reading, or a read_on in "
+                                    "the future, not after the latest reading, or from a customer (problem+json).")
 @blp.doc(security=SECURITY)
 @problems
 def submit_reading(body, device_id: uuid.UUID):
-    """Submit a meter reading; accepted readings are announced to billing."""
+    """Submit a meter reading of today, or (staff) of an earlier day; accepted readings are announced to billing."""
     with transaction(session_factory()) as session:
         return meters.submit_reading(
             session, caller_scope(), device_id, body["counter"], body["value"],
-            now=now(), time_zone=time_zone(), by=caller_id(), actor=caller(),
+            now=now(), time_zone=time_zone(), by=caller_id(), actor=caller(), read_on=body.get("read_on"),
         )
 
 

@@ -74,6 +74,9 @@ class ReadingIn(Schema):
     counter = _text(50, required=True)
     # strict: "12" and 12.5 are refused rather than coerced.
     value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_READING))
+    read_on = fields.Date(metadata={"description": (
+        "Staff only: the day an earlier reading was taken (an engineer's visit, the ERP's history); "
+        "not in the future and after the counter's latest reading. Today when omitted.")})
 
 
 class ReadingOut(Schema):

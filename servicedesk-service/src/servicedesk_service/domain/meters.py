@@ -29,6 +29,35 @@ class ReadingRefused(Exception):
         self.details = details
 
 
+def check_reading_day(read_on: date, *, today: date, latest: date | None, series_since: date | None = None) -> None:
+    """The day of a reading staff record for an earlier day (an engineer's visit, the ERP's history).
+
+    Never in the future, and strictly after the latest reading of the counter's series, so that a
+    series is only ever appended to in date order: the reading it is compared with ("never lower")
+    is then always the one just before it, and no later reading is left lower than an earlier one.
+    A replaced counter's new series cannot start before the day it was replaced (`series_since`).
+    """
+    if read_on > today:
+        raise ReadingRefused(
+            "read_on", f"The reading date {read_on.isoformat()} is in the future; today is {today.isoformat()}.",
+            today=today.isoformat(),
+        )
+    if latest is not None and read_on <= latest:
+        raise ReadingRefused(
+            "read_on",
+            f"The reading date {read_on.isoformat()} is not after the latest reading of this counter, "
+            f"of {latest.isoformat()}; an earlier day can only be added after it.",
+            latest_read_on=latest.isoformat(),
+        )
+    if latest is None and series_since is not None and read_on < series_since:
+        raise ReadingRefused(
+            "read_on",
+            f"The reading date {read_on.isoformat()} is before the counter was replaced, "
+            f"on {series_since.isoformat()}.",
+            replaced_on=series_since.isoformat(),
+        )
+
+
 def check_not_lower(value: int, previous: PreviousReading | None) -> None:
     """A reading may equal the previous one of its series (an idle device), never be lower."""
     if previous is not None and value < previous.value:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,9 @@ from servicedesk_service.config import SERVICE_NAME
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
-from servicedesk_service.domain.meters import PreviousReading, ReadingRefused, check_not_lower, local_day
+from servicedesk_service.domain.meters import (
+    PreviousReading, ReadingRefused, check_not_lower, check_reading_day, local_day,
+)
 from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.devices import get_device
 from servicedesk_service.service_layer.errors import Conflict, Invalid
@@ -43,6 +45,23 @@ def previous_reading(session: Session, device_id: uuid.UUID, counter: str, serie
     return None if row is None else PreviousReading(value=row.value, read_on=row.read_on)
 
 
+def replaced_on(session: Session, device_id: uuid.UUID, counter: str, series: int, time_zone: str) -> date | None:
+    """The local day series `series` began: when the counter was replaced (None for the first series)."""
+    if series == 1:
+        return None
+    at = session.scalar(
+        sa.select(CounterReplacement.replaced_at).where(
+            CounterReplacement.device_id == device_id, CounterReplacement.counter == counter,
+            CounterReplacement.series == series,
+        )
+    )
+    return None if at is None else local_day(at, time_zone)
+
+
+def _refused(refused: ReadingRefused) -> Invalid:
+    return Invalid({refused.field: [refused.message]}, refused.message, **refused.details)
+
+
 def _known_counter(device: Device, counter: str) -> str:
     name = counter.strip().lower()
     if name not in device.counters:
@@ -52,14 +71,20 @@ def _known_counter(device: Device, counter: str) -> str:
 
 def submit_reading(
     session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
-    *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor,
+    *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor, read_on: date | None = None,
 ) -> MeterReading:
+    """A reading of today; staff may date it on an earlier day (`read_on`), appended after the series' latest."""
     # The device row is locked so that two readings of one device are judged one after the other.
     device = get_device(session, scope, device_id, for_update=True)
+    if read_on is not None and not scope.is_staff:
+        # 422 naming the field rather than 403: the customer may submit the reading, only this
+        # field is not theirs to send, and the answer says exactly what to leave out.
+        raise Invalid({"read_on": ["Only the vendor's staff date a reading; leave read_on out for today's reading."]})
     counter = _known_counter(device, counter)
     if device.status == RETIRED:
         raise Conflict("The device is retired and takes no more readings.")
-    read_on = local_day(now, time_zone)
+    today = local_day(now, time_zone)
+    dated, read_on = read_on is not None, read_on or today
     taken = session.scalar(
         sa.select(MeterReading.read_on).where(MeterReading.device_id == device.id, MeterReading.read_on == read_on)
     )
@@ -69,9 +94,12 @@ def submit_reading(
     series = current_series(session, device.id, counter)
     previous = previous_reading(session, device.id, counter, series)
     try:
+        if dated:
+            check_reading_day(read_on, today=today, latest=None if previous is None else previous.read_on,
+                              series_since=replaced_on(session, device.id, counter, series, time_zone))
         check_not_lower(value, previous)
     except ReadingRefused as refused:
-        raise Invalid({refused.field: [refused.message]}, refused.message, **refused.details) from None
+        raise _refused(refused) from None
     reading = MeterReading(
         id=uuid.uuid4(), device_id=device.id, counter=counter, series=series, value=value,
         previous_value=None if previous is None else previous.value,
