@@ -1,4 +1,5 @@
-"""Fixtures: a signing key and its JWKS served over HTTP, echoing stand-ins, a gateway app factory."""
+"""Fixtures: a signing key and its JWKS served over HTTP, echoing stand-ins, a gateway app factory,
+and what the web UI tests share: the browser-like client, signing in, reading the pages."""
 from __future__ import annotations
 
 import re
@@ -108,3 +109,57 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+# --- the web UI tests ---------------------------------------------------------------------------
+
+def serve(fake):
+    """A fake service on a server of its own for one test; its fixture yields from this."""
+    server = StandIn(fake.app())
+    fake.url = server.url
+    yield fake
+    server.stop()
+
+
+def stopped_url() -> str:
+    """The address of a service that is down: nothing listens there any more."""
+    gone = StandIn(json_app({}))
+    gone.stop()
+    return gone.url
+
+
+@pytest.fixture
+def urls(echoes) -> dict[str, str]:
+    """Where the UI's gateway finds each service: an echo, unless a test module overrides this
+    fixture with its own stand-ins for the services it plays."""
+    return {key: server.url for key, (_echo, server) in echoes.items()}
+
+
+@pytest.fixture
+def ui(make_gateway, urls):
+    """A browser's view of a gateway calling `urls`: it keeps the session cookie."""
+    return make_gateway(urls).test_client()
+
+
+def sign_in(ui, identity, roles=("admin",)) -> None:
+    """Signs in through the login form as a user whom the identity stand-in gives these roles."""
+    identity.roles = list(roles)
+    token = csrf_token(text(ui.get("/login")))
+    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def table(page: str, table_id: str) -> str:
+    """The inside of one data table on the page."""
+    match = re.search(rf'<table class="data" id="{table_id}">(.*?)</table>', page, re.S)
+    assert match, f"no table {table_id} on the page"
+    return match.group(1)
+
+
+def field_errors(page: str, field: str) -> str:
+    """The error list rendered next to one field, as HTML (empty when it has none)."""
+    match = re.search(rf'<ul class="field-errors" id="{field}-errors"[^>]*>(.*?)</ul>', page, re.S)
+    return match.group(1) if match else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from standins import ScopedService, json_response, problem, routed_app
+from standins import ScopedService, invalid, json_response, problem, routed_app
 
 PAGE_SIZE = 10
 SCRIPT_TITLE = "<script>alert('x')</script> Atasco de papel"
@@ -31,26 +31,18 @@ class FakeKnowledge(ScopedService):
                     summary="<img src=x onerror=alert(1)> Retire el papel atorado."),
         ]
 
-    def _principal(self, request):
-        self.record(request)
-        try:
-            return self.verifier.verify(request.headers.get("Authorization", "").partition(" ")[2]), None
-        except Exception:
-            return None, problem(401, "Unauthorized")
-
     def search(self, request):
-        principal, refused = self._principal(request)
+        principal, refused = self.principal(request)
         if refused:
             return refused
         unknown = set(request.args) - {"q", "tag", "model", "page"}
         if unknown:
-            return problem(422, "Validation failed", f"Invalid or missing: {', '.join(sorted(unknown))}.",
-                           {name: ["Unknown field."] for name in unknown})
+            return invalid({name: ["Unknown field."] for name in unknown})
         q = request.args.get("q")
         if q is None:
-            return problem(422, "Validation failed", "Invalid or missing: q.", {"q": ["Missing data for required field."]})
+            return invalid({"q": ["Missing data for required field."]})
         if not q.strip():
-            return problem(422, "Validation failed", "Invalid or missing: q.", {"q": ["Give the words to search for."]})
+            return invalid({"q": ["Give the words to search for."]})
         words = q.lower().split()
         tag = request.args.get("tag")
         page = int(request.args.get("page", 1))
@@ -69,7 +61,7 @@ class FakeKnowledge(ScopedService):
         return json_response({"items": hits, "total": len(scored), "page": page, "page_size": PAGE_SIZE})
 
     def get(self, request, id):
-        principal, refused = self._principal(request)
+        principal, refused = self.principal(request)
         if refused:
             return refused
         found = next((item for item in self.articles if item["id"] == id), None)

@@ -9,14 +9,12 @@ problem+json with the fields named, as the service sends them.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from datetime import date
 
-from portal_shared.auth import StaticKeySource, TokenVerifier
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
-from standins import CUSTOMER_ID, FakeIdentity, json_response, problem, routed_app
+from standins import CUSTOMER_ID, FakeIdentity, ScopedService, authorize, invalid, json_response, problem, routed_app
 
 OTHER_CUSTOMER_ID = "cust-2"
 DEVICE_ROLES = {"admin", "device_admin", "stock_device_admin", "agent", "operator"}
@@ -52,7 +50,7 @@ def device(id, serial, model, customer, account, location, *, status="active", c
             "removed_at": None, "stock_location_id": None}
 
 
-class FakeServicedesk:
+class FakeServicedesk(ScopedService):
     # The service's local day (America/Mexico_City) for the readings it takes now.
     TODAY = date(2026, 11, 23)
     # The business-hours clock is servicedesk's (and tested there); the stand-in answers fixed
@@ -61,9 +59,7 @@ class FakeServicedesk:
     DUE_AT = "2026-11-24T20:00:00+00:00"
 
     def __init__(self, tokens):
-        self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
-        self.calls: list[dict] = []
-        self._lock = threading.Lock()
+        super().__init__(tokens)
         self.devices = {d["id"]: d for d in (
             device(COPIER, "SN-COPIER-01", "imageRUNNER ADVANCE C5840i", CUSTOMER_ID, "005300", "Piso 3, recepción"),
             device(PRINTER, "SN-PRINT-02", "imageCLASS LBP226dw", CUSTOMER_ID, "005301", "Almacén",
@@ -79,25 +75,7 @@ class FakeServicedesk:
         self.incidents: dict[str, dict] = {}
         self.sla_status = "on_time"
 
-    # --- what every route does first -----------------------------------------------------------
-
-    def _record(self, request: Request) -> None:
-        with self._lock:
-            self.calls.append({"method": request.method, "path": request.path, "args": dict(request.args),
-                               "headers": {k.lower(): v for k, v in request.headers.items()},
-                               "body": request.get_json(silent=True)})
-
-    def _principal(self, request: Request, allowed: set[str]):
-        """(principal, None) or (None, the problem to answer)."""
-        self._record(request)
-        _scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        try:
-            principal = self.verifier.verify(token)
-        except Exception:
-            return None, problem(401, "Unauthorized")
-        if not principal.roles & allowed:
-            return None, problem(403, "Forbidden", "Your role does not allow this.")
-        return principal, None
+    # --- who reaches what -------------------------------------------------------------------------
 
     def _reaches(self, principal, found: dict) -> bool:
         if principal.is_staff:
@@ -116,17 +94,10 @@ class FakeServicedesk:
     def _not_found(what: str, id: str) -> Response:
         return problem(404, "Not found", f"No {what} {id}.")
 
-    @staticmethod
-    def _invalid(errors: dict, detail: str | None = None, **extensions) -> Response:
-        body = {"type": "/problems/validation", "title": "Validation failed", "status": 422,
-                "detail": detail or f"Invalid or missing: {', '.join(sorted(errors))}.", "errors": errors}
-        body.update(extensions)
-        return json_response(body, 422)
-
     # --- devices ---------------------------------------------------------------------------------
 
     def list_devices(self, request):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         wanted = request.args.get("customer_id")
@@ -135,14 +106,14 @@ class FakeServicedesk:
         return json_response({"items": sorted(items, key=lambda d: d["serial_number"])})
 
     def get_device(self, request, id):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         found = self._device(principal, id)
         return json_response(found) if found else self._not_found("device", id)
 
     def move(self, request, id):
-        principal, refused = self._principal(request, DEVICE_EDITORS)
+        principal, refused = self.principal(request, DEVICE_EDITORS)
         if refused:
             return refused
         found = self._device(principal, id)
@@ -151,9 +122,9 @@ class FakeServicedesk:
         body = request.get_json(silent=True)
         location = body.get("location") if isinstance(body, dict) else None
         if not isinstance(location, str) or not 1 <= len(location) <= 500:
-            return self._invalid({"location": ["Length must be between 1 and 500."]})
+            return invalid({"location": ["Length must be between 1 and 500."]})
         if not location.strip():
-            return self._invalid({"location": ["Say where the device is."]})
+            return invalid({"location": ["Say where the device is."]})
         if location.strip() != found["location"]:
             found["location"] = location.strip()
             self.locations[id].insert(0, {"location": found["location"], "moved_at": "2026-11-23T17:30:00+00:00",
@@ -161,7 +132,7 @@ class FakeServicedesk:
         return json_response(found)
 
     def location_history(self, request, id):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         if self._device(principal, id) is None:
@@ -174,7 +145,7 @@ class FakeServicedesk:
                 "recorded_at": f"{read_on.isoformat()}T18:00:00+00:00"}
 
     def submit_reading(self, request, id):
-        principal, refused = self._principal(request, DEVICE_EDITORS)
+        principal, refused = self.principal(request, DEVICE_EDITORS)
         if refused:
             return refused
         found = self._device(principal, id)
@@ -191,10 +162,10 @@ class FakeServicedesk:
         elif not 0 <= value <= 10**15:
             errors["value"] = ["Must be greater than or equal to 0 and less than or equal to 1000000000000000."]
         if errors:
-            return self._invalid(errors)
+            return invalid(errors)
         name = counter.strip().lower()
         if name not in found["counters"]:
-            return self._invalid({"counter": [f"Unknown counter {counter!r}; this device has: "
+            return invalid({"counter": [f"Unknown counter {counter!r}; this device has: "
                                               f"{', '.join(found['counters'])}."]})
         if found["status"] == "retired":
             return problem(409, "Conflict", "The device is retired and takes no more readings.")
@@ -206,14 +177,14 @@ class FakeServicedesk:
         if previous is not None and value < previous["value"]:
             message = (f"The reading {value} is lower than the previous accepted reading "
                        f"{previous['value']} of {previous['read_on']}.")
-            return self._invalid({"value": [message]}, message, previous_value=previous["value"],
+            return invalid({"value": [message]}, message, previous_value=previous["value"],
                                  previous_read_on=previous["read_on"])
         reading = self._reading(id, name, value, previous["value"] if previous else None, self.TODAY)
         taken.insert(0, reading)
         return json_response(reading, 201)
 
     def reading_history(self, request, id):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         if self._device(principal, id) is None:
@@ -237,7 +208,7 @@ class FakeServicedesk:
         return found if self._reaches(principal, self.devices[found["device_id"]]) else None
 
     def open_incident(self, request):
-        principal, refused = self._principal(request, OPENING_ROLES)
+        principal, refused = self.principal(request, OPENING_ROLES)
         if refused:
             return refused
         body = request.get_json(silent=True) or {}
@@ -264,7 +235,7 @@ class FakeServicedesk:
             if contact_errors:
                 errors["contact"] = contact_errors
         if errors:
-            return self._invalid(errors)
+            return invalid(errors)
         found = self._device(principal, device_id)
         if found is None:
             return self._not_found("device", device_id)
@@ -285,12 +256,12 @@ class FakeServicedesk:
         return json_response(self._view(incident, with_history=True), 201)
 
     def list_incidents(self, request):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         status = request.args.get("status")
         if status is not None and status not in STATUSES:
-            return self._invalid({"status": [f"Must be one of: {', '.join(STATUSES)}."]})
+            return invalid({"status": [f"Must be one of: {', '.join(STATUSES)}."]})
         wanted = request.args.get("customer_id")
         items = [self._view(i, with_history=False) for i in self.incidents.values()
                  if self._reaches(principal, self.devices[i["device_id"]])
@@ -299,14 +270,14 @@ class FakeServicedesk:
         return json_response({"items": items})
 
     def get_incident(self, request, id):
-        principal, refused = self._principal(request, DEVICE_ROLES)
+        principal, refused = self.principal(request, DEVICE_ROLES)
         if refused:
             return refused
         found = self._incident(principal, id)
         return json_response(self._view(found, with_history=True)) if found else self._not_found("incident", id)
 
     def comment(self, request, id):
-        principal, refused = self._principal(request, COMMENTING_ROLES)
+        principal, refused = self.principal(request, COMMENTING_ROLES)
         if refused:
             return refused
         found = self._incident(principal, id)
@@ -314,9 +285,9 @@ class FakeServicedesk:
             return self._not_found("incident", id)
         text = (request.get_json(silent=True) or {}).get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= 5000:
-            return self._invalid({"text": ["Length must be between 1 and 5000."]})
+            return invalid({"text": ["Length must be between 1 and 5000."]})
         if not text.strip():
-            return self._invalid({"text": ["Write the comment."]})
+            return invalid({"text": ["Write the comment."]})
         entry = {"kind": "comment", "from_status": None, "to_status": None, "text": text.strip(),
                  "author": principal.user_id, "side": "vendor" if principal.is_staff else "customer",
                  "at": "2026-11-23T17:00:00+00:00"}
@@ -324,7 +295,7 @@ class FakeServicedesk:
         return json_response(entry, 201)
 
     def change_status(self, request, id):
-        principal, refused = self._principal(request, COMMENTING_ROLES)
+        principal, refused = self.principal(request, COMMENTING_ROLES)
         if refused:
             return refused
         found = self._incident(principal, id)
@@ -332,7 +303,7 @@ class FakeServicedesk:
             return self._not_found("incident", id)
         target = (request.get_json(silent=True) or {}).get("status")
         if target not in STATUSES:
-            return self._invalid({"status": [f"Must be one of: {', '.join(STATUSES)}."]})
+            return invalid({"status": [f"Must be one of: {', '.join(STATUSES)}."]})
         side = "vendor" if principal.is_staff else "customer"
         allowed = TRANSITIONS.get((found["status"], target))
         if allowed is None:
@@ -380,7 +351,9 @@ class DeskIdentity(FakeIdentity):
 
     def customer(self, request, id):
         self._record(request)
-        principal = self.verifier.verify(request.headers["Authorization"].split()[1])
+        principal, refused = authorize(self.verifier, request)
+        if refused:
+            return refused
         if not principal.is_staff:
             return problem(403, "Forbidden")
         found = self.CUSTOMERS.get(id)

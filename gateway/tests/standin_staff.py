@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 
-from standins import CUSTOMER_ID, RFC, FakeIdentity, json_response, problem, routed_app
+from standins import CUSTOMER_ID, RFC, FakeIdentity, authorize, invalid, json_response, problem, routed_app
 
 OTHER_CUSTOMER = "cust-2"
 USER_ID = "7b0c5d1e-1f2a-4b3c-8d4e-5f6a7b8c9d01"
@@ -47,13 +47,8 @@ class StaffIdentity(FakeIdentity):
         with self._lock:
             self.staff_calls.append({"method": request.method, "path": request.path, "args": dict(request.args),
                                      "body": body, "authorization": request.headers.get("Authorization")})
-        try:
-            principal = self.verifier.verify(request.headers.get("Authorization", "").partition(" ")[2])
-        except Exception:
-            return problem(401, "Unauthorized")
-        if not principal.roles & allowed:
-            return problem(403, "Forbidden", "Your role does not allow this.")
-        return None
+        _principal, refused = authorize(self.verifier, request, allowed)
+        return refused
 
     def customers(self, request):
         refused = self._agent(request)
@@ -72,8 +67,7 @@ class StaffIdentity(FakeIdentity):
         if set(body) - {"email"}:
             return problem(403, "Forbidden", "Customer service may only correct a user's e-mail.")
         if not _EMAIL.match(str(body.get("email", ""))):
-            return problem(422, "Validation failed", "Invalid or missing: email.",
-                           {"email": ["Not a valid email address."]})
+            return invalid({"email": ["Not a valid email address."]})
         if any(u["email"] == body["email"] and u["id"] != id for u in self.users.values()):
             return problem(409, "Conflict", "The e-mail address is in use.",
                            {"email": ["Another user has this address."]})

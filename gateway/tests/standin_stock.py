@@ -2,7 +2,7 @@
 servicedesk-service's api/stock.py does: roles, the caller's customer, marshmallow's field errors."""
 from __future__ import annotations
 
-from standins import CUSTOMER_ID, ScopedService, json_response, problem, routed_app
+from standins import CUSTOMER_ID, ScopedService, invalid, json_response, problem, routed_app
 
 OTHER_CUSTOMER = "cust-2"
 READERS = {"admin", "stock_admin", "stock_device_admin", "agent"}
@@ -20,10 +20,6 @@ def location(id, customer, name, address, instructions, levels):
     return {"id": id, "customer_id": customer, "name": name, "shipping_address": address,
             "shipping_instructions": instructions, "inventory": list(levels),
             "created_at": "2026-11-01T15:00:00+00:00", "updated_at": "2026-11-20T15:00:00+00:00"}
-
-
-def _invalid(errors: dict):
-    return problem(422, "Validation failed", f"Invalid or missing: {', '.join(sorted(errors))}.", errors)
 
 
 def _count_error(value) -> list[str] | None:
@@ -64,17 +60,6 @@ class FakeStock(ScopedService):
              "toner_item": "TN-9", "quantity": 2, "status": "open", "created_at": "2026-11-03T16:30:00+00:00",
              "shipped_at": None, "cancelled_at": None},
         ]
-
-    def _principal(self, request, allowed):
-        """(principal, None) or (None, the problem), as require_auth answers."""
-        self.record(request)
-        try:
-            principal = self.verifier.verify(request.headers.get("Authorization", "").partition(" ")[2])
-        except Exception:
-            return None, problem(401, "Unauthorized")
-        if not principal.roles & allowed:
-            return None, problem(403, "Forbidden", "Your role does not allow this.")
-        return principal, None
 
     def _view(self, loc):
         inventory = [{**entry, "below_reorder_point": entry["quantity"] <= entry["reorder_point"]}
@@ -119,7 +104,7 @@ class FakeStock(ScopedService):
                 held.update(quantity=entry["quantity"], reorder_point=entry["reorder_point"])
 
     def list_locations(self, request):
-        principal, refused = self._principal(request, READERS)
+        principal, refused = self.principal(request, READERS)
         if refused:
             return refused
         customer = request.args.get("customer_id") if principal.is_staff else principal.customer_id
@@ -128,15 +113,15 @@ class FakeStock(ScopedService):
         return json_response({"items": items})
 
     def create_location(self, request):
-        principal, refused = self._principal(request, EDITORS)
+        principal, refused = self.principal(request, EDITORS)
         if refused:
             return refused
         body = request.get_json(silent=True) or {}
         errors = self._check(body, creating=True)
         if errors:
-            return _invalid(errors)
+            return invalid(errors)
         if not body["name"].strip():
-            return _invalid({"name": ["Give the stock location a name."]})
+            return invalid({"name": ["Give the stock location a name."]})
         new_id = f"loc-new-{len(self.locations)}"
         self.locations[new_id] = location(new_id, principal.customer_id, body["name"].strip(),
                                           body["shipping_address"].strip(),
@@ -145,20 +130,20 @@ class FakeStock(ScopedService):
         return json_response(self._view(self.locations[new_id]), 201)
 
     def get_location(self, request, id):
-        principal, refused = self._principal(request, READERS)
+        principal, refused = self.principal(request, READERS)
         if refused:
             return refused
         loc = self._reach(principal, id)
         return json_response(self._view(loc)) if loc else problem(404, "Not found", f"No stock location {id}.")
 
     def update_location(self, request, id):
-        principal, refused = self._principal(request, EDITORS)
+        principal, refused = self.principal(request, EDITORS)
         if refused:
             return refused
         body = request.get_json(silent=True) or {}
         errors = self._check(body, creating=False)
         if errors:
-            return _invalid(errors)
+            return invalid(errors)
         loc = self._reach(principal, id)
         if loc is None:
             return problem(404, "Not found", f"No stock location {id}.")
@@ -169,12 +154,12 @@ class FakeStock(ScopedService):
         return json_response(self._view(loc))
 
     def list_orders(self, request):
-        principal, refused = self._principal(request, ORDER_READERS)
+        principal, refused = self.principal(request, ORDER_READERS)
         if refused:
             return refused
         status = request.args.get("status")
         if status not in (None, "open", "shipped", "cancelled"):
-            return _invalid({"status": ["Must be one of: open, shipped, cancelled."]})
+            return invalid({"status": ["Must be one of: open, shipped, cancelled."]})
         customer = request.args.get("customer_id") if principal.is_staff else principal.customer_id
         items = [order for order in self.orders if (customer is None or order["customer_id"] == customer)
                  and status in (None, order["status"])]

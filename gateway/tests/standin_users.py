@@ -7,7 +7,7 @@ import threading
 
 from portal_shared.auth.roles import CUSTOMER_ROLES
 
-from standins import CUSTOMER_ID, FakeIdentity, ScopedService, json_response, problem, routed_app
+from standins import CUSTOMER_ID, FakeIdentity, ScopedService, authorize, invalid, json_response, problem, routed_app
 
 OTHER_CUSTOMER = "cust-2"
 ADMIN_ID = "u1"  # the signed-in user of FakeIdentity's tokens
@@ -22,10 +22,6 @@ _ROLE_CHOICES = ", ".join(sorted(CUSTOMER_ROLES))
 def user(id, customer, name, email, roles, status="active"):
     return {"id": id, "customer_id": customer, "username": email, "email": email, "email_verified": status == "active",
             "name": name, "roles": sorted(roles), "status": status, "created_at": "2026-11-01T12:00:00+00:00"}
-
-
-def _invalid(errors: dict) -> object:
-    return problem(422, "Validation failed", f"Invalid or missing: {', '.join(sorted(errors))}.", errors)
 
 
 class FakeUsers(FakeIdentity):
@@ -53,13 +49,7 @@ class FakeUsers(FakeIdentity):
                                     "body": body})
         if self.down:
             return None, problem(503, "Service unavailable", "identity-service cannot reach its database.")
-        try:
-            principal = self.verifier.verify(request.headers.get("Authorization", "").partition(" ")[2])
-        except Exception:
-            return None, problem(401, "Unauthorized")
-        if not principal.roles & allowed:
-            return None, problem(403, "Forbidden", "Your role does not allow this.")
-        return principal, None
+        return authorize(self.verifier, request, allowed)
 
     def _target(self, principal, user_id):
         found = self.users.get(user_id)
@@ -91,7 +81,7 @@ class FakeUsers(FakeIdentity):
         if principal.is_staff:
             customer = request.args.get("customer_id")
             if not customer:
-                return _invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
+                return invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
         items = sorted((u for u in self.users.values() if u["customer_id"] == customer), key=lambda u: u["username"])
         return json_response({"items": items})
 
@@ -102,7 +92,7 @@ class FakeUsers(FakeIdentity):
         body = request.get_json(silent=True) or {}
         errors = self._check(body, {"email", "name", "roles"}, {"email", "name", "roles"})
         if errors:
-            return _invalid(errors)
+            return invalid(errors)
         address = body["email"].strip().lower()
         if any(u["email"] == address for u in self.users.values()):
             return problem(409, "Conflict", "Another user already has this e-mail address.",
@@ -126,7 +116,7 @@ class FakeUsers(FakeIdentity):
         body = request.get_json(silent=True) or {}
         errors = self._check(body, {"name", "roles"}, set())
         if errors:
-            return _invalid(errors)
+            return invalid(errors)
         found = self._target(principal, id)
         if found is None:
             return problem(404, "Not found", "No such user.")
@@ -224,7 +214,7 @@ class FakeDevices(ScopedService):
             return problem(404, "Not found", f"No device {id}.")
         body = request.get_json(silent=True) or {}
         if not isinstance(body.get("user_ids"), list):
-            return _invalid({"user_ids": ["Missing data for required field."]})
+            return invalid({"user_ids": ["Missing data for required field."]})
         wrong = []
         for user_id in sorted(set(body["user_ids"])):
             holder = self.users.get(user_id)
@@ -233,7 +223,7 @@ class FakeDevices(ScopedService):
             elif not ASSIGNABLE_ROLES & set(holder["roles"]):
                 wrong.append(f"{user_id} is not a device admin.")
         if wrong:
-            return _invalid({"user_ids": wrong})
+            return invalid({"user_ids": wrong})
         found["assignees"] = sorted(set(body["user_ids"]))
         return json_response({"device_id": id, "user_ids": found["assignees"]})
 

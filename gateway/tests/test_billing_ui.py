@@ -5,59 +5,30 @@ import re
 
 import pytest
 
-from conftest import csrf_token
-from standins import PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, StandIn, invoice, json_app
+from conftest import csrf_token, serve, sign_in, stopped_url, text
+from standins import PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
 
 PAGES = ("/statements", "/invoices", "/balances", "/payments")
 
 
 @pytest.fixture
 def identity(tokens):
-    fake = FakeIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeIdentity(tokens))
 
 
 @pytest.fixture
 def billing(tokens):
-    fake = FakeBilling(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeBilling(tokens))
 
 
 @pytest.fixture
 def payment(tokens, billing):
-    fake = FakePayment(tokens, billing)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakePayment(tokens, billing))
 
 
 @pytest.fixture
-def urls(identity, billing, payment, echoes):
-    return {"identity": identity.url, "billing": billing.url, "payment": payment.url,
-            "servicedesk": echoes["servicedesk"][1].url}
-
-
-@pytest.fixture
-def ui(make_gateway, urls):
-    return make_gateway(urls).test_client()
-
-
-def sign_in(ui, identity, roles):
-    identity.roles = list(roles)
-    token = csrf_token(ui.get("/login").get_data(as_text=True))
-    response = ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"})
-    assert response.status_code == 302
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+def urls(urls, identity, billing, payment):
+    return {**urls, "identity": identity.url, "billing": billing.url, "payment": payment.url}
 
 
 def hidden(page: str, name: str) -> str:
@@ -321,14 +292,8 @@ def test_payment_history_filters_by_account_and_dates(ui, identity, payment):
     assert len(payment.calls) == before
 
 
-def _stopped_url() -> str:
-    gone = StandIn(json_app({}))
-    gone.stop()
-    return gone.url
-
-
 def test_billing_down_is_a_clear_page(make_gateway, urls, identity):
-    ui = make_gateway({**urls, "billing": _stopped_url()}).test_client()
+    ui = make_gateway({**urls, "billing": stopped_url()}).test_client()
     sign_in(ui, identity, ["billing"])
     for path in ("/balances", "/invoices", "/statements", "/statements/171001/pdf"):
         response = ui.get(path)
@@ -340,7 +305,7 @@ def test_billing_down_is_a_clear_page(make_gateway, urls, identity):
 
 
 def test_payment_down_keeps_the_form_and_its_key(make_gateway, urls, identity):
-    ui = make_gateway({**urls, "payment": _stopped_url()}).test_client()
+    ui = make_gateway({**urls, "payment": stopped_url()}).test_client()
     sign_in(ui, identity, ["billing"])
     page = text(ui.get("/balances"))
     data = pay_form(page, {"inv-1": "100.00"})

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import html
 import re
-import socket
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, field_errors, serve, sign_in, stopped_url, table, text
 from standin_servicedesk import COPIER, FOREIGN, PRINTER, RETIRED, DeskIdentity, FakeServicedesk
-from standins import StandIn
 
 DESK_ROLES = ("admin", "device_admin", "stock_device_admin", "agent")
 OTHER_ROLES = ("billing", "stock_admin", "knowledge_user")
@@ -17,48 +15,26 @@ OTHER_ROLES = ("billing", "stock_admin", "knowledge_user")
 
 @pytest.fixture
 def identity(tokens):
-    fake = DeskIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(DeskIdentity(tokens))
 
 
 @pytest.fixture
 def servicedesk(tokens):
-    fake = FakeServicedesk(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeServicedesk(tokens))
 
 
 @pytest.fixture
-def ui(make_gateway, identity, servicedesk, echoes):
-    return make_gateway({"identity": identity.url, "servicedesk": servicedesk.url,
-                         "billing": echoes["billing"][1].url, "payment": echoes["payment"][1].url}).test_client()
+def urls(urls, identity, servicedesk):
+    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
-def sign_in(ui, identity, *roles):
-    identity.roles = list(roles)
-    token = csrf_token(text(ui.get("/login")))
-    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def row_ids(page: str, table: str) -> set[str]:
-    body = re.search(rf'<table class="data" id="{table}">(.*?)</table>', page, re.S)
-    assert body, f"no {table} on the page"
-    return set(re.findall(r'<tr id="([^"]+)"', body.group(1)))
+def row_ids(page: str, table_id: str) -> set[str]:
+    return set(re.findall(r'<tr id="([^"]+)"', table(page, table_id)))
 
 
 def errors_of(page: str, field: str) -> str:
-    """The error list rendered next to one field (empty when it has none)."""
-    match = re.search(rf'<ul class="field-errors" id="{field}-errors"[^>]*>(.*?)</ul>', page, re.S)
-    return html.unescape(match.group(1)) if match else ""
+    """The error list next to one field as the reader sees it (empty when it has none)."""
+    return html.unescape(field_errors(page, field))
 
 
 def post(ui, path: str, page: str, **fields):
@@ -83,7 +59,7 @@ def open_incident(ui, servicedesk, device_id=COPIER, **changes) -> str:
     ("stock_device_admin", {COPIER}),
 ])
 def test_each_customer_role_lists_the_devices_it_reaches(ui, identity, servicedesk, role, expected):
-    sign_in(ui, identity, role)
+    sign_in(ui, identity, [role])
     response = ui.get("/devices")
     assert response.status_code == 200
     page = text(response)
@@ -95,7 +71,7 @@ def test_each_customer_role_lists_the_devices_it_reaches(ui, identity, servicede
 
 
 def test_the_list_shows_serial_model_account_location_and_status(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get("/devices"))
     row = re.search(rf'<tr id="device-{RETIRED}">(.*?)</tr>', page, re.S).group(1)
     for shown in ("SN-OLD-03", "iR 2520", "005300", "Bodega", "Retirado"):
@@ -104,7 +80,7 @@ def test_the_list_shows_serial_model_account_location_and_status(ui, identity, s
 
 
 def test_an_agent_names_the_customer_first(ui, identity, servicedesk):
-    sign_in(ui, identity, "agent")
+    sign_in(ui, identity, ["agent"])
     first = text(ui.get("/devices"))
     assert 'id="customer_id"' in first and 'id="devices-table"' not in first
     assert servicedesk.calls == []
@@ -119,7 +95,7 @@ def test_an_agent_names_the_customer_first(ui, identity, servicedesk):
 
 @pytest.mark.parametrize("role", DESK_ROLES)
 def test_desk_roles_have_devices_and_incidents_in_the_navigation(ui, identity, servicedesk, role):
-    sign_in(ui, identity, role)
+    sign_in(ui, identity, [role])
     home = text(ui.get("/"))
     for shown in ('href="/devices"', 'href="/incidents"', 'id="home-devices"', 'id="home-incidents"',
                   "Equipos", "Incidencias"):
@@ -128,7 +104,7 @@ def test_desk_roles_have_devices_and_incidents_in_the_navigation(ui, identity, s
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
 def test_other_roles_neither_see_nor_open_the_desk_pages(ui, identity, servicedesk, role):
-    sign_in(ui, identity, role)
+    sign_in(ui, identity, [role])
     home = text(ui.get("/"))
     assert 'href="/devices"' not in home and 'href="/incidents"' not in home and 'id="home-devices"' not in home
     for path in ("/devices", f"/devices/{COPIER}", "/incidents", "/incidents/new"):
@@ -146,10 +122,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(ui):
 
 
 def test_another_customers_device_or_an_unassigned_one_is_not_found(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     assert ui.get(f"/devices/{FOREIGN}").status_code == 404
     assert ui.get("/devices/not a device").status_code == 404
-    sign_in(ui, identity, "device_admin")
+    sign_in(ui, identity, ["device_admin"])
     response = ui.get(f"/devices/{PRINTER}")
     assert response.status_code == 404
     assert "SN-PRINT-02" not in text(response)
@@ -158,7 +134,7 @@ def test_another_customers_device_or_an_unassigned_one_is_not_found(ui, identity
 # --- one device -----------------------------------------------------------------------------------
 
 def test_the_device_page_shows_its_facts_location_and_readings(ui, identity, servicedesk):
-    sign_in(ui, identity, "device_admin")
+    sign_in(ui, identity, ["device_admin"])
     response = ui.get(f"/devices/{COPIER}")
     assert response.status_code == 200
     page = text(response)
@@ -174,7 +150,7 @@ def test_the_device_page_shows_its_facts_location_and_readings(ui, identity, ser
 
 
 def test_an_agent_reads_a_device_with_its_system_account_but_enters_no_readings(ui, identity, servicedesk):
-    sign_in(ui, identity, "agent")
+    sign_in(ui, identity, ["agent"])
     page = text(ui.get(f"/devices/{FOREIGN}"))
     assert "SYS-99001" in page and "009900" in page and "Otra Empresa SA de CV" in page
     assert 'id="location-form"' in page
@@ -183,14 +159,14 @@ def test_an_agent_reads_a_device_with_its_system_account_but_enters_no_readings(
 
 
 def test_a_retired_device_takes_no_readings_and_no_incidents(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{RETIRED}"))
     assert 'id="reading-form"' not in page and 'id="open-incident"' not in page
     assert "ya no está en servicio" in page
 
 
 def test_a_reading_is_sent_as_a_number_and_lands_in_the_history(ui, identity, servicedesk):
-    sign_in(ui, identity, "device_admin")
+    sign_in(ui, identity, ["device_admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     response = post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12,650")
     assert response.status_code == 303
@@ -202,7 +178,7 @@ def test_a_reading_is_sent_as_a_number_and_lands_in_the_history(ui, identity, se
 
 
 def test_a_lower_reading_is_refused_next_to_the_value_with_the_previous_one(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     response = post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12000")
     assert response.status_code == 400
@@ -215,7 +191,7 @@ def test_a_lower_reading_is_refused_next_to_the_value_with_the_previous_one(ui, 
 
 
 def test_a_second_reading_the_same_day_is_refused_with_the_day_taken(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     assert post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12500").status_code == 303
     page = text(ui.get(f"/devices/{COPIER}"))
@@ -233,7 +209,7 @@ def test_a_second_reading_the_same_day_is_refused_with_the_day_taken(ui, identit
     ({"counter": "magenta", "value": "13000"}, "reading-counter"),
 ])
 def test_a_reading_the_form_can_tell_is_wrong_never_reaches_the_service(ui, identity, servicedesk, fields, field):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     response = post(ui, f"/devices/{COPIER}/meter-readings", page, **fields)
     assert response.status_code == 400
@@ -242,7 +218,7 @@ def test_a_reading_the_form_can_tell_is_wrong_never_reaches_the_service(ui, iden
 
 
 def test_a_new_location_reaches_the_service_and_the_history(ui, identity, servicedesk):
-    sign_in(ui, identity, "device_admin")
+    sign_in(ui, identity, ["device_admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     response = post(ui, f"/devices/{COPIER}/location", page, location="  Piso 4, sala de juntas ")
     assert response.status_code == 303
@@ -256,7 +232,7 @@ def test_a_new_location_reaches_the_service_and_the_history(ui, identity, servic
 
 
 def test_a_blank_location_is_refused_on_its_field(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
     response = post(ui, f"/devices/{COPIER}/location", page, location="   ")
     assert response.status_code == 400
@@ -267,7 +243,7 @@ def test_a_blank_location_is_refused_on_its_field(ui, identity, servicedesk):
 # --- incidents ------------------------------------------------------------------------------------
 
 def test_the_incident_form_offers_the_users_devices_and_knows_the_user(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/incidents/new?device_id={PRINTER}"))
     form = re.search(r'<form id="incident-form".*?</form>', page, re.S).group(0)
     for field in ("incident-device", "incident-category", "incident-description", "contact-name", "contact-phone",
@@ -280,7 +256,7 @@ def test_the_incident_form_offers_the_users_devices_and_knows_the_user(ui, ident
 
 
 def test_opening_an_incident_posts_the_contract_and_shows_when_a_response_is_due(ui, identity, servicedesk):
-    sign_in(ui, identity, "device_admin")
+    sign_in(ui, identity, ["device_admin"])
     incident_id = open_incident(ui, servicedesk, description="  No imprime: código E000007-0001. ")
     assert servicedesk.writes()[-1]["body"] == {
         "device_id": COPIER, "category": "paper_jam", "description": "No imprime: código E000007-0001.",
@@ -295,7 +271,7 @@ def test_opening_an_incident_posts_the_contract_and_shows_when_a_response_is_due
 
 
 def test_the_services_refusal_of_an_incident_shows_on_the_field(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get("/incidents/new"))
     # The form's own shape check lets this through; servicedesk's e-mail rule does not.
     response = post(ui, "/incidents/new", page, device_id=COPIER, category="toner", description="Sin tóner.",
@@ -306,7 +282,7 @@ def test_the_services_refusal_of_an_incident_shows_on_the_field(ui, identity, se
 
 
 def test_an_incomplete_incident_never_reaches_the_service(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get("/incidents/new"))
     response = post(ui, "/incidents/new", page, device_id=FOREIGN, category="sabotage", description=" ",
                     contact_name="Ana", contact_phone="", contact_email="ana@example.mx")
@@ -318,7 +294,7 @@ def test_an_incomplete_incident_never_reaches_the_service(ui, identity, serviced
 
 
 def test_an_agent_opens_an_incident_for_the_customer_named(ui, identity, servicedesk):
-    sign_in(ui, identity, "agent")
+    sign_in(ui, identity, ["agent"])
     assert 'id="incident-form"' not in text(ui.get("/incidents/new"))
     page = text(ui.get(f"/incidents/new?customer_id=cust-2&device_id={FOREIGN}"))
     assert f'<option selected value="{FOREIGN}">' in page and COPIER not in page
@@ -332,7 +308,7 @@ def test_an_agent_opens_an_incident_for_the_customer_named(ui, identity, service
 
 
 def test_the_incident_list_shows_due_time_and_sla_and_filters_by_status(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     incident_id = open_incident(ui, servicedesk)
     servicedesk.sla_status = "breached"
     page = text(ui.get("/incidents"))
@@ -348,7 +324,7 @@ def test_the_incident_list_shows_due_time_and_sla_and_filters_by_status(ui, iden
 
 
 def test_a_customer_comments_and_cancels_an_open_incident(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     incident_id = open_incident(ui, servicedesk)
     page = text(ui.get(f"/incidents/{incident_id}"))
     assert 'id="status-cancelled"' in page and 'id="status-acknowledged"' not in page
@@ -368,9 +344,9 @@ def test_a_customer_comments_and_cancels_an_open_incident(ui, identity, serviced
 
 
 def test_an_agent_gets_the_vendors_moves_and_a_refused_move_says_why(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     incident_id = open_incident(ui, servicedesk)
-    sign_in(ui, identity, "agent")
+    sign_in(ui, identity, ["agent"])
     page = text(ui.get(f"/incidents/{incident_id}"))
     assert 'id="status-acknowledged"' in page and 'id="status-cancelled"' not in page
     assert post(ui, f"/incidents/{incident_id}/status", page, status="acknowledged").status_code == 303
@@ -385,12 +361,12 @@ def test_an_agent_gets_the_vendors_moves_and_a_refused_move_says_why(ui, identit
 
 
 def test_someone_elses_incident_is_not_found(ui, identity, servicedesk):
-    sign_in(ui, identity, "agent")
+    sign_in(ui, identity, ["agent"])
     page = text(ui.get(f"/incidents/new?customer_id=cust-2&device_id={FOREIGN}"))
     post(ui, "/incidents/new?customer_id=cust-2", page, device_id=FOREIGN, category="other", description="x",
          contact_name="Luis", contact_phone="1", contact_email="luis@otra.mx")
     (incident_id,) = servicedesk.incidents
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     assert ui.get(f"/incidents/{incident_id}").status_code == 404
     page = text(ui.get("/incidents"))
     assert post(ui, f"/incidents/{incident_id}/comments", page, text="hola").status_code == 404
@@ -400,7 +376,7 @@ def test_someone_elses_incident_is_not_found(ui, identity, servicedesk):
 # --- forms and markup -----------------------------------------------------------------------------
 
 def test_a_form_without_its_csrf_token_is_refused(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     incident_id = open_incident(ui, servicedesk)
     writes = len(servicedesk.writes())
     for path, fields in ((f"/devices/{COPIER}/meter-readings", {"counter": "black", "value": "13000"}),
@@ -417,7 +393,7 @@ def test_a_form_without_its_csrf_token_is_refused(ui, identity, servicedesk):
 
 
 def test_what_people_write_comes_out_escaped(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     incident_id = open_incident(ui, servicedesk, description=attack, contact_name=attack)
     page = text(ui.get(f"/incidents/{incident_id}"))
@@ -428,20 +404,16 @@ def test_what_people_write_comes_out_escaped(ui, identity, servicedesk):
 
 
 def test_the_pages_speak_english_on_request(ui, identity, servicedesk):
-    sign_in(ui, identity, "admin")
+    sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}?lang=en"))
     for shown in ("Meter readings", "Serial number", "8 business hours", "In service", "Open incident"):
         assert shown in page, shown
     assert "Lecturas" not in page
 
 
-def test_servicedesk_down_is_a_503_naming_it(make_gateway, identity, echoes):
-    with socket.socket() as spare:
-        spare.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{spare.getsockname()[1]}"
-    client = make_gateway({"identity": identity.url, "servicedesk": closed, "billing": echoes["billing"][1].url,
-                           "payment": echoes["payment"][1].url}).test_client()
-    sign_in(client, identity, "admin")
+def test_servicedesk_down_is_a_503_naming_it(make_gateway, urls, identity):
+    client = make_gateway({**urls, "servicedesk": stopped_url()}).test_client()
+    sign_in(client, identity, ["admin"])
     for path in ("/devices", f"/devices/{COPIER}", "/incidents", "/incidents/new"):
         response = client.get(path)
         assert response.status_code == 503, path

@@ -4,49 +4,24 @@ from __future__ import annotations
 import pytest
 from portal_shared.auth.roles import ALL_ROLES
 
-from conftest import csrf_token
+from conftest import serve, sign_in, stopped_url, text
 from standin_knowledge import SCRIPT_TITLE, FakeKnowledge
-from standins import FakeIdentity, StandIn
+from standins import FakeIdentity
 
 
 @pytest.fixture
 def identity(tokens):
-    fake = FakeIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeIdentity(tokens))
 
 
 @pytest.fixture
 def servicedesk(tokens):
-    fake = FakeKnowledge(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeKnowledge(tokens))
 
 
 @pytest.fixture
-def urls(identity, servicedesk, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls.update(identity=identity.url, servicedesk=servicedesk.url)
-    return urls
-
-
-@pytest.fixture
-def ui(make_gateway, urls):
-    return make_gateway(urls).test_client()
-
-
-def sign_in(ui, identity, roles):
-    identity.roles = list(roles)
-    token = csrf_token(ui.get("/login").get_data(as_text=True))
-    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+def urls(urls, identity, servicedesk):
+    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
 def results(page: str) -> str:
@@ -152,7 +127,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(ui, servicedesk):
 
 
 def test_servicedesk_down_answers_503_naming_it(make_gateway, identity, urls):
-    ui = make_gateway({**urls, "servicedesk": "http://127.0.0.1:9"}).test_client()
+    ui = make_gateway({**urls, "servicedesk": stopped_url()}).test_client()
     sign_in(ui, identity, ["knowledge_user"])
     for path in ("/knowledge?q=tóner", "/knowledge/art-1"):
         response = ui.get(path)

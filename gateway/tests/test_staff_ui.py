@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, serve, sign_in, table
 from standin_staff import CUSTOMERS, OTHER_CUSTOMER, OTHER_USER_ID, USER_ID, StaffDesk, StaffIdentity
-from standins import CUSTOMER_ID, StandIn
+from standins import CUSTOMER_ID
 
 OVERVIEW = f"/staff/customers/{CUSTOMER_ID}"
 CORRECT = f"{OVERVIEW}/users/{USER_ID}/email"
@@ -16,43 +16,22 @@ CORRECT = f"{OVERVIEW}/users/{USER_ID}/email"
 
 @pytest.fixture
 def identity(tokens):
-    fake = StaffIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(StaffIdentity(tokens))
 
 
 @pytest.fixture
 def desk(tokens, identity):
-    fake = StaffDesk(tokens, identity)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(StaffDesk(tokens, identity))
 
 
 @pytest.fixture
-def ui(make_gateway, identity, desk, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls.update(identity=identity.url, servicedesk=desk.url)
-    return make_gateway(urls).test_client()
-
-
-def sign_in(ui, identity, roles):
-    identity.roles = list(roles)
-    token = csrf_token(ui.get("/login").get_data(as_text=True))
-    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
+def urls(urls, identity, desk):
+    return {**urls, "identity": identity.url, "servicedesk": desk.url}
 
 
 def text(response) -> str:
+    # The overview's names carry accents and apostrophes: compared as a reader sees them.
     return html.unescape(response.get_data(as_text=True))
-
-
-def table(page: str, table_id: str) -> str:
-    match = re.search(rf'<table class="data" id="{table_id}">(.*?)</table>', page, re.S)
-    assert match, f"no table {table_id}"
-    return match.group(1)
 
 
 def form_csrf(page: str, user_id: str) -> str:

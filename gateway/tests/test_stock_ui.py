@@ -5,51 +5,26 @@ import re
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, serve, sign_in, stopped_url, text
 from standin_stock import FakeStock
-from standins import FakeIdentity, StandIn
+from standins import FakeIdentity
 
 STOCK_PAGES = ("/stock", "/stock/loc-1", "/toner-orders")
 
 
 @pytest.fixture
 def identity(tokens):
-    fake = FakeIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeIdentity(tokens))
 
 
 @pytest.fixture
 def servicedesk(tokens):
-    fake = FakeStock(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeStock(tokens))
 
 
 @pytest.fixture
-def urls(identity, servicedesk, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls.update(identity=identity.url, servicedesk=servicedesk.url)
-    return urls
-
-
-@pytest.fixture
-def ui(make_gateway, urls):
-    return make_gateway(urls).test_client()
-
-
-def sign_in(ui, identity, roles):
-    identity.roles = list(roles)
-    token = csrf_token(ui.get("/login").get_data(as_text=True))
-    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+def urls(urls, identity, servicedesk):
+    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
 def row(page: str, row_id: str) -> str:
@@ -264,7 +239,7 @@ def test_toner_orders_list_and_filter(ui, identity, servicedesk):
 
 
 def test_servicedesk_down_answers_503_naming_it(make_gateway, identity, urls):
-    ui = make_gateway({**urls, "servicedesk": "http://127.0.0.1:9"}).test_client()
+    ui = make_gateway({**urls, "servicedesk": stopped_url()}).test_client()
     sign_in(ui, identity, ["admin"])
     for path in STOCK_PAGES:
         response = ui.get(path)

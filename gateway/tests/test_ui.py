@@ -5,27 +5,22 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import CUSTOMER_ID, csrf_token
-from standins import RFC, FakeIdentity, StandIn, json_app
+from conftest import CUSTOMER_ID, csrf_token, serve, stopped_url
+from standins import RFC, FakeIdentity
 
 
 @pytest.fixture
 def identity(tokens):
-    fake = FakeIdentity(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeIdentity(tokens))
 
 
 @pytest.fixture
-def ui(make_gateway, identity, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls["identity"] = identity.url
-    return make_gateway(urls).test_client()
+def urls(urls, identity):
+    return {**urls, "identity": identity.url}
 
 
-def sign_in(ui, username="ana", password="right"):
+def submit_login(ui, username="ana", password="right"):
+    """The login form as a user fills it in; the answer is the test's to judge."""
     token = csrf_token(ui.get("/login").get_data(as_text=True))
     return ui.post("/login", data={"csrf_token": token, "username": username, "password": password})
 
@@ -51,7 +46,7 @@ def test_spanish_stays_the_default_whatever_the_browser_language(ui):
 
 
 def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_who_you_are(ui, identity):
-    response = sign_in(ui)
+    response = submit_login(ui)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -67,33 +62,31 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_who_you_are(ui, iden
     assert "Change password" in page and "API documents" not in page
 
 
-def test_secure_cookie_when_configured(make_gateway, identity, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls["identity"] = identity.url
+def test_secure_cookie_when_configured(make_gateway, urls):
     ui = make_gateway(urls, SESSION_COOKIE_SECURE=True).test_client()
-    assert "Secure" in sign_in(ui).headers["Set-Cookie"]
+    assert "Secure" in submit_login(ui).headers["Set-Cookie"]
 
 
 def test_staff_see_the_api_documents_entry(ui, identity):
     identity.roles = ["operator"]
-    sign_in(ui)
+    submit_login(ui)
     assert "API documents" in ui.get("/?lang=en").get_data(as_text=True)
 
 
 def test_wrong_password_shows_identitys_message_on_the_form(ui):
-    response = sign_in(ui, password="wrong")
+    response = submit_login(ui, password="wrong")
     assert response.status_code == 400
     assert "Wrong user name or password." in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers or "portal_session=;" not in response.headers["Set-Cookie"]
 
 
 def test_lockout_says_when_to_try_again(ui):
-    page = sign_in(ui, username="locked", password="x").get_data(as_text=True)
+    page = submit_login(ui, username="locked", password="x").get_data(as_text=True)
     assert "60" in page
 
 
 def test_rfc_first_sign_in_forces_email_and_new_password(ui, identity):
-    response = sign_in(ui, username=RFC, password=RFC)
+    response = submit_login(ui, username=RFC, password=RFC)
     assert response.headers["Location"] == "/first-login"
     assert ui.get("/").headers["Location"] == "/first-login"
 
@@ -111,7 +104,7 @@ def test_rfc_first_sign_in_forces_email_and_new_password(ui, identity):
 
 
 def test_mismatched_passwords_never_reach_identity(ui, identity):
-    sign_in(ui, username=RFC, password=RFC)
+    submit_login(ui, username=RFC, password=RFC)
     token = csrf_token(ui.get("/first-login").get_data(as_text=True))
     response = ui.post("/first-login", data={"csrf_token": token, "email": "ana@example.mx",
                                              "new_password": "a-1", "confirm_password": "b-2"})
@@ -120,7 +113,7 @@ def test_mismatched_passwords_never_reach_identity(ui, identity):
 
 
 def test_expired_access_token_is_refreshed(ui, identity, tokens):
-    sign_in(ui)
+    submit_login(ui)
     expired = tokens.signer.issue(user_id="u1", customer_id=CUSTOMER_ID, roles=["admin"],
                                   now=datetime.now(timezone.utc) - timedelta(hours=1))
     with ui.session_transaction() as session:
@@ -142,7 +135,7 @@ def test_failed_refresh_sends_you_to_sign_in(ui, tokens):
 
 
 def test_logout_revokes_at_identity_and_clears_the_session(ui, identity):
-    sign_in(ui)
+    submit_login(ui)
     with ui.session_transaction() as session:
         refresh_token = session["refresh_token"]
     token = csrf_token(ui.get("/").get_data(as_text=True))
@@ -167,18 +160,14 @@ def test_reset_link_keeps_its_token_and_shows_identitys_error(ui, identity):
     assert done.headers["Location"] == "/login"
 
 
-def test_identity_down_is_a_clear_page_not_a_crash(make_gateway, echoes):
-    gone = StandIn(json_app({}))
-    gone.stop()
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls["identity"] = gone.url
-    ui = make_gateway(urls).test_client()
-    response = sign_in(ui)
+def test_identity_down_is_a_clear_page_not_a_crash(make_gateway, urls):
+    ui = make_gateway({**urls, "identity": stopped_url()}).test_client()
+    response = submit_login(ui)
     assert response.status_code == 503
     assert "identity-service is unavailable" in response.get_data(as_text=True)
 
 
 def test_a_password_marked_for_change_leads_to_the_change_form(ui):
-    response = sign_in(ui, username="expired-password", password="right")
+    response = submit_login(ui, username="expired-password", password="right")
     assert response.headers["Location"] == "/password"
     assert "Elija una nueva contraseña" in ui.get("/password").get_data(as_text=True)

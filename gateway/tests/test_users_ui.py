@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, field_errors, serve, sign_in, stopped_url, text
 from standin_users import (
     ADMIN_ID,
     BILLING_ID,
@@ -15,48 +15,21 @@ from standin_users import (
     FakeDevices,
     FakeUsers,
 )
-from standins import StandIn
 
 
 @pytest.fixture
 def identity(tokens):
-    fake = FakeUsers(tokens)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeUsers(tokens))
 
 
 @pytest.fixture
 def devices(tokens, identity):
-    fake = FakeDevices(tokens, identity.users)
-    server = StandIn(fake.app())
-    fake.url = server.url
-    yield fake
-    server.stop()
+    yield from serve(FakeDevices(tokens, identity.users))
 
 
 @pytest.fixture
-def ui(make_gateway, identity, devices, echoes):
-    urls = {key: server.url for key, (_echo, server) in echoes.items()}
-    urls.update(identity=identity.url, servicedesk=devices.url)
-    return make_gateway(urls).test_client()
-
-
-def sign_in(ui, identity, roles=("admin",)):
-    identity.roles = list(roles)
-    token = csrf_token(ui.get("/login").get_data(as_text=True))
-    assert ui.post("/login", data={"csrf_token": token, "username": "ana", "password": "right"}).status_code == 302
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def field_errors(page: str, field: str) -> str:
-    match = re.search(rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>', page, re.S)
-    assert match, f"no errors shown next to {field}"
-    return match.group(1)
+def urls(urls, identity, devices):
+    return {**urls, "identity": identity.url, "servicedesk": devices.url}
 
 
 def test_admin_sees_the_users_with_roles_and_status(ui, identity):
@@ -267,29 +240,26 @@ def test_servicedesk_refusing_an_assignee_is_shown(ui, identity, devices):
     assert devices.devices["dev-2"]["assignees"] == [OTHER_DEVICE_ADMIN_ID]
 
 
-def test_without_assignees_in_the_device_json_nothing_is_offered_or_changed(make_gateway, tokens, identity, echoes):
-    blind = FakeDevices(tokens, identity.users, with_assignees=False)
-    server = StandIn(blind.app())
-    try:
-        urls = {key: s.url for key, (_echo, s) in echoes.items()}
-        urls.update(identity=identity.url, servicedesk=server.url)
-        ui = make_gateway(urls).test_client()
-        sign_in(ui, identity)
-        page = text(ui.get(f"/users/{DEVICE_ADMIN_ID}"))
-        assert 'id="assignment-form"' not in page
-        assert "La mesa de servicio no indica a quién están asignados los equipos" in page
-        response = ui.post(f"/users/{DEVICE_ADMIN_ID}/devices", data={
-            "csrf_token": csrf_token(page), "shown": ["dev-2"], "device": ["dev-2"]})
-        assert response.status_code == 502
-        assert blind.puts() == []
-    finally:
-        server.stop()
+@pytest.fixture
+def blind(tokens, identity):
+    """A servicedesk whose devices do not say who they are assigned to."""
+    yield from serve(FakeDevices(tokens, identity.users, with_assignees=False))
 
 
-def test_servicedesk_down_leaves_the_user_page_and_names_the_service(make_gateway, identity, echoes):
-    urls = {key: s.url for key, (_echo, s) in echoes.items()}
-    urls.update(identity=identity.url, servicedesk="http://127.0.0.1:9")
-    ui = make_gateway(urls).test_client()
+def test_without_assignees_in_the_device_json_nothing_is_offered_or_changed(make_gateway, urls, identity, blind):
+    ui = make_gateway({**urls, "servicedesk": blind.url}).test_client()
+    sign_in(ui, identity)
+    page = text(ui.get(f"/users/{DEVICE_ADMIN_ID}"))
+    assert 'id="assignment-form"' not in page
+    assert "La mesa de servicio no indica a quién están asignados los equipos" in page
+    response = ui.post(f"/users/{DEVICE_ADMIN_ID}/devices", data={
+        "csrf_token": csrf_token(page), "shown": ["dev-2"], "device": ["dev-2"]})
+    assert response.status_code == 502
+    assert blind.puts() == []
+
+
+def test_servicedesk_down_leaves_the_user_page_and_names_the_service(make_gateway, urls, identity):
+    ui = make_gateway({**urls, "servicedesk": stopped_url()}).test_client()
     sign_in(ui, identity)
     response = ui.get(f"/users/{DEVICE_ADMIN_ID}")
     page = text(response)

@@ -15,25 +15,45 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
-from portal_shared.auth.roles import AGENT
+from flask_babel import lazy_gettext as _l
 
+from portal_gateway.policy import BILLING_READERS
 from portal_gateway.proxy import StreamedBody
 from portal_gateway.routing import BILLING, PAYMENT
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
 from portal_gateway.web.forms import BANKS, PayForm
-from portal_gateway.policy import BILLING_READERS, PAYERS
-from portal_gateway.web.views import me_or_redirect, nav_for
+from portal_gateway.web.pages import (
+    ID,
+    Refused,
+    SignInAgain,
+    Viewer,
+    call,
+    clean,
+    flatten,
+    id_or_404,
+    install_error_pages,
+    items_of,
+    page,
+    page_arg,
+    pages_of,
+    problem_messages,
+    viewer,
+)
 
 billing = Blueprint("billing", __name__)
+
+install_error_pages(billing, {
+    PAYMENT: _l("Payments are not available right now. Please try again in a few minutes."),
+    BILLING: _l("Billing information is not available right now. Please try again in a few minutes."),
+})
 
 LIST_PAGE_SIZE = 25
 BALANCES_PAGE_SIZE = 50
 MAX_PAGE = 100_000
-# Ids and account numbers as the services write them; anything else never reaches a URL.
-_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+# Account numbers and amounts as the services write them; anything else never reaches a URL.
 _ACCOUNT = re.compile(r"\A[A-Za-z0-9-]{1,32}\Z")
 _AMOUNT = re.compile(r"\A\d{1,12}(\.\d{1,2})?\Z")
 _ITEM_FIELD = re.compile(r"\Aitems\.(\d+)(?:\.(.+))?\Z")
@@ -41,69 +61,8 @@ _PDF_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-D
                 "Last-Modified")
 
 
-class Refused(Exception):
-    """The signed-in user's roles do not open this page."""
-
-
-class SignInAgain(Exception):
-    """The service no longer accepts the session's token."""
-
-
-@dataclass
-class Viewer:
-    token: str
-    me: dict[str, Any]
-    roles: frozenset[str]
-    nav: list
-    customer_id: str | None  # named by staff only; a customer user's company comes from the token
-
-    @property
-    def is_staff(self) -> bool:
-        return not self.me.get("customer")
-
-    @property
-    def can_pay(self) -> bool:
-        return bool(self.roles & PAYERS) and not self.is_staff
-
-    @property
-    def needs_customer(self) -> bool:
-        return self.is_staff and self.customer_id is None
-
-    @property
-    def accounts(self) -> list[str]:
-        return list((self.me.get("customer") or {}).get("account_numbers") or [])
-
-    def scope(self) -> dict[str, str]:
-        """Query parameters naming whose data is read: only staff send one."""
-        return {"customer_id": self.customer_id} if self.is_staff and self.customer_id else {}
-
-
 def _viewer():
-    """The signed-in reader of billing pages, or a redirect to sign in; Refused for other roles."""
-    token, me = me_or_redirect()
-    if token is None:
-        return me
-    nav = nav_for(me)
-    roles = frozenset(me.get("roles") or [])
-    if not roles & BILLING_READERS:
-        raise Refused()
-    customer_id = None
-    if not me.get("customer") and AGENT in roles:
-        customer_id = _clean(request.args.get("customer_id"), _ID)
-    return Viewer(token, me, roles, nav, customer_id)
-
-
-def _clean(value: str | None, pattern: re.Pattern[str]) -> str | None:
-    value = (value or "").strip()
-    return value if pattern.match(value) else None
-
-
-def _page_arg(value: str | None) -> int:
-    try:
-        page = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(page, 1), MAX_PAGE)
+    return viewer(BILLING_READERS)
 
 
 def _date_arg(name: str, problems: list[str]) -> str | None:
@@ -119,39 +78,8 @@ def _date_arg(name: str, problems: list[str]) -> str | None:
 
 
 def _read(service, path: str, who: Viewer, params: dict[str, Any] | None = None) -> Answer:
-    answer = api.call(service, "GET", path, token=who.token, params={**(params or {}), **who.scope()})
-    if answer.status == 401:
-        raise SignInAgain()
-    if answer.status == 403:
-        raise Refused()
-    return answer
-
-
-def _problem_messages(answer: Answer) -> list[str]:
-    """What a refused read or write says, for a notice on the page."""
-    messages = [answer.detail] if answer.detail else []
-    for name, field_messages in _flatten(answer.body.get("errors") or {}).items():
-        messages.extend(f"{name}: {message}" for message in field_messages)
-    return messages or [_("The request could not be completed (HTTP %(status)s).", status=answer.status)]
-
-
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """{"items": {"0": {"amount": [..]}}} and {"items.0.amount": [..]} both become the second."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(errors, list) and all(isinstance(message, str) for message in errors):
-        flat[prefix or "_"] = list(errors)
-    else:
-        flat[prefix or "_"] = [str(errors)]
-    return flat
-
-
-def _pages(body: dict[str, Any], page_size: int) -> dict[str, int]:
-    size = int(body.get("page_size") or page_size) or page_size
-    total = int(body.get("total") or 0)
-    return {"page": int(body.get("page") or 1), "pages": max(1, -(-total // size)), "total": total}
+    # A 404 is the page's to explain (a payment that is not found), not the error page's.
+    return call(service, "GET", path, who, params=params, keep_404=True)
 
 
 def url_with(**changes: Any) -> str:
@@ -170,62 +98,29 @@ def _billing_context() -> dict[str, Any]:
     return {"url_with": url_with}
 
 
-def _page(template: str, who: Viewer, http_status: int = 200, /, **context):
-    # Positional-only, so a page's own "status" (an invoice filter, say) stays template context.
-    return render_template(template, who=who, me=who.me, nav=who.nav, **context), http_status
-
-
-@billing.errorhandler(Refused)
-def _refused(exc: Refused):
-    return render_template("error.html", title=_("Not allowed"),
-                           message=_("Your role does not give access to this page."), nav=g.get("nav")), 403
-
-
-@billing.errorhandler(SignInAgain)
-def _sign_in_again(exc: SignInAgain):
-    return redirect(url_for("web.login"))
-
-
-@billing.errorhandler(ServiceUnavailable)
-def _unavailable(exc: ServiceUnavailable):
-    if exc.service is PAYMENT:
-        message = _("Payments are not available right now. Please try again in a few minutes.")
-    elif exc.service is BILLING:
-        message = _("Billing information is not available right now. Please try again in a few minutes.")
-    else:
-        message = _("Sign-in is not available right now. Please try again in a few minutes.")
-    return render_template("error.html", title=_("Service unavailable"), message=message, detail=str(exc),
-                           nav=g.get("nav")), 503
-
-
 # --- statements -------------------------------------------------------------------------------
 
 @billing.get("/statements")
 def statements():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
-    account = _clean(request.args.get("account"), _ACCOUNT)
+    account = clean(request.args.get("account"), _ACCOUNT)
     if who.needs_customer:
-        return _page("statements.html", who, items=None, account=account, problems=[])
+        return page("statements.html", who, items=None, account=account, problems=[])
     answer = _read(BILLING, "/api/v1/statements", who, {"account": account})
     if not answer.ok:
-        return _page("statements.html", who, answer.status, items=[], account=account,
-                     problems=_problem_messages(answer))
-    items = [item for item in answer.body.get("items") or [] if isinstance(item, dict)]
+        return page("statements.html", who, answer.status, items=[], account=account,
+                    problems=problem_messages(answer, named=True))
+    items = items_of(answer)
     # billing sends them newest first; sorted again so the page never depends on it.
     items.sort(key=lambda s: (str(s.get("period") or ""), str(s.get("issued_at") or s.get("issue_date") or ""),
                               str(s.get("id") or "")), reverse=True)
-    return _page("statements.html", who, items=items, account=account, problems=[])
+    return page("statements.html", who, items=items, account=account, problems=[])
 
 
 @billing.get("/statements/<statement_id>/pdf")
 def statement_pdf(statement_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
-    if not _ID.match(statement_id):
-        abort(404)
+    id_or_404(statement_id)
     upstream = api.open_stream(BILLING, f"/api/v1/statements/{statement_id}/pdf", token=who.token,
                                params=who.scope(), accept="application/pdf")
     if upstream.status != 200:
@@ -250,21 +145,19 @@ def statement_pdf(statement_id: str):
 @billing.get("/invoices")
 def invoices():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     status = request.args.get("status") if request.args.get("status") in ("open", "paid") else None
-    account = _clean(request.args.get("account"), _ACCOUNT)
-    page = _page_arg(request.args.get("page"))
+    account = clean(request.args.get("account"), _ACCOUNT)
+    number = page_arg(request.args.get("page"), MAX_PAGE)
     context = {"status": status, "account": account, "items": None, "pages": None, "problems": []}
     if who.needs_customer:
-        return _page("invoices.html", who, **context)
+        return page("invoices.html", who, **context)
     answer = _read(BILLING, "/api/v1/invoices", who,
-                   {"status": status, "account": account, "page": page, "page_size": LIST_PAGE_SIZE})
+                   {"status": status, "account": account, "page": number, "page_size": LIST_PAGE_SIZE})
     if not answer.ok:
-        return _page("invoices.html", who, answer.status, **{**context, "items": [],
-                                                              "problems": _problem_messages(answer)})
-    context.update(items=answer.body.get("items") or [], pages=_pages(answer.body, LIST_PAGE_SIZE))
-    return _page("invoices.html", who, **context)
+        return page("invoices.html", who, answer.status,
+                    **{**context, "items": [], "problems": problem_messages(answer, named=True)})
+    context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
+    return page("invoices.html", who, **context)
 
 
 # --- balances and paying them -------------------------------------------------------------------
@@ -285,7 +178,7 @@ def read_picks(form) -> Picks:
     if not ids:
         picks.form_errors.append(_("Tick at least one invoice to pay."))
     for invoice_id in ids:
-        if not _ID.match(invoice_id):
+        if not ID.match(invoice_id):
             picks.form_errors.append(_("The form names an invoice that does not exist. Reload the page."))
             continue
         typed = (form.get(f"amount-{invoice_id}") or "").strip()
@@ -305,47 +198,43 @@ def read_picks(form) -> Picks:
 
 def _balances_page(who: Viewer, form: PayForm | None, picks: Picks | None, status: int = 200):
     if form is not None:
-        account = _clean(form.account.data, _ACCOUNT)
-        page = _page_arg(form.page.data)
+        account = clean(form.account.data, _ACCOUNT)
+        number = page_arg(form.page.data, MAX_PAGE)
     else:
-        account = _clean(request.args.get("account"), _ACCOUNT)
-        page = _page_arg(request.args.get("page"))
+        account = clean(request.args.get("account"), _ACCOUNT)
+        number = page_arg(request.args.get("page"), MAX_PAGE)
     context: dict[str, Any] = {"account": account, "items": None, "pages": None, "totals": {}, "rate": None,
                                "problems": [], "banks": BANKS, "form": None,
                                "picks": picks or Picks({}, {}, {}, [])}
     if who.needs_customer:
-        return _page("balances.html", who, status, **context)
-    answer = _read(BILLING, "/api/v1/balances", who, {"account": account, "page": page,
+        return page("balances.html", who, status, **context)
+    answer = _read(BILLING, "/api/v1/balances", who, {"account": account, "page": number,
                                                         "page_size": BALANCES_PAGE_SIZE})
     if not answer.ok:
-        context.update(items=[], problems=_problem_messages(answer))
-        return _page("balances.html", who, answer.status, **context)
+        context.update(items=[], problems=problem_messages(answer, named=True))
+        return page("balances.html", who, answer.status, **context)
     if who.can_pay:
         if form is None:
-            form = PayForm(formdata=None, data={"bank": BANKS[0][0], "account": account or "", "page": page})
+            form = PayForm(formdata=None, data={"bank": BANKS[0][0], "account": account or "", "page": number})
         if not form.idempotency_key.data or form.idempotency_key.errors or picks is None:
             # A fresh key per shown page; an error page after a failed call keeps the one it had
             # (see pay()), so a resubmission after a timeout is recognised as the same payment.
             form.idempotency_key.data = uuid.uuid4().hex
         context["form"] = form
     context.update(items=answer.body.get("items") or [], totals=answer.body.get("totals") or {},
-                   rate=answer.body.get("rate"), pages=_pages(answer.body, BALANCES_PAGE_SIZE))
-    return _page("balances.html", who, status, **context)
+                   rate=answer.body.get("rate"), pages=pages_of(answer.body, BALANCES_PAGE_SIZE))
+    return page("balances.html", who, status, **context)
 
 
 @billing.get("/balances")
 def balances():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     return _balances_page(who, None, None)
 
 
 @billing.post("/balances")
 def pay():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     if not who.can_pay:
         raise Refused()
     form = PayForm()  # CSRFProtect has already refused a post without a valid token (400)
@@ -360,18 +249,14 @@ def pay():
             "items": [{"invoice_id": invoice_id, "amount": f"{picks.amounts[invoice_id]:.2f}"}
                       for invoice_id in order]}
     try:
-        answer = api.call(PAYMENT, "POST", "/api/v1/payments", token=who.token, body=body,
-                          headers={"Idempotency-Key": key})
+        answer = call(PAYMENT, "POST", "/api/v1/payments", who, body=body, headers={"Idempotency-Key": key},
+                      scoped=False, keep_404=True)
     except ServiceUnavailable as exc:
         # The payment may or may not exist: the page keeps its key, so sending it again is
         # answered with the same payment instead of a second one.
         picks.form_errors.append(_("Payments are not available right now. Please try again in a few minutes."))
         picks.form_errors.append(str(exc))
         return _balances_page(who, form, picks, 503)
-    if answer.status == 401:
-        raise SignInAgain()
-    if answer.status == 403:
-        raise Refused()
     redirect_url = answer.body.get("redirect_url") if answer.ok else None
     if redirect_url and urlsplit(redirect_url).scheme in ("http", "https"):
         return redirect(redirect_url, 303)
@@ -387,7 +272,7 @@ def pay():
 def _place_errors(answer: Answer, order: list[str], form: PayForm, picks: Picks) -> None:
     """The service's field errors next to the rows they name (items.N.… is the N-th invoice sent)."""
     unplaced: list[str] = []
-    for name, messages in _flatten(answer.body.get("errors") or {}).items():
+    for name, messages in flatten(answer.body.get("errors") or {}).items():
         match = _ITEM_FIELD.match(name)
         if match and int(match.group(1)) < len(order):
             picks.row_errors.setdefault(order[int(match.group(1))], []).extend(messages)
@@ -407,42 +292,39 @@ def _place_errors(answer: Answer, order: list[str], form: PayForm, picks: Picks)
 @billing.get("/payments/return")
 def payment_return():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
-    payment_id = _clean(request.args.get("payment"), _ID)
+    payment_id = clean(request.args.get("payment"))
     if payment_id is None:
-        return _page("payment_return.html", who, 400, payment=None,
-                     problems=[_("This link is incomplete: it does not name a payment.")])
+        return page("payment_return.html", who, 400, payment=None,
+                    problems=[_("This link is incomplete: it does not name a payment.")])
     # Always asked of payment-service (which asks the bank): the URL's word is never taken.
     answer = _read(PAYMENT, f"/api/v1/payments/{payment_id}", who)
     if answer.status == 404:
-        return _page("payment_return.html", who, 404, payment=None,
-                     problems=[_("We could not find this payment.")])
+        return page("payment_return.html", who, 404, payment=None,
+                    problems=[_("We could not find this payment.")])
     if not answer.ok:
-        return _page("payment_return.html", who, answer.status, payment=None, problems=_problem_messages(answer))
-    return _page("payment_return.html", who, payment=answer.body, problems=[])
+        return page("payment_return.html", who, answer.status, payment=None,
+                    problems=problem_messages(answer, named=True))
+    return page("payment_return.html", who, payment=answer.body, problems=[])
 
 
 @billing.get("/payments")
 def payments():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     problems: list[str] = []
-    account = _clean(request.args.get("account"), _ACCOUNT)
+    account = clean(request.args.get("account"), _ACCOUNT)
     since = _date_arg("from", problems)
     until = _date_arg("to", problems)
-    page = _page_arg(request.args.get("page"))
+    number = page_arg(request.args.get("page"), MAX_PAGE)
     context = {"account": account, "since": since, "until": until, "items": None, "pages": None,
                "problems": problems}
     if who.needs_customer:
-        return _page("payments.html", who, **context)
+        return page("payments.html", who, **context)
     if problems:
-        return _page("payments.html", who, 400, **{**context, "items": []})
+        return page("payments.html", who, 400, **{**context, "items": []})
     answer = _read(PAYMENT, "/api/v1/payments", who, {"account": account, "from": since, "to": until,
-                                                       "page": page, "page_size": LIST_PAGE_SIZE})
+                                                       "page": number, "page_size": LIST_PAGE_SIZE})
     if not answer.ok:
-        return _page("payments.html", who, answer.status, **{**context, "items": [],
-                                                               "problems": _problem_messages(answer)})
-    context.update(items=answer.body.get("items") or [], pages=_pages(answer.body, LIST_PAGE_SIZE))
-    return _page("payments.html", who, **context)
+        return page("payments.html", who, answer.status,
+                    **{**context, "items": [], "problems": problem_messages(answer, named=True)})
+    context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
+    return page("payments.html", who, **context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,16 +31,17 @@ from portal_gateway.web.desk_forms import (
 )
 from portal_gateway.web.formatting import day, moment
 from portal_gateway.web.pages import (
-    ID,
     NotThere,
     Refused,
     Viewer,
     call,
     clean,
+    id_or_404,
     install_error_pages,
     items_of,
     page,
     place_errors,
+    problem_messages,
     viewer,
 )
 
@@ -84,12 +85,6 @@ def _viewer():
     return viewer(DESK_USERS)
 
 
-def _id_or_404(value: str) -> str:
-    if not ID.match(value):
-        abort(404)
-    return value
-
-
 def _side(who: Viewer) -> str:
     return VENDOR_SIDE if who.is_staff else CUSTOMER_SIDE
 
@@ -119,26 +114,20 @@ def _read(who: Viewer, path: str) -> dict[str, Any]:
     return answer.body
 
 
-def _problems(answer: Answer) -> list[str]:
-    """What a refusal says, for a notice on the page."""
-    problems: list[str] = []
-    place_errors(answer, {}, problems)
-    return problems
-
-
 @desk.errorhandler(Failed)
 def _failed(exc: Failed):
     return render_template("error.html", title=_("The request could not be completed"),
-                           message=" ".join(_problems(exc.answer)), nav=g.get("nav")), exc.answer.status
+                           message=" ".join(problem_messages(exc.answer)), nav=g.get("nav")), exc.answer.status
 
 
 def _place(form: FlaskForm, answer: Answer, fields: dict[str, Any]) -> None:
     place_errors(answer, fields, form.form_errors)
 
 
-def _back_to(endpoint: str, who: Viewer, **values: str):
-    # After a write the page is shown again by a GET, so a reload does not send the form twice;
-    # an agent keeps the customer they chose.
+def _saved(message: str, endpoint: str, who: Viewer, **values: str):
+    """A write the service accepted: its message flashed, and the page shown again by a GET, so a
+    reload does not send the form twice; an agent keeps the customer they chose."""
+    flash(message)
     return redirect(url_for(endpoint, **values, **who.scope()), 303)
 
 
@@ -147,8 +136,7 @@ def _back_to(endpoint: str, who: Viewer, **values: str):
 def _labels() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "move_labels": MOVE_LABELS, "sla_labels": SLA_LABELS,
             "side_labels": SIDE_LABELS, "device_status_labels": DEVICE_STATUS_LABELS,
-            "category_labels": dict(INCIDENT_CATEGORIES), "incident_statuses": INCIDENT_STATUSES,
-            "device_status": device_status}
+            "category_labels": dict(INCIDENT_CATEGORIES), "device_status": device_status}
 
 
 @desk.app_template_filter("count")
@@ -173,18 +161,16 @@ def _in_service(device: dict[str, Any]) -> bool:
 @desk.get("/devices")
 def devices():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     if who.needs_customer:
         return page("desk_devices.html", who, items=None, problems=[])
     answer = _ask(who, "GET", "/api/v1/devices", scoped=True)
     if not answer.ok:
-        return page("desk_devices.html", who, answer.status, items=[], problems=_problems(answer))
+        return page("desk_devices.html", who, answer.status, items=[], problems=problem_messages(answer))
     return page("desk_devices.html", who, items=items_of(answer), problems=[])
 
 
 def _device(who: Viewer, device_id: str) -> dict[str, Any]:
-    return _read(who, f"/api/v1/devices/{_id_or_404(device_id)}")
+    return _read(who, f"/api/v1/devices/{id_or_404(device_id)}")
 
 
 def _customer_of(who: Viewer, device: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +197,7 @@ def _counter_choices(device: dict[str, Any]) -> list[SelectChoice]:
 
 def _device_page(who: Viewer, device: dict[str, Any], *, location_form: LocationForm | None = None,
                  reading_form: ReadingForm | None = None, http_status: int = 200):
-    device_id = _id_or_404(str(device.get("id")))
+    device_id = id_or_404(str(device.get("id")))
     locations = items_of(_ask(who, "GET", f"/api/v1/devices/{device_id}/locations"))
     readings = items_of(_ask(who, "GET", f"/api/v1/devices/{device_id}/meter-readings"))
     if location_form is None and who.roles & DEVICE_EDITORS:
@@ -229,16 +215,12 @@ def _device_page(who: Viewer, device: dict[str, Any], *, location_form: Location
 @desk.get("/devices/<device_id>")
 def device(device_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     return _device_page(who, _device(who, device_id))
 
 
 @desk.post("/devices/<device_id>/location")
 def move_device(device_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     if not who.roles & DEVICE_EDITORS:
         raise Refused()
     found = _device(who, device_id)
@@ -246,8 +228,7 @@ def move_device(device_id: str):
     if form.validate_on_submit():
         answer = _ask(who, "PATCH", f"/api/v1/devices/{device_id}", body={"location": form.location.data.strip()})
         if answer.ok:
-            flash(_("The device's new location was saved."))
-            return _back_to("desk.device", who, device_id=device_id)
+            return _saved(_("The device's new location was saved."), "desk.device", who, device_id=device_id)
         _place(form, answer, {"location": form.location})
     return _device_page(who, found, location_form=form, http_status=400)
 
@@ -255,8 +236,6 @@ def move_device(device_id: str):
 @desk.post("/devices/<device_id>/meter-readings")
 def submit_reading(device_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     if not who.roles & METER_WRITERS:
         raise Refused()
     found = _device(who, device_id)
@@ -267,9 +246,8 @@ def submit_reading(device_id: str):
         answer = _ask(who, "POST", f"/api/v1/devices/{device_id}/meter-readings",
                       body={"counter": form.counter.data, "value": value})
         if answer.ok:
-            flash(_("The reading %(value)s of the %(counter)s counter was accepted.", value=count(value),
-                    counter=form.counter.data))
-            return _back_to("desk.device", who, device_id=device_id)
+            return _saved(_("The reading %(value)s of the %(counter)s counter was accepted.", value=count(value),
+                            counter=form.counter.data), "desk.device", who, device_id=device_id)
         _place_reading_refusal(form, answer)
     # Refused, by the form or by the service: 400, so it is never taken for an accepted reading.
     return _device_page(who, found, reading_form=form, http_status=400)
@@ -303,8 +281,6 @@ def _device_choices(devices: list[dict[str, Any]]) -> list[SelectChoice]:
 @desk.get("/incidents")
 def incidents():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     status = request.args.get("status") if request.args.get("status") in INCIDENT_STATUSES else None
     context: dict[str, Any] = {"status": status, "items": None, "devices": {}, "problems": []}
     if who.needs_customer:
@@ -312,7 +288,7 @@ def incidents():
     answer = _ask(who, "GET", "/api/v1/incidents", params={"status": status}, scoped=True)
     if not answer.ok:
         return page("desk_incidents.html", who, answer.status,
-                    **{**context, "items": [], "problems": _problems(answer)})
+                    **{**context, "items": [], "problems": problem_messages(answer)})
     # Incidents name their device by id; the table shows its serial number and model.
     listed = _ask(who, "GET", "/api/v1/devices", scoped=True)
     devices = {str(d.get("id")): d for d in items_of(listed)} if listed.ok else {}
@@ -322,8 +298,6 @@ def incidents():
 @desk.route("/incidents/new", methods=["GET", "POST"])
 def new_incident():
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     if who.needs_customer:
         return page("desk_incident_new.html", who, form=None)
     listed = _ask(who, "GET", "/api/v1/devices", scoped=True)
@@ -349,9 +323,9 @@ def new_incident():
         })
         incident_id = clean(str(answer.body.get("id") or "")) if answer.ok else None
         if incident_id:
-            flash(_("The incident was opened. A response is due by %(due)s (Mexico City time).",
-                    due=moment(answer.body.get("response_due_at"))))
-            return _back_to("desk.incident", who, incident_id=incident_id)
+            return _saved(_("The incident was opened. A response is due by %(due)s (Mexico City time).",
+                            due=moment(answer.body.get("response_due_at"))), "desk.incident", who,
+                          incident_id=incident_id)
         if answer.ok:
             form.form_errors.append(_("The service desk did not say which incident it opened. "
                                       "Look for it in the list before opening it again."))
@@ -364,7 +338,7 @@ def new_incident():
 
 def _incident_page(who: Viewer, incident_id: str, *, comment_form: CommentForm | None = None,
                    status_form: StatusForm | None = None, http_status: int = 200):
-    found = _read(who, f"/api/v1/incidents/{_id_or_404(incident_id)}")
+    found = _read(who, f"/api/v1/incidents/{id_or_404(incident_id)}")
     device = None
     device_id = clean(str(found.get("device_id") or ""))
     if device_id:
@@ -383,23 +357,18 @@ def _incident_page(who: Viewer, incident_id: str, *, comment_form: CommentForm |
 @desk.get("/incidents/<incident_id>")
 def incident(incident_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
     return _incident_page(who, incident_id)
 
 
 @desk.post("/incidents/<incident_id>/comments")
 def comment(incident_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
-    _id_or_404(incident_id)
+    id_or_404(incident_id)
     form = CommentForm()
     if form.validate_on_submit():
         answer = _ask(who, "POST", f"/api/v1/incidents/{incident_id}/comments", body={"text": form.text.data.strip()})
         if answer.ok:
-            flash(_("Your comment was added."))
-            return _back_to("desk.incident", who, incident_id=incident_id)
+            return _saved(_("Your comment was added."), "desk.incident", who, incident_id=incident_id)
         _place(form, answer, {"text": form.text})
     return _incident_page(who, incident_id, comment_form=form, http_status=400)
 
@@ -407,9 +376,7 @@ def comment(incident_id: str):
 @desk.post("/incidents/<incident_id>/status")
 def change_status(incident_id: str):
     who = _viewer()
-    if not isinstance(who, Viewer):
-        return who
-    _id_or_404(incident_id)
+    id_or_404(incident_id)
     form = StatusForm()
     if form.validate_on_submit():
         target = form.status.data
@@ -418,7 +385,7 @@ def change_status(incident_id: str):
         else:
             answer = _ask(who, "POST", f"/api/v1/incidents/{incident_id}/status", body={"status": target})
             if answer.ok:
-                flash(_("The incident is now: %(status)s.", status=STATUS_LABELS[target]))
-                return _back_to("desk.incident", who, incident_id=incident_id)
+                return _saved(_("The incident is now: %(status)s.", status=STATUS_LABELS[target]), "desk.incident",
+                              who, incident_id=incident_id)
             _place(form, answer, {"status": form.status})
     return _incident_page(who, incident_id, status_form=form, http_status=400)

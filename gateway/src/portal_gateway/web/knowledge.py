@@ -13,14 +13,15 @@ from flask_babel import lazy_gettext as _l
 
 from portal_gateway.routing import SERVICEDESK
 from portal_gateway.web.pages import (
-    ID,
-    Viewer,
     call,
     flatten,
+    id_or_404,
     install_error_pages,
     items_of,
     page,
-    place_errors,
+    page_arg,
+    pages_of,
+    problem_messages,
     viewer,
 )
 
@@ -35,27 +36,9 @@ install_error_pages(knowledge, {
 })
 
 
-def _page_arg(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
-def _pages(body: dict) -> dict[str, int] | None:
-    size = int(body.get("page_size") or 0)
-    total = int(body.get("total") or 0)
-    if size <= 0:
-        return None
-    return {"page": int(body.get("page") or 1), "pages": max(1, -(-total // size)), "total": total}
-
-
 @knowledge.get("/knowledge")
 def search():
     who = viewer()
-    if not isinstance(who, Viewer):
-        return who
     q = request.args.get("q")
     tag = (request.args.get("tag") or "").strip()
     tag = tag if _TAG.match(tag) else None
@@ -64,28 +47,22 @@ def search():
         return page("knowledge.html", who, **context)
     # The words go as typed, blank included: servicedesk says what a search needs, and the
     # page shows its answer next to the box (the shared client would leave an empty q out).
-    query = {"q": q or "", "page": _page_arg(request.args.get("page"))}
+    query = {"q": q or "", "page": page_arg(request.args.get("page"), MAX_PAGE)}
     if tag:
         query["tag"] = tag
     answer = call(SERVICEDESK, "GET", f"/api/v1/knowledge?{urlencode(query)}", who, scoped=False)
     if not answer.ok:
         # What servicedesk says about the words goes under the box; anything else above it.
-        problems = flatten(answer.body.get("errors") or {}).get("q") or []
-        if not problems:
-            place_errors(answer, {}, problems)
+        problems = flatten(answer.body.get("errors") or {}).get("q") or problem_messages(answer)
         return page("knowledge.html", who, answer.status, **{**context, "items": [], "problems": problems})
-    context.update(items=items_of(answer), pages=_pages(answer.body), total=answer.body.get("total"))
+    context.update(items=items_of(answer), pages=pages_of(answer.body), total=answer.body.get("total"))
     return page("knowledge.html", who, **context)
 
 
 @knowledge.get("/knowledge/<article_id>")
 def article(article_id: str):
     who = viewer()
-    if not isinstance(who, Viewer):
-        return who
-    if not ID.match(article_id):
-        abort(404)
-    found = call(SERVICEDESK, "GET", f"/api/v1/knowledge/{article_id}", who, scoped=False)
+    found = call(SERVICEDESK, "GET", f"/api/v1/knowledge/{id_or_404(article_id)}", who, scoped=False)
     if not found.ok:
         abort(404)
     return page("knowledge_article.html", who, article=found.body, q=request.args.get("q") or "")

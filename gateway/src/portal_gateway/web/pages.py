@@ -1,8 +1,8 @@
-"""What the user-administration, stock and knowledge pages share: who is looking, the calls
-they make with that person's token, and the pages shown when a service refuses or is down.
+"""What every page that calls a service shares: who is looking, the calls made with that
+person's token, reading their answers, and the pages shown when a service refuses or is down.
 
-As on the billing pages, the role check here only spares a pointless call: the service
-checks the token's roles and customer again and has the last word.
+The role check here only spares a pointless call: the service checks the token's roles and
+customer again and has the last word.
 """
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from portal_shared.auth.roles import AGENT
 
+from portal_gateway.policy import PAYERS
 from portal_gateway.routing import Service
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
@@ -50,20 +51,31 @@ class Viewer:
         return not self.me.get("customer")
 
     @property
+    def can_pay(self) -> bool:
+        return bool(self.roles & PAYERS) and not self.is_staff
+
+    @property
     def needs_customer(self) -> bool:
         return self.is_staff and self.customer_id is None
+
+    @property
+    def accounts(self) -> list[str]:
+        return list((self.me.get("customer") or {}).get("account_numbers") or [])
 
     def scope(self) -> dict[str, str]:
         """Query parameters naming whose data is read: only staff send one."""
         return {"customer_id": self.customer_id} if self.is_staff and self.customer_id else {}
 
 
-def viewer(allowed: frozenset[str] | None = None):
-    """The signed-in user, or a redirect to sign in; Refused when none of `allowed` is held
-    (None: every signed-in user)."""
+def viewer(allowed: frozenset[str] | None = None) -> Viewer:
+    """The signed-in user; Refused when none of `allowed` is held (None: every signed-in user).
+
+    A visitor who is not signed in (or must first set a password) is sent where
+    me_or_redirect() says, by ending the request with that redirect.
+    """
     token, me = me_or_redirect()
     if token is None:
-        return me
+        abort(me)
     nav = nav_for(me)
     roles = frozenset(me.get("roles") or [])
     if allowed is not None and not roles & allowed:
@@ -74,30 +86,59 @@ def viewer(allowed: frozenset[str] | None = None):
     return Viewer(token, me, roles, nav, customer_id)
 
 
+def id_or_404(value: str) -> str:
+    """An id from the URL, which must look like one before any service is asked about it."""
+    if not ID.match(value):
+        abort(404)
+    return value
+
+
 def clean(value: str | None, pattern: re.Pattern[str] = ID) -> str | None:
     value = (value or "").strip()
     return value if pattern.match(value) else None
 
 
 def call(service: Service, method: str, path: str, who: Viewer, *, body: Any = None,
-         params: dict[str, Any] | None = None, scoped: bool = True) -> Answer:
+         params: dict[str, Any] | None = None, scoped: bool = True, headers: dict[str, str] | None = None,
+         keep_404: bool = False) -> Answer:
     """One call with the viewer's token. 401, 403 and 404 end the page; other answers are the caller's.
 
     scoped: a list names the staff member's chosen customer; one record, named by its id, needs none.
+    keep_404: a 404 is answered like any other refusal, for a page that says itself what is missing.
     """
     scope = who.scope() if scoped else {}
-    answer = api.call(service, method, path, token=who.token, body=body, params={**(params or {}), **scope})
+    answer = api.call(service, method, path, token=who.token, body=body, params={**(params or {}), **scope},
+                      headers=headers)
     if answer.status == 401:
         raise SignInAgain()
     if answer.status == 403:
         raise Refused()
-    if answer.status == 404:
+    if answer.status == 404 and not keep_404:
         raise NotThere()
     return answer
 
 
 def items_of(answer: Answer) -> list[dict[str, Any]]:
     return [item for item in answer.body.get("items") or [] if isinstance(item, dict)]
+
+
+def page_arg(value: str | None, most: int) -> int:
+    """The ?page= asked for, 1 to most; anything else is the first page."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), most)
+
+
+def pages_of(body: dict[str, Any], page_size: int = 0) -> dict[str, int] | None:
+    """Page, page count and total of a paged list; page_size when the answer does not say its own.
+    None when neither says, so the page shows no pagination."""
+    size = int(body.get("page_size") or page_size) or page_size
+    if size <= 0:
+        return None
+    total = int(body.get("total") or 0)
+    return {"page": int(body.get("page") or 1), "pages": max(1, -(-total // size)), "total": total}
 
 
 def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -133,11 +174,20 @@ def place_errors(answer: Answer, fields: dict[str, Any], form_errors: list[str],
         form_errors.append(_("The request could not be completed (HTTP %(status)s).", status=answer.status))
 
 
-def problem_messages(answer: Answer) -> list[str]:
-    """Everything a refused call says, for a notice above a form or a table."""
-    messages: list[str] = []
-    place_errors(answer, {}, messages)
-    return messages
+def problem_messages(answer: Answer, *, named: bool = False) -> list[str]:
+    """Everything a refused call says, for a notice above a form or a table.
+
+    named: each field's messages after the field's name, for a page whose fields are its query
+    parameters (account, from, to) rather than form fields the messages could stand next to.
+    """
+    if not named:
+        messages: list[str] = []
+        place_errors(answer, {}, messages)
+        return messages
+    messages = [answer.detail] if answer.detail else []
+    for name, field_messages in flatten(answer.body.get("errors") or {}).items():
+        messages.extend(f"{name}: {message}" for message in field_messages)
+    return messages or [_("The request could not be completed (HTTP %(status)s).", status=answer.status)]
 
 
 def page(template: str, who: Viewer, http_status: int = 200, /, **context):

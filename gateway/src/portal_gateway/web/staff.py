@@ -16,9 +16,18 @@ from flask_babel import lazy_gettext as _l
 from portal_shared.auth.roles import AGENT
 
 from portal_gateway.routing import IDENTITY, SERVICEDESK
-from portal_gateway.web.desk import DEVICE_STATUS_LABELS, SLA_LABELS, STATUS_LABELS, device_status
-from portal_gateway.web.desk_forms import INCIDENT_CATEGORIES
-from portal_gateway.web.pages import ID, Viewer, call, install_error_pages, items_of, page, place_errors, viewer
+from portal_gateway.web.pages import (
+    ID,
+    Viewer,
+    call,
+    id_or_404,
+    install_error_pages,
+    items_of,
+    page,
+    place_errors,
+    problem_messages,
+    viewer,
+)
 from portal_gateway.web.staff_forms import EmailCorrectionForm, email_form
 
 staff = Blueprint("staff", __name__, url_prefix="/staff")
@@ -46,20 +55,13 @@ PART_LABELS = {
 
 @staff.context_processor
 def _labels() -> dict[str, Any]:
-    # The service desk pages' labels, so an incident or device reads the same on both.
-    return {"status_labels": STATUS_LABELS, "sla_labels": SLA_LABELS, "device_status_labels": DEVICE_STATUS_LABELS,
-            "device_status": device_status, "category_labels": dict(INCIDENT_CATEGORIES),
-            "credit_labels": CREDIT_LABELS, "part_labels": PART_LABELS}
+    # The devices' and incidents' labels come from the service desk pages (web/desk.py, app-wide),
+    # so they read the same on both.
+    return {"credit_labels": CREDIT_LABELS, "part_labels": PART_LABELS}
 
 
 def _agent():
     return viewer(AGENTS)
-
-
-def _id_or_404(value: str) -> str:
-    if not ID.match(value):
-        abort(404)
-    return value
 
 
 def _folded(text: Any) -> str:
@@ -81,14 +83,11 @@ def matches(customer: dict[str, Any], query: str) -> bool:
 @staff.get("/customers")
 def customers():
     who = _agent()
-    if not isinstance(who, Viewer):
-        return who
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     answer = call(IDENTITY, "GET", "/api/v1/customers", who, scoped=False)
     if not answer.ok:
-        problems: list[str] = []
-        place_errors(answer, {}, problems)
-        return page("staff_customers.html", who, answer.status, items=[], query=query, more=0, problems=problems)
+        return page("staff_customers.html", who, answer.status, items=[], query=query, more=0,
+                    problems=problem_messages(answer))
     found = [customer for customer in items_of(answer) if not query or matches(customer, query)]
     return page("staff_customers.html", who, items=found[:MAX_LISTED], query=query,
                 more=max(0, len(found) - MAX_LISTED), problems=[])
@@ -99,9 +98,7 @@ def customers():
 def _overview(who: Viewer, customer_id: str) -> dict[str, Any]:
     answer = call(SERVICEDESK, "GET", f"/api/v1/staff/customers/{customer_id}/overview", who, scoped=False)
     if not answer.ok:
-        problems: list[str] = []
-        place_errors(answer, {}, problems)
-        raise OverviewRefused(answer.status, problems)
+        raise OverviewRefused(answer.status, problem_messages(answer))
     return answer.body
 
 
@@ -144,18 +141,14 @@ def _overview_page(who: Viewer, customer_id: str, overview: dict[str, Any],
 @staff.get("/customers/<customer_id>")
 def customer(customer_id: str):
     who = _agent()
-    if not isinstance(who, Viewer):
-        return who
-    customer_id = _id_or_404(customer_id)
+    customer_id = id_or_404(customer_id)
     return _overview_page(who, customer_id, _overview(who, customer_id))
 
 
 @staff.post("/customers/<customer_id>/users/<user_id>/email")
 def correct_email(customer_id: str, user_id: str):
     who = _agent()
-    if not isinstance(who, Viewer):
-        return who
-    customer_id, user_id = _id_or_404(customer_id), _id_or_404(user_id)
+    customer_id, user_id = id_or_404(customer_id), id_or_404(user_id)
     # CSRFProtect has already refused a post without a valid token (400).
     form = email_form(user_id, formdata=request.form)
     overview = _overview(who, customer_id)

@@ -9,19 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal_gateway.policy import STOCK_EDITORS, STOCK_READERS
 from portal_gateway.routing import SERVICEDESK
 from portal_gateway.web.pages import (
-    ID,
     Refused,
     Viewer,
     call,
     clean,
     flatten,
+    id_or_404,
     install_error_pages,
     items_of,
     page,
@@ -58,7 +58,7 @@ def can_edit(who: Viewer) -> bool:
 
 def _editor():
     who = _reader()
-    if isinstance(who, Viewer) and not can_edit(who):
+    if not can_edit(who):
         raise Refused()
     return who
 
@@ -73,8 +73,6 @@ def same_item(toner_item: str) -> str:
 @stock.route("/stock", methods=["GET", "POST"])
 def locations():
     who = _reader() if request.method == "GET" else _editor()
-    if not isinstance(who, Viewer):
-        return who
     form = StockLocationForm()
     form_errors: list[str] = []
     if form.validate_on_submit():
@@ -103,9 +101,7 @@ def _details(form: StockLocationForm) -> dict[str, str]:
 
 def _location(who: Viewer, location_id: str) -> dict[str, Any]:
     """One of the company's stock locations; another company's answers 404, like an unknown id."""
-    if not ID.match(location_id):
-        abort(404)
-    return call(SERVICEDESK, "GET", f"/api/v1/stock-locations/{location_id}", who, scoped=False).body
+    return call(SERVICEDESK, "GET", f"/api/v1/stock-locations/{id_or_404(location_id)}", who, scoped=False).body
 
 
 def _levels(location: dict[str, Any]) -> list[dict[str, Any]]:
@@ -133,8 +129,6 @@ def _location_page(who: Viewer, location: dict[str, Any], http_status: int = 200
 def location(location_id: str):
     """The location itself; a POST changes its name, shipping address and instructions."""
     who = _reader() if request.method == "GET" else _editor()
-    if not isinstance(who, Viewer):
-        return who
     current = _location(who, location_id)
     if request.method == "GET":
         return _location_page(who, current)
@@ -153,8 +147,6 @@ def location(location_id: str):
 @stock.post("/stock/<location_id>/items")
 def add_item(location_id: str):
     who = _editor()
-    if not isinstance(who, Viewer):
-        return who
     current = _location(who, location_id)
     form = TonerItemForm()
     errors: list[str] = []
@@ -204,8 +196,6 @@ def read_levels(levels: list[dict[str, Any]]) -> tuple[dict[str, dict[str, str]]
 @stock.post("/stock/<location_id>/inventory")
 def update_levels(location_id: str):
     who = _editor()
-    if not isinstance(who, Viewer):
-        return who
     current = _location(who, location_id)
     # No form to validate: its one field, the CSRF token, is checked for every POST before the
     # view runs; the rows are read by read_levels().
@@ -247,8 +237,6 @@ def update_levels(location_id: str):
 @stock.get("/toner-orders")
 def toner_orders():
     who = _reader()
-    if not isinstance(who, Viewer):
-        return who
     status = request.args.get("status") if request.args.get("status") in ORDER_STATUSES else None
     context = {"status": status, "items": None, "problems": [], "status_names": ORDER_STATUS_NAMES}
     if who.needs_customer:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from portal_shared.auth.roles import ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN
@@ -20,6 +20,7 @@ from portal_gateway.web.pages import (
     NotThere,
     Viewer,
     call,
+    id_or_404,
     install_error_pages,
     items_of,
     page,
@@ -52,16 +53,12 @@ def _admin():
 
 def _user(who: Viewer, user_id: str) -> dict[str, Any]:
     """One of the company's users; another company's answers 404 from identity, like an unknown id."""
-    if not ID.match(user_id):
-        abort(404)
-    return call(IDENTITY, "GET", f"/api/v1/users/{user_id}", who).body
+    return call(IDENTITY, "GET", f"/api/v1/users/{id_or_404(user_id)}", who).body
 
 
 @users.route("/users", methods=["GET", "POST"])
 def user_list():
     who = _admin()
-    if not isinstance(who, Viewer):
-        return who
     form = InviteForm()
     form_errors: list[str] = []
     if form.validate_on_submit():
@@ -134,8 +131,6 @@ def _user_page(who: Viewer, user: dict[str, Any], form: UserForm, form_errors: l
 @users.route("/users/<user_id>", methods=["GET", "POST"])
 def user_page(user_id: str):
     who = _admin()
-    if not isinstance(who, Viewer):
-        return who
     user = _user(who, user_id)
     form = UserForm(data={"name": user.get("name"), "roles": user.get("roles") or []}
                     if request.method == "GET" else None)
@@ -159,8 +154,6 @@ def read_assignment() -> tuple[set[str], set[str]]:
 @users.post("/users/<user_id>/devices")
 def assign_devices(user_id: str):
     who = _admin()
-    if not isinstance(who, Viewer):
-        return who
     user = _user(who, user_id)
     # The CSRF token, this form's one field, is checked for every POST before the view runs.
     # The name-and-roles form is only shown again, as identity has it, if the page comes back.
@@ -205,8 +198,6 @@ def assign_devices(user_id: str):
 @users.route("/users/<user_id>/disable", methods=["GET", "POST"])
 def disable_user(user_id: str):
     who = _admin()
-    if not isinstance(who, Viewer):
-        return who
     user = _user(who, user_id)
     form = DisableUserForm()
     form_errors: list[str] = []
