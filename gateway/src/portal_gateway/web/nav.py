@@ -55,3 +55,10 @@ ROLE_NAMES = {
     "agent": _l("Customer service agent"),
     "operator": _l("Back office operator"),
 }
+
+# How a user's account status reads on the page.
+USER_STATUS_NAMES = {
+    "pending_activation": _l("Invitation sent"),
+    "active": _l("Active"),
+    "disabled": _l("Disabled"),
+}

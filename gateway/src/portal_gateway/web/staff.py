@@ -29,6 +29,7 @@ from portal_gateway.web.pages import (
     viewer,
 )
 from portal_gateway.web.staff_forms import EmailCorrectionForm, email_form
+from portal_gateway.web.nav import USER_STATUS_NAMES
 
 staff = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -130,7 +131,7 @@ def _overview_page(who: Viewer, customer_id: str, overview: dict[str, Any],
     # An agent moving on to the billing, stock or service desk pages stays with this customer.
     who.customer_id = customer_id
     return page("staff_customer.html", who, http_status, customer_id=customer_id, overview=overview,
-                customer=overview.get("customer") or {}, users=users, forms=forms,
+                customer=overview.get("customer") or {}, users=users, forms=forms, status_names=USER_STATUS_NAMES,
                 accounts=overview.get("accounts"), credit=overview.get("credit_status"),
                 payments=payments, last_payment=(payments or [None])[0],
                 devices=devices, serials={str(device.get("id")): device.get("serial_number") for device in devices},

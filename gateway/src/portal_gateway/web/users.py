@@ -15,6 +15,7 @@ from portal_shared.auth.roles import ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN
 
 from portal_gateway.routing import IDENTITY, SERVICEDESK
 from portal_gateway.web.api import ServiceUnavailable
+from portal_gateway.web.nav import USER_STATUS_NAMES
 from portal_gateway.web.pages import (
     ID,
     NotThere,
@@ -35,11 +36,6 @@ users = Blueprint("users", __name__)
 ADMINS = frozenset({ADMIN})
 # Users who see only the devices assigned to them: the ones the assignment is for.
 DEVICE_HOLDERS = frozenset({DEVICE_ADMIN, STOCK_DEVICE_ADMIN})
-STATUS_NAMES = {
-    "pending_activation": _l("Invitation sent"),
-    "active": _l("Active"),
-    "disabled": _l("Disabled"),
-}
 
 install_error_pages(users, {
     IDENTITY: _l("User administration is not available right now. Please try again in a few minutes."),
@@ -73,7 +69,7 @@ def user_list():
     problems = [] if listing.ok else problem_messages(listing)
     status = 400 if form_errors or form.errors else (200 if listing.ok else listing.status)
     return page("users.html", who, status, form=form, form_errors=form_errors, items=items_of(listing),
-                problems=problems, status_names=STATUS_NAMES)
+                problems=problems, status_names=USER_STATUS_NAMES)
 
 
 # --- one user ---------------------------------------------------------------------------------
@@ -123,7 +119,7 @@ def _user_page(who: Viewer, user: dict[str, Any], form: UserForm, form_errors: l
             assigned.add(str(device.get("id")))
     status = 400 if (form_errors or form.errors) and http_status == 200 else http_status
     return page("user.html", who, status, user=user, form=form, form_errors=form_errors,
-                status_names=STATUS_NAMES, holds_devices=holds_devices, devices=devices, assigned=assigned,
+                status_names=USER_STATUS_NAMES, holds_devices=holds_devices, devices=devices, assigned=assigned,
                 assignees_known=assignees_known, assignment_form=AssignmentForm(),
                 device_problems=(device_problems or []) + unavailable, is_me=user_id == str(who.me.get("id")).lower())
 
