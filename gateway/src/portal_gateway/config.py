@@ -43,6 +43,8 @@ class Config:
         self.READY_TIMEOUT = env_float("READY_TIMEOUT", 2.0)
         self.MAX_CONTENT_LENGTH = MIB
         self.ACCESS_LOG = env_bool("GATEWAY_ACCESS_LOG", True)
+        # /metrics answers loopback scrapers only, unless the network in front keeps it private.
+        self.METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
         self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
         self.CONFIGURE_LOGGING = True
         # SECRET_KEY left None here: create_app derives a stored dev key only when none is given.

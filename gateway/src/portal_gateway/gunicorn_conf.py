@@ -5,8 +5,11 @@
 A gevent worker serves up to worker_connections requests at once on one core; the upstream
 pool is sized to the same number (UPSTREAM_POOL_MAXSIZE defaults to WORKER_CONNECTIONS).
 The app is loaded after gevent patched the worker (no preload), so urllib3's sockets yield.
+The metrics hooks give the workers one PROMETHEUS_MULTIPROC_DIR, so /metrics sums them.
 """
 import os
+
+from portal_shared.service.gunicorn import METRICS_HOOKS
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -22,3 +25,5 @@ preload_app = False
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+globals().update(METRICS_HOOKS)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import urllib3
 from portal_shared import correlation
 from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, TokenVerifier
+from portal_shared.metrics import HttpMetrics
 from portal_shared.web.problems import PROBLEM_JSON
 
 from portal_gateway import routing
@@ -151,6 +152,7 @@ class ProxyMiddleware:
         max_body: int,
         access_log_enabled: bool,
         local_prefixes: tuple[str, ...] = ("/api/v1/openapi",),
+        metrics: HttpMetrics | None = None,
     ):
         self.app = app
         self.upstreams = upstreams
@@ -159,6 +161,7 @@ class ProxyMiddleware:
         self.max_body = max_body
         self.access_log_enabled = access_log_enabled
         self.local_prefixes = local_prefixes
+        self.metrics = metrics
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -167,6 +170,8 @@ class ProxyMiddleware:
         started = time.perf_counter()
         cid = correlation.sanitize(environ.get("HTTP_X_CORRELATION_ID")) or correlation.new_correlation_id()
         status_seen: list[int] = []
+        # The policy rule's pattern (/api/v1/invoices/{id}) is the metrics' route: never the raw path.
+        route: list[str] = []
         cid_token = correlation.set_correlation_id(cid)
 
         def recording_start_response(status: str, headers: list, exc_info=None):
@@ -174,8 +179,11 @@ class ProxyMiddleware:
             return start_response(status, headers, exc_info)
 
         try:
-            return self._proxy(environ, recording_start_response, path, cid)
+            return self._proxy(environ, recording_start_response, path, cid, route)
         finally:
+            if self.metrics is not None:
+                self.metrics.observe(environ.get("REQUEST_METHOD", "GET"), route[0] if route else None,
+                                     status_seen[0] if status_seen else 500, time.perf_counter() - started)
             if self.access_log_enabled:
                 access_log.info(
                     "request",
@@ -185,13 +193,17 @@ class ProxyMiddleware:
                 )
             correlation.reset_correlation_id(cid_token)
 
-    def _proxy(self, environ: dict, start_response: StartResponse, path: str, cid: str) -> Iterable[bytes]:
+    def _proxy(self, environ: dict, start_response: StartResponse, path: str, cid: str,
+               route: list[str]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         service = routing.resolve(path)
         if service is None or _has_dot_segment(path):
             return problem(start_response, 404, "Not found", f"No route for {path}.", cid)
+        rule = self.policy.match(method, path)
+        if rule is not None:
+            route.append(rule.pattern)
         try:
-            authorize(self.policy.match(method, path), environ, self.verifier)
+            authorize(rule, environ, self.verifier)
         except Denied as denied:
             return problem(start_response, denied.status, denied.title, denied.detail, cid, denied.headers)
 
@@ -211,7 +223,8 @@ class ProxyMiddleware:
             )
         except UpstreamError as exc:
             failure = failure_for(exc, service)
-            log.warning("upstream call failed", extra={"service": service.name, "error": repr(exc)})
+            # "service" is the logging process (the gateway): the one called is "upstream".
+            log.warning("upstream call failed", extra={"upstream": service.name, "error": repr(exc)})
             return problem(start_response, failure.status, failure.title, failure.detail, cid,
                            service=service.name)
 
@@ -224,6 +237,7 @@ class ProxyMiddleware:
             try:
                 data = response.read(decode_content=False)
             except UpstreamError as exc:
+                self.upstreams.record_error(service, exc)
                 response.close()
                 failure = failure_for(exc, service)
                 return problem(start_response, failure.status, failure.title, failure.detail, cid,

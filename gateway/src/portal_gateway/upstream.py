@@ -6,6 +6,7 @@ twice, so retries are off and a failure is answered as it happened (503 / 504 / 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,7 +40,18 @@ def failure_for(exc: Exception, service: Service) -> Failure:
     return Failure(502, "Bad gateway", f"{name} sent an invalid response.")
 
 
+def error_kind(exc: Exception) -> str:
+    """The upstream_errors metric's kind: connect_refused, timeout or invalid_response."""
+    if isinstance(exc, NewConnectionError):
+        return "connect_refused"
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        return "timeout"
+    return "invalid_response"
+
+
 UpstreamError = HTTPError
+# Told of every failed call: (service, kind), kind as error_kind() names it or "5xx".
+ErrorRecorder = Callable[[Service, str], None]
 
 
 class Upstreams:
@@ -50,8 +62,10 @@ class Upstreams:
         connect_timeout: float,
         read_timeout: float,
         pool_maxsize: int,
+        on_error: ErrorRecorder | None = None,
     ):
         self.urls = urls
+        self.on_error = on_error
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         # block=False: past maxsize a burst opens extra connections instead of queueing;
         # they are closed when returned, so the pool never holds more than maxsize per host.
@@ -78,18 +92,30 @@ class Upstreams:
         timeout: urllib3.Timeout | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """One call, never retried. Raises urllib3's HTTPError subclasses; see failure_for()."""
-        return self._pools[service.key].urlopen(
-            method,
-            self._base_paths[service.key] + path_and_query,
-            body=body,
-            headers=headers,
-            retries=False,
-            redirect=False,
-            preload_content=not stream,
-            # A proxied body passes through as the service encoded it; the UI reads JSON.
-            decode_content=not stream,
-            timeout=timeout or self.timeout,
-        )
+        try:
+            response = self._pools[service.key].urlopen(
+                method,
+                self._base_paths[service.key] + path_and_query,
+                body=body,
+                headers=headers,
+                retries=False,
+                redirect=False,
+                preload_content=not stream,
+                # A proxied body passes through as the service encoded it; the UI reads JSON.
+                decode_content=not stream,
+                timeout=timeout or self.timeout,
+            )
+        except HTTPError as exc:
+            self.record_error(service, exc)
+            raise
+        if response.status >= 500 and self.on_error is not None:
+            self.on_error(service, "5xx")
+        return response
+
+    def record_error(self, service: Service, exc: Exception) -> None:
+        """Also for failures after the call returned (a body that stalls or breaks mid-way)."""
+        if self.on_error is not None:
+            self.on_error(service, error_kind(exc))
 
     def close(self) -> None:
         self.pool.clear()

@@ -33,6 +33,7 @@ from portal_shared.messaging.connection import close_quietly, connect
 from portal_shared.messaging.errors import PublishError
 from portal_shared.messaging.publisher import ConfirmingPublisher
 from portal_shared.messaging.topology import declare_topology
+from portal_shared.metrics.messaging import ConsumerMetrics, default_consumer_metrics
 
 log = logging.getLogger("portal.consumer")
 
@@ -43,6 +44,8 @@ LAST_ERROR_HEADER = "x-last-error"
 ERROR_HEADER = "x-error"
 _ERROR_LIMIT = 1000
 # Broker bookkeeping of earlier dead-lettering; our own retry count is the one that matters.
+# The event_type label of a message that is not an event at all (bad JSON, unknown envelope).
+INVALID_EVENT_TYPE = "invalid"
 _BROKER_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason")
 
 
@@ -87,6 +90,7 @@ class Consumer:
         *,
         reconnect_max_seconds: float = 30.0,
         poll_seconds: float = 0.2,
+        metrics: ConsumerMetrics | None = None,
     ):
         if not handlers:
             raise ValueError("a consumer needs at least one handler")
@@ -103,6 +107,7 @@ class Consumer:
         self._publisher: ConfirmingPublisher | None = None
         # Outcomes so far ("applied", "duplicate", "retried", "dead_lettered", "deferred"), for tests and metrics.
         self.stats: Counter[str] = Counter()
+        self.metrics = metrics or default_consumer_metrics()
 
     @property
     def routing_keys(self) -> list[str]:
@@ -176,7 +181,7 @@ class Consumer:
             event = parse_event(json.loads(body))
         except (ValueError, InvalidEvent) as exc:
             # ValueError covers bad JSON and bad UTF-8. Retrying a poison message cannot help.
-            self._dead_letter(channel, method, properties, body, f"invalid event: {exc}")
+            self._dead_letter(channel, method, properties, body, f"invalid event: {exc}", INVALID_EVENT_TYPE)
             return
         if get_correlation_id() is None and (cid := sanitize(event.correlation_id)):
             # Older producers set it only in the envelope.
@@ -184,7 +189,8 @@ class Consumer:
         handler = self.handlers.get((event.type, event.version))
         if handler is None:
             self._dead_letter(
-                channel, method, properties, body, f"no handler bound for {event.type} v{event.version} in {self.service}"
+                channel, method, properties, body, f"no handler bound for {event.type} v{event.version} in {self.service}",
+                event.type,
             )
             return
         try:
@@ -197,12 +203,17 @@ class Consumer:
                 self.stats["deferred"] += 1
                 raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT]) from exc
             log.exception("handler failed", extra={"event_id": str(event.id), "event_type": event.type})
-            self._retry_or_dead_letter(channel, method, properties, body, exc)
+            self._retry_or_dead_letter(channel, method, properties, body, exc, event.type)
             return
-        if not applied:
+        if applied:
+            log.info("event handled", extra={"event_id": str(event.id), "event_type": event.type})
+        else:
             log.info("duplicate event ignored", extra={"event_id": str(event.id), "event_type": event.type})
         channel.basic_ack(delivery_tag=method.delivery_tag)
         self.stats["applied" if applied else "duplicate"] += 1
+        self.metrics.consumed.labels(self.service, event.type).inc()
+        if not applied:
+            self.metrics.duplicates.labels(self.service, event.type).inc()
 
     def _apply(self, event: Event, handler: Handler) -> bool:
         session = self.session_factory()
@@ -228,7 +239,7 @@ class Consumer:
         except SQLAlchemyError:
             return False
 
-    def _retry_or_dead_letter(self, channel, method, properties, body: bytes, exc: Exception) -> None:
+    def _retry_or_dead_letter(self, channel, method, properties, body: bytes, exc: Exception, event_type: str) -> None:
         error = f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT]
         attempt = _retry_count(properties.headers or {})
         delays = self.config.retry_delays_ms
@@ -247,14 +258,20 @@ class Consumer:
         # Publish (confirmed) before ack: if this raises, the message stays unacked and comes back.
         self._publish_to_queue(target, body, republished_properties(properties, extra))
         channel.basic_ack(delivery_tag=method.delivery_tag)
-        self.stats["retried" if target != self.config.dead_letter_queue else "dead_lettered"] += 1
+        if target != self.config.dead_letter_queue:
+            self.stats["retried"] += 1
+            self.metrics.retried.labels(self.service, event_type).inc()
+        else:
+            self.stats["dead_lettered"] += 1
+            self.metrics.dead_lettered.labels(self.service, event_type).inc()
 
-    def _dead_letter(self, channel, method, properties, body: bytes, reason: str) -> None:
+    def _dead_letter(self, channel, method, properties, body: bytes, reason: str, event_type: str) -> None:
         log.error("message dead-lettered", extra={"reason": reason[:_ERROR_LIMIT]})
         props = republished_properties(properties, {ERROR_HEADER: reason[:_ERROR_LIMIT]})
         self._publish_to_queue(self.config.dead_letter_queue, body, props)
         channel.basic_ack(delivery_tag=method.delivery_tag)
         self.stats["dead_lettered"] += 1
+        self.metrics.dead_lettered.labels(self.service, event_type).inc()
 
     def _publish_to_queue(self, queue: str, body: bytes, properties: pika.BasicProperties) -> None:
         assert self._publisher is not None, "publisher exists while consuming"

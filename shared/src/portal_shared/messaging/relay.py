@@ -18,6 +18,8 @@ from portal_shared.correlation import reset_correlation_id, set_correlation_id
 from portal_shared.db.types import utcnow
 from portal_shared.messaging.backoff import Backoff
 from portal_shared.messaging.errors import DeliveryRefused, MessageUnroutable, TransportUnavailable
+from portal_shared.metrics.messaging import RelayMetrics, default_relay_metrics
+from portal_shared.outbox.table import CHANNEL_EVENTS
 
 log = logging.getLogger("portal.relay")
 
@@ -44,6 +46,8 @@ class OutboxRelay:
         reconnect_max_seconds: float = 30.0,
         row_retry_max_seconds: float = 300.0,
         unroutable_grace_seconds: float = 600.0,
+        service: str = "",
+        metrics: RelayMetrics | None = None,
     ):
         self.engine = engine
         self.table = outbox_table
@@ -64,6 +68,8 @@ class OutboxRelay:
         # SQLite has one writer: holding its lock for a whole batch would stall the web tier.
         self._commit_each_row = engine.dialect.name == "sqlite"
         self.last_transport_error: TransportUnavailable | None = None
+        self.service = service
+        self.metrics = metrics or default_relay_metrics()
 
     def stop(self) -> None:
         """Finish the row being sent, then leave run(); safe to call from a signal handler."""
@@ -147,6 +153,7 @@ class OutboxRelay:
                     if self._stop.is_set():
                         break
                     outcome = self._send_row(connection, row)
+                    self._count(outcome)
                     if self._commit_each_row:
                         transaction.commit()
                         transaction = connection.begin()
@@ -160,9 +167,14 @@ class OutboxRelay:
                 # later: at-least-once, by design.
                 transaction.rollback()
                 raise
-        if sent:
-            log.info("outbox rows sent", extra={"channel": self.channel, "count": sent})
         return sent, len(rows) == self.batch_size and self.last_transport_error is None
+
+    def _count(self, outcome: str) -> None:
+        if outcome == "sent":
+            self.metrics.published.labels(self.service, self.channel).inc()
+        else:
+            reason = "no_subscriber" if outcome == "unroutable" else outcome
+            self.metrics.failed.labels(self.service, self.channel, reason).inc()
 
     def _send_row(self, connection: sa.Connection, row) -> str:
         token = set_correlation_id(row.correlation_id)
@@ -198,6 +210,12 @@ class OutboxRelay:
                 .values(sent_at=utcnow(), attempts=self.table.c.attempts + 1, last_error=None)
             )
             self._row_not_before.pop(row.seq, None)
+            # One line per row, under the row's correlation id: a request can be followed into
+            # the relay. Logged before the commit; a rollback sends the row again (at-least-once).
+            sent = {"channel": self.channel, "seq": row.seq, "message_id": row.message_id}
+            if self.channel == CHANNEL_EVENTS:
+                sent["topic"] = row.topic  # a mail row's topic is its recipient: not for the logs
+            log.info("outbox row sent", extra=sent)
             return "sent"
         finally:
             reset_correlation_id(token)

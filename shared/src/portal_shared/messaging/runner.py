@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,7 @@ from portal_shared.messaging.consumer import Consumer
 from portal_shared.messaging.events import EventSender
 from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
 from portal_shared.messaging.relay import OutboxRelay
+from portal_shared.metrics.messaging import serve_process_metrics
 from portal_shared.outbox import CHANNEL_EVENTS, CHANNEL_MAIL
 
 log = logging.getLogger("portal.messaging")
@@ -63,9 +65,11 @@ def run_relay(*, service: str, engine: sa.Engine, outbox_table: sa.Table, channe
         batch_size=config.outbox_batch_size,
         reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
         unroutable_grace_seconds=config.outbox_unroutable_grace_seconds,
+        service=service,
     )
     install_stop_signals(relay.stop)
-    relay.run()
+    with _process_metrics(f"{service}-relay-{channel}"):
+        relay.run()
 
 
 def run_consumer(
@@ -85,4 +89,17 @@ def run_consumer(
         reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
     )
     install_stop_signals(consumer.stop)
-    consumer.run()
+    with _process_metrics(f"{service}-consumer"):
+        consumer.run()
+
+
+@contextmanager
+def _process_metrics(what: str) -> Iterator[None]:
+    """This process's counters on METRICS_PORT while it runs (nothing when METRICS_PORT is unset)."""
+    server = serve_process_metrics(what)
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()

@@ -9,6 +9,8 @@ from flask import Flask, g, request
 from portal_shared import correlation
 
 access_log = logging.getLogger("portal.access")
+# Probes and scrapes come every few seconds: a line each would bury the requests people make.
+_NOT_LOGGED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def init_request_context(app: Flask, *, access_log_enabled: bool = True) -> None:
@@ -24,7 +26,7 @@ def init_request_context(app: Flask, *, access_log_enabled: bool = True) -> None
         cid = g.get("correlation_id")
         if cid:
             response.headers[correlation.HEADER] = cid
-        if access_log_enabled and request.path not in ("/healthz", "/readyz"):
+        if access_log_enabled and request.path not in _NOT_LOGGED:
             access_log.info(
                 "request",
                 extra={
