@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import requests
@@ -26,10 +27,11 @@ def serve(bank: str, port: int, database: Path, log: Path) -> subprocess.Popen:
             [str(BIN), bank, "--port", str(port), "--database", str(database)],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ},
         )
+    healthy = {"status": "ok", "bank": bank, "version": version("bank-simulator")}
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json() == {"status": "ok", "bank": bank}:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json() == healthy:
                 return process
         except requests.RequestException:
             time.sleep(0.05)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from importlib.metadata import version
 
 from standins import Echo, StandIn
 
@@ -167,7 +168,7 @@ def test_openapi_documents_are_public_and_listed(client):
 
 def test_health_and_readiness(make_gateway, echoes):
     client = make_gateway({key: server.url for key, (_echo, server) in echoes.items()}).test_client()
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "version": version("portal-gateway")}
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert set(ready.get_json()["checks"].values()) == {"ok"}

@@ -6,6 +6,7 @@ create_app(bank, config=None) builds the app; nothing happens at import time.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib.metadata import version
 from typing import Any
 
 import requests
@@ -30,9 +31,10 @@ def create_app(bank: str, config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["bank_simulator.http"] = requests.Session()
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    installed = version("bank-simulator")
 
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok", "bank": bank}
+        return {"status": "ok", "bank": bank, "version": installed}
 
     return app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import urllib3
 from flask import Blueprint, Response, current_app, jsonify, url_for
+from portal_shared.web.health import distribution_version
 from portal_shared.web.problems import problem_response
 
 from portal_gateway.routing import SERVICES, service_by_key
@@ -44,7 +45,7 @@ def service_openapi(key: str):
 
 @health.get("/healthz")
 def healthz():
-    return jsonify(status="ok")
+    return jsonify(status="ok", version=distribution_version("portal-gateway"))
 
 
 @health.get("/readyz")

@@ -1,6 +1,8 @@
 """The migrations build exactly the models' schema; health, readiness and OpenAPI are served."""
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from portal_shared.testing.service import schema_differences
 
 from identity_service.adapters.orm import Base
@@ -12,7 +14,7 @@ def test_migrations_match_the_models(database_url):
 
 
 def test_health_and_readiness(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "version": version("identity-service")}
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.get_json()
     assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok"}

@@ -1,6 +1,8 @@
 """The service skeleton: ServiceConfig, build_service_app, gunicorn_settings (no servers needed)."""
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import pytest
 from flask import request
 
@@ -43,12 +45,13 @@ def test_an_empty_database_url_means_the_default(monkeypatch, tmp_path):
 
 
 def test_app_skeleton_serves_health_openapi_and_problems(settings):
-    service = build_service_app(__name__, SampleConfig, settings, extension_prefix="sample")
+    # sample-service is not an installed distribution: its version is given.
+    service = build_service_app(__name__, SampleConfig, {**settings, "VERSION": "1.2.3"}, extension_prefix="sample")
     # A view that reads its body: the 1 MiB limit applies when the body is read.
     service.app.add_url_rule("/echo", "echo", lambda: {"got": len(request.get_data())}, methods=["POST"])
     try:
         client = service.app.test_client()
-        assert client.get("/healthz").json == {"status": "ok"}
+        assert client.get("/healthz").json == {"status": "ok", "version": "1.2.3"}
         ready = client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json["checks"]["database"] == "ok"
@@ -64,6 +67,19 @@ def test_app_skeleton_serves_health_openapi_and_problems(settings):
         assert service.app.extensions["sample.session_factory"] is service.session_factory
     finally:
         service.engine.dispose()
+
+
+def test_healthz_version_is_the_installed_distributions(settings):
+    class InstalledConfig(SampleConfig):
+        SERVICE_NAME = "portal-shared"  # any installed distribution stands for a service here
+
+    service = build_service_app(__name__, InstalledConfig, settings, extension_prefix="installed")
+    try:
+        assert service.app.test_client().get("/healthz").json["version"] == version("portal-shared")
+    finally:
+        service.engine.dispose()
+    with pytest.raises(LookupError, match="sample-service is not installed"):
+        build_service_app(__name__, SampleConfig, settings, extension_prefix="sample")
 
 
 def test_token_verifier_precedence(settings):

@@ -1,5 +1,6 @@
 """The Flask app every service starts from: logging, request context, token verification,
-flask-smorest Api with problem+json errors, and /healthz + /readyz on its database and broker.
+flask-smorest Api with problem+json errors, /healthz + /readyz on its database and broker, and
+/metrics (request durations, outbox backlog, dead-letter queue depth).
 
 flask-smorest is needed only by the services (it is in the library's "service" extra).
 """
@@ -16,12 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal_shared.auth import JwksKeySource, StaticKeySource, TokenVerifier
 from portal_shared.auth.flask import init_auth
+from portal_shared.config import MessagingConfig
 from portal_shared.db import make_engine, make_session_factory
 from portal_shared.logging import configure_logging
+from portal_shared.metrics import init_service_metrics
 from portal_shared.service.config import ServiceConfig
+from portal_shared.service.openapi import document_decimals
 from portal_shared.web import (
     broker_check,
     database_check,
+    distribution_version,
     health_blueprint,
     init_request_context,
     register_problem_handlers,
@@ -62,10 +67,14 @@ def build_service_app(
     theirs: TESTING, DATABASE_URL, and TOKEN_VERIFIER or JWKS instead of fetching JWKS_URL).
     The engine and session factory are kept in app.extensions as "<prefix>.engine" and
     "<prefix>.session_factory". Without `verifier` tokens are checked as token_verifier_from says.
+    /healthz names the version: VERSION, else the installed version of the distribution named
+    config_class.SERVICE_NAME (each service's package is named after the service).
     """
     app = Flask(import_name)
     app.config.update(config_class().as_dict())
     app.config.update(overrides or {})
+    # Before anything is opened: a service whose version cannot be told does not start.
+    app.config["VERSION"] = app.config.get("VERSION") or distribution_version(config_class.SERVICE_NAME)
     if not app.config.get("TESTING"):
         configure_logging(config_class.SERVICE_NAME, app.config["LOG_LEVEL"])
 
@@ -75,13 +84,32 @@ def build_service_app(
     app.extensions[f"{extension_prefix}.session_factory"] = session_factory
 
     init_request_context(app)
+    init_service_metrics(
+        app,
+        service=config_class.SERVICE_NAME,
+        engine=engine,
+        amqp_url=app.config["AMQP_URL"],
+        dead_letter_queue=MessagingConfig(config_class.SERVICE_NAME).dead_letter_queue,
+    )
     # Verification is wired before any endpoint needs it, so a service's endpoints only add views.
     init_auth(app, verifier if verifier is not None else token_verifier_from(app.config))
 
     api = Api(app)
+    # Before any blueprint is registered: its schemas are documented as they are added.
+    document_decimals(api)
     app.register_blueprint(
-        health_blueprint({"database": database_check(engine), "broker": broker_check(app.config["AMQP_URL"])})
+        health_blueprint(
+            {"database": database_check(engine), "broker": broker_check(app.config["AMQP_URL"])},
+            version=app.config["VERSION"],
+        )
     )
     # After Api(app): these handlers must win over flask-smorest's own error bodies.
     register_problem_handlers(app)
+
+    @app.after_request
+    def _no_sniffing(response):
+        # Browsers must take a problem+json or a PDF for what it says it is, never guess HTML.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     return ServiceApp(app, api, engine, session_factory)

@@ -10,7 +10,7 @@ collected where they are defined.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,10 +31,10 @@ UNREACHABLE_DATABASE_URL = "postgresql://nobody@127.0.0.1:1/none"
 class HealthChecks:
     """/healthz answers while the process lives; /readyz only while database and broker are reachable."""
 
-    def test_healthz(self, client):
+    def test_healthz_names_the_installed_version(self, client, service_under_test: ServiceUnderTest):
         response = client.get("/healthz")
         assert response.status_code == 200
-        assert response.json == {"status": "ok"}
+        assert response.json == {"status": "ok", "version": version(service_under_test.name)}
 
     def test_readyz_with_database_and_broker(self, client):
         response = client.get("/readyz")

@@ -1,5 +1,5 @@
 """HTTP plumbing for every service: problem+json errors, health endpoints, request context."""
-from portal_shared.web.health import broker_check, database_check, health_blueprint
+from portal_shared.web.health import broker_check, database_check, distribution_version, health_blueprint
 from portal_shared.web.problems import PROBLEM_JSON, Problem, problem_response, register_problem_handlers
 from portal_shared.web.request_context import init_request_context
 
@@ -8,6 +8,7 @@ __all__ = [
     "Problem",
     "broker_check",
     "database_check",
+    "distribution_version",
     "health_blueprint",
     "init_request_context",
     "problem_response",

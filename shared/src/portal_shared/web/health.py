@@ -1,8 +1,10 @@
-"""/healthz (the process answers) and /readyz (its database and broker can be reached)."""
+"""/healthz (the process answers, and with which version) and /readyz (its database and broker can be reached)."""
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from urllib.parse import urlparse
 
 from flask import Blueprint, jsonify
@@ -32,12 +34,22 @@ def broker_check(amqp_url: str, timeout: float = 1.0) -> Check:
     return check
 
 
-def health_blueprint(checks: Mapping[str, Check]) -> Blueprint:
+@functools.cache
+def distribution_version(distribution: str) -> str:
+    """The installed version of a package: its pyproject.toml's `version` (the CHANGELOG's top entry)."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        raise LookupError(f"{distribution} is not installed, so its version is unknown: pip install it") from None
+
+
+def health_blueprint(checks: Mapping[str, Check], *, version: str) -> Blueprint:
     blueprint = Blueprint("health", __name__)
 
     @blueprint.get("/healthz")
     def healthz():
-        return jsonify(status="ok")
+        # The version tells which build answers: a rolling update shows both until it is done.
+        return jsonify(status="ok", version=version)
 
     @blueprint.get("/readyz")
     def readyz():
