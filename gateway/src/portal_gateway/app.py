@@ -9,14 +9,19 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from portal_shared.auth import JwksKeySource, TokenVerifier
 from portal_shared.logging import configure_logging
+from portal_shared.metrics import MetricsMiddleware, record_route
 from portal_shared.web.problems import problem_response
 from portal_shared.web.request_context import init_request_context
 
 from portal_gateway.config import Config, dev_secret_key
 from portal_gateway.i18n import init_i18n
 from portal_gateway.local_api import health, openapi
+from portal_gateway.metrics import EXTENSION as METRICS_EXTENSION
+from portal_gateway.metrics import GatewayMetrics
+from portal_gateway.metrics import metrics as metrics_blueprint
 from portal_gateway.policy import Policy
 from portal_gateway.proxy import ProxyMiddleware
+from portal_gateway.security_headers import SecurityHeaders
 from portal_gateway.upstream import Upstreams
 
 
@@ -31,17 +36,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = dev_secret_key(var_dir / "gateway")
 
+    metrics = GatewayMetrics()
+    app.extensions[METRICS_EXTENSION] = metrics
     upstreams = Upstreams(
         app.config["SERVICE_URLS"],
         connect_timeout=app.config["UPSTREAM_CONNECT_TIMEOUT"],
         read_timeout=app.config["UPSTREAM_READ_TIMEOUT"],
         pool_maxsize=app.config["UPSTREAM_POOL_MAXSIZE"],
+        on_error=metrics.upstream_error,
     )
     verifier = app.config.get("TOKEN_VERIFIER") or TokenVerifier(JwksKeySource(app.config["JWKS_URL"]))
     app.extensions["portal_upstreams"] = upstreams
     app.extensions["portal_verifier"] = verifier
 
     init_request_context(app, access_log_enabled=app.config["ACCESS_LOG"])
+    record_route(app)
     init_i18n(app, var_dir)
     csrf = CSRFProtect(app)
     # The API is called with bearer tokens, not cookies: no CSRF there. (Proxied /api/ calls
@@ -54,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(openapi)
     app.register_blueprint(health)
+    app.register_blueprint(metrics_blueprint)
     app.register_blueprint(web)
     app.register_blueprint(billing)
     app.register_blueprint(users)
@@ -64,14 +74,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_formatting(app)
     _register_error_pages(app)
 
+    # Proxied calls are timed by the proxy (route: the policy's pattern); the rest by the Flask rule.
     app.wsgi_app = ProxyMiddleware(  # type: ignore[method-assign]
-        app.wsgi_app,
+        MetricsMiddleware(app.wsgi_app, metrics.http),
         upstreams=upstreams,
         policy=Policy(),
         verifier=verifier,
         max_body=app.config["MAX_CONTENT_LENGTH"],
         access_log_enabled=app.config["ACCESS_LOG"],
+        metrics=metrics.http,
     )
+    # Outermost, so every answer carries them: pages, errors, proxied and refused API calls.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, https=app.config["SESSION_COOKIE_SECURE"])  # type: ignore[method-assign]
     return app
 
 

@@ -1,0 +1,32 @@
+"""Corrections to what apispec writes into the services' OpenAPI documents.
+
+Money and rates are marshmallow Decimals. apispec documents every Decimal as a JSON number and
+copies a Range validator's Decimal bounds as strings ("minimum": "0.01"), which is not valid
+JSON Schema: API fuzzers refuse such a document, and a client generated from it would expect a
+number where the services send "1500.00".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Api
+from marshmallow import fields
+
+# What a Decimal sent as a string looks like: optional sign, digits, optional decimals.
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+def _decimal_property(converter, field: fields.Field, ret: dict[str, Any], **_) -> dict[str, Any]:
+    if not isinstance(field, fields.Decimal):
+        return {}
+    bounds = {name: ret.pop(name) for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+              if name in ret}
+    if field.as_string:
+        # Sent as text: bounds stay for the reader (x-…), the shape is the pattern.
+        ret.update({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
+        return {f"x-{name}": str(value) for name, value in bounds.items()}
+    return {name: float(value) if not isinstance(value, bool) else value for name, value in bounds.items()}
+
+
+def document_decimals(api: Api) -> None:
+    api.ma_plugin.converter.add_attribute_function(_decimal_property)
