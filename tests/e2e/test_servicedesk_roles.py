@@ -126,8 +126,11 @@ def _real_ids_of(stack: Stack, api: Api, operator: Api, billing_customer) -> tup
     statements = ids(api.get("/api/v1/statements", token=billed.token, params={"account": billed.account}))
     assert statements, "no statement of last month for the account"
 
-    article = operator.post("/api/v1/knowledge", {"title": "Cambiar el tóner", "body": "Abra la puerta frontal.",
-                                                  "tags": ["toner"], "models": [device["model"]]})
+    article = operator.post("/api/v1/knowledge", {
+        # Titles are unique and the stack is shared by every suite of the run.
+        "title": f"Cambiar el tóner {uuid.uuid4().hex[:8]}", "body": "Abra la puerta frontal.",
+        "tags": ["toner"], "models": [device["model"]],
+    })
     assert article.status_code == 201, article.text
     real_ids = {
         ("devices", "{id}"): device["id"],

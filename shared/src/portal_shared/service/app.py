@@ -31,6 +31,7 @@ from portal_shared.web import (
     init_request_context,
     register_problem_handlers,
 )
+from portal_shared.web.text_guard import init_text_guard
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def build_service_app(
     app.extensions[f"{extension_prefix}.session_factory"] = session_factory
 
     init_request_context(app)
+    init_text_guard(app)
     init_service_metrics(
         app,
         service=config_class.SERVICE_NAME,
