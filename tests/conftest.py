@@ -10,15 +10,52 @@ from pathlib import Path
 
 import pytest
 
-from stack import DEMO_PASSWORD, Api, Stack, random_rfc, start_stack, wait_until
+from stack import DEMO_PASSWORD, EXTERNAL, Api, Stack, connect_stack, random_rfc, start_stack, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
+_LEFT_OUT = pytest.StashKey[list[tuple[str, str]]]()
 
 
 @pytest.fixture(scope="session")
 def stack() -> Stack:
     with ExitStack() as resources:
-        yield start_stack(resources, ARTIFACTS / "stack")
+        if EXTERNAL:
+            yield connect_stack(resources, ARTIFACTS / "stack")
+        else:
+            yield start_stack(resources, ARTIFACTS / "stack")
+
+
+def pytest_report_header(config):
+    if EXTERNAL:
+        return "portal: external stack (PORTAL_STACK=external); tests marked needs_processes are left out"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an external stack, deselect the tests that need the suite's own processes; each is listed
+    with its reason at the end of the run, so nothing disappears unseen."""
+    if not EXTERNAL:
+        return
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("needs_processes")
+        if marker is None:
+            kept.append(item)
+        else:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "no reason given")
+            left_out.append((item, reason))
+    if left_out:
+        config.hook.pytest_deselected(items=[item for item, _ in left_out])
+        items[:] = kept
+    config.stash[_LEFT_OUT] = [(item.nodeid, reason) for item, reason in left_out]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    left_out = config.stash.get(_LEFT_OUT, [])
+    if left_out:
+        terminalreporter.section(f"{len(left_out)} not run against the external stack (needs_processes)")
+        for nodeid, reason in left_out:
+            terminalreporter.line(f"{nodeid}: {reason}")
 
 
 @pytest.fixture()

@@ -1,4 +1,6 @@
-"""docker-compose.yml is valid, and every image, command and database it names exists in the repository.
+"""docker-compose.yml is valid, and every image, command and database it names exists in the repository;
+every web tier and process is scraped by the optional Prometheus; docker-compose.tests.yml runs
+the cross-service suites against the stack with every variable tests/stack.py's external mode reads.
 
 The file is read back through `docker-compose config`, so anchors and merges are resolved the
 way Compose resolves them. No Docker engine is needed: config only parses.
@@ -194,5 +196,219 @@ def test_web_tiers_have_healthchecks_on_their_own_port():
 def test_only_the_gateway_and_development_sinks_are_published():
     published = {name for name, service in services().items() if service.get("ports")}
     # The bank simulators stand in for the banks' hosted pages, which the browser must reach.
-    assert published <= {"gateway", "mailsink", "rabbitmq", "bank-citibanamex", "bank-bbva"}, published
+    # Prometheus (--profile observability) is the development stack's own, on the host's loopback.
+    assert published <= {"gateway", "mailsink", "rabbitmq", "bank-citibanamex", "bank-bbva", "prometheus"}, published
     assert any("8000" in str(port) for port in services()["gateway"]["ports"])
+
+
+# ------------------------------------------------------------------ metrics
+
+PROCESS_SUFFIXES = ("-relay", "-consumer", "-mailer")
+PROMETHEUS_FILE = ROOT / "deploy" / "compose" / "prometheus.yml"
+
+
+def web_tiers() -> dict[str, int]:
+    """Compose service -> port of every gunicorn server (the four services and the gateway)."""
+    return {name: int(service["environment"]["PORT"]) for name, service in built_services().items()
+            if (service.get("command") or [])[:1] == ["gunicorn"]}
+
+
+def processes() -> dict[str, dict[str, Any]]:
+    """Every relay, consumer and mailer: the processes that serve /metrics on METRICS_PORT."""
+    return {name: service for name, service in built_services().items()
+            if (service.get("command") or [""])[0].endswith(PROCESS_SUFFIXES)}
+
+
+def test_every_relay_consumer_and_mailer_serves_metrics_in_the_network():
+    assert len(processes()) == 10, sorted(processes())
+    problems = []
+    for name, service in processes().items():
+        environment = service.get("environment") or {}
+        port = environment.get("METRICS_PORT")
+        if not port or not str(port).isdigit() or int(port) <= 0:
+            problems.append(f"{name}: METRICS_PORT is {port!r}, so it serves no /metrics")
+            continue
+        if environment.get("METRICS_HOST") != "0.0.0.0":
+            problems.append(f"{name}: METRICS_HOST {environment.get('METRICS_HOST')!r}: Prometheus in another container cannot reach it")
+        check = " ".join(service.get("healthcheck", {}).get("test", []))
+        if f"127.0.0.1:{port}/metrics" not in check:
+            problems.append(f"{name}: healthcheck does not probe its /metrics on {port}")
+    assert not problems, "\n".join(problems)
+
+
+def prometheus_targets() -> dict[str, set[str]]:
+    import yaml
+
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text())
+    return {job["job_name"]: {target for static in job.get("static_configs", []) for target in static["targets"]}
+            for job in config["scrape_configs"]}
+
+
+def test_prometheus_scrapes_every_web_tier_and_process():
+    assert PROMETHEUS_FILE.is_file(), f"{PROMETHEUS_FILE.relative_to(ROOT)} is missing"
+    expected = {f"{name}:{port}" for name, port in web_tiers().items()}
+    expected |= {f"{name}:{service['environment']['METRICS_PORT']}" for name, service in processes().items()}
+    scraped = set().union(*prometheus_targets().values())
+    assert len(web_tiers()) == 5, sorted(web_tiers())
+    assert scraped == expected, (f"not scraped: {sorted(expected - scraped)}; "
+                                 f"scraped but not a web tier or process of the stack: {sorted(scraped - expected)}")
+
+
+def test_prometheus_is_an_optional_pinned_service_reading_the_scrape_config():
+    prometheus = services()["prometheus"]
+    assert prometheus.get("profiles") == ["observability"], "Prometheus must start only with --profile observability"
+    image = prometheus["image"]
+    repository, _, tag = image.rpartition(":")
+    assert repository and tag and tag != "latest" and "/" not in tag, f"Prometheus image {image} is not pinned to a tag"
+    mounts = [str(volume) for volume in prometheus.get("volumes", [])]
+    assert any("deploy/compose/prometheus.yml" in mount and "/etc/prometheus/prometheus.yml" in mount for mount in mounts), mounts
+    assert any("--config.file=/etc/prometheus/prometheus.yml" in argument for argument in prometheus.get("command", []))
+
+
+def test_the_gateway_answers_metrics_to_prometheus_only_on_the_hosts_loopback():
+    # Off loopback the gateway's /metrics is 404 unless METRICS_PUBLIC; that is only safe while
+    # nothing beyond this machine reaches its port.
+    gateway = services()["gateway"]
+    if gateway["environment"].get("METRICS_PUBLIC") in ("1", "true", "yes", "on"):
+        for port in gateway["ports"]:
+            text = port if isinstance(port, str) else f"{port.get('host_ip', '')}:{port.get('published')}:{port.get('target')}"
+            assert str(text).startswith("127.0.0.1:"), f"gateway publishes {port} beyond loopback with METRICS_PUBLIC on"
+
+
+def test_every_image_pulled_is_pinned_to_a_tag():
+    for name, service in services().items():
+        if "build" in service:
+            continue
+        tag = service["image"].rpartition(":")[2] if ":" in service["image"] else ""
+        assert tag and tag != "latest", f"{name}: image {service['image']} is not pinned"
+
+
+# ------------------------------------------------------------------ the tests stack
+
+TESTS_FILE = ROOT / "docker-compose.tests.yml"
+
+
+def run_tests_compose(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [compose_binary(), "-f", str(COMPOSE_FILE), "-f", str(TESTS_FILE), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+
+
+@cache
+def resolved_with_tests() -> dict[str, Any]:
+    result = run_tests_compose("config")
+    assert result.returncode == 0, f"docker-compose config with docker-compose.tests.yml failed:\n{result.stderr}"
+    return yaml_to_data(result.stdout)
+
+
+def runner_service() -> dict[str, Any]:
+    return resolved_with_tests()["services"]["tests"]
+
+
+def test_the_tests_stack_is_valid():
+    assert TESTS_FILE.is_file()
+    result = run_tests_compose("config", "-q")
+    assert result.returncode == 0, f"docker-compose config -q rejected docker-compose.tests.yml:\n{result.stderr}"
+
+
+def test_the_tests_service_builds_from_the_root_with_a_multi_stage_dockerfile():
+    service = runner_service()
+    build = service["build"]
+    assert Path(build["context"]).resolve() == ROOT, f"tests builds from {build['context']}, not the repository root"
+    dockerfile = dockerfile_of(service)
+    assert dockerfile.is_file(), f"{dockerfile} does not exist"
+    text = dockerfile.read_text()
+    stages = re.findall(r"(?im)^FROM\s+(\S+)", text)
+    assert len(stages) >= 2, f"{dockerfile.relative_to(ROOT)} is not multi-stage: {stages}"
+    for image in stages:
+        if image in re.findall(r"(?im)^FROM\s+\S+\s+AS\s+(\S+)", text):
+            continue
+        assert ":" in image and not image.endswith(":latest"), f"base image {image} is not pinned"
+    assert re.search(r"apt-get install[^\n]*\bchromium=", text), "Chromium is not installed, pinned, from Debian"
+    assert re.search(r"(?m)^USER\s+\d+", text), "the runner must not run as root"
+
+
+def test_the_tests_service_runs_the_cross_service_suites():
+    command = runner_service()["command"]
+    assert command[0] == "pytest", command
+    suites = [argument for argument in command[1:] if not argument.startswith("-") and argument != "no:cacheprovider"]
+    assert {"e2e", "browser"} <= set(suites), command
+    for suite in suites:
+        assert (ROOT / "tests" / suite).is_dir(), f"tests runs {suite}, which is not a folder of tests/"
+
+
+def test_the_tests_service_waits_for_the_whole_stack_to_be_healthy():
+    base = services()
+    depends = runner_service().get("depends_on", {})
+    problems = []
+    for name, service in base.items():
+        if service.get("profiles"):
+            continue  # optional (observability)
+        command = service.get("command") or []
+        if command and command[0].endswith(("-migrate", "-seed-demo")):
+            continue  # one-shots: the long-running processes wait for them already
+        wanted = "service_healthy" if service.get("healthcheck") else "service_started"
+        got = depends.get(name, {}).get("condition")
+        if got != wanted:
+            problems.append(f"tests: depends on {name} with {got!r}, expected {wanted!r}")
+    seeds = [name for name, service in base.items() if (service.get("command") or [""])[0].endswith("-seed-demo")]
+    assert seeds
+    for seed in seeds:
+        if depends.get(seed, {}).get("condition") != "service_completed_successfully":
+            problems.append(f"tests: does not wait for {seed} (the demo users the suite signs in as)")
+    assert not problems, "\n".join(problems)
+
+
+def url_of_service(url: str) -> tuple[str, int]:
+    parsed = urlparse(url)
+    return parsed.hostname or "", parsed.port or 80
+
+
+def test_the_tests_service_gets_every_variable_the_external_mode_reads():
+    from stack import BANKS, EXTERNAL_VARIABLES, SERVICES
+
+    stack_services = resolved_with_tests()["services"]
+    environment = runner_service().get("environment") or {}
+    assert environment.get("PORTAL_STACK") == "external"
+    missing = [name for name in EXTERNAL_VARIABLES if name not in environment
+               or (environment[name] in (None, "") and name != "STACK_QUEUE_PREFIX")]
+    assert not missing, f"tests/stack.py's external mode reads these, docker-compose.tests.yml does not set them: {missing}"
+
+    # ... and each names what the stack really runs.
+    problems = []
+
+    def expect(variable: str, value: Any) -> None:
+        if environment[variable] != value:
+            problems.append(f"{variable}={environment[variable]!r}, the stack has {value!r}")
+
+    web = {"gateway": "gateway", **{name: name for name in SERVICES}}
+    for name, compose_name in web.items():
+        variable = f"STACK_{name.upper()}_URL"
+        expect(variable, f"http://{compose_name}:{stack_services[compose_name]['environment']['PORT']}")
+    payment = stack_services["payment"]["environment"]
+    for bank in BANKS:
+        expect(f"STACK_{bank.upper()}_URL", payment[f"{bank.upper()}_URL"])
+        expect(f"STACK_{bank.upper()}_SECRET", payment[f"{bank.upper()}_SECRET"])
+        simulator = stack_services[f"bank-{bank}"]["environment"]
+        # Payment hands the runner the simulator's public URL; the runner must be able to follow it.
+        if url_of_service(simulator["SIMULATOR_PUBLIC_URL"])[0] != f"bank-{bank}":
+            problems.append(f"bank-{bank}: SIMULATOR_PUBLIC_URL {simulator['SIMULATOR_PUBLIC_URL']} is not reachable in the network")
+    for name in SERVICES:
+        expect(f"STACK_{name.upper()}_DATABASE_URL", stack_services[name]["environment"]["DATABASE_URL"])
+    expect("STACK_AMQP_URL", stack_services["billing-consumer"]["environment"]["AMQP_URL"])
+    consumer = stack_services["billing-consumer"]["environment"]
+    expect("STACK_EVENTS_EXCHANGE", consumer.get("EVENTS_EXCHANGE", "portal.events"))
+    expect("STACK_QUEUE_PREFIX", consumer.get("QUEUE_PREFIX", ""))
+    mail_host, mail_port = url_of_service(environment["STACK_MAIL_URL"])
+    if mail_host not in stack_services or f":{mail_port}" not in " ".join(stack_services[mail_host]["healthcheck"]["test"]):
+        problems.append(f"STACK_MAIL_URL {environment['STACK_MAIL_URL']} is not the mail sink's HTTP port")
+    seed = stack_services["identity-seed-demo"]["environment"]
+    seeded_with = seed.get("DEMO_PASSWORD") or "Portal-Demo-2026"
+    expect("STACK_DEMO_PASSWORD", seeded_with)
+    # The suite's browser follows redirects to the portal: they must name the gateway in the network.
+    for name in ("gateway", "identity", "payment", "payment-reconcile"):
+        base_url = stack_services[name]["environment"].get("PORTAL_BASE_URL", "")
+        if url_of_service(base_url) != ("gateway", 8000):
+            problems.append(f"{name}: PORTAL_BASE_URL {base_url!r} is not the gateway as the runner reaches it")
+    assert not problems, "\n".join(problems)

@@ -50,6 +50,13 @@ HEALTH_SOURCES = {
 # that service's routes and serve the rest (deploy/k8s/README.md).
 READINESS = {"gateway": "/healthz", "bank-citibanamex": "/healthz", "bank-bbva": "/healthz"}
 INGRESS_CONTROLLER = {"kubernetes.io/metadata.name": "ingress-nginx"}
+# Where each overlay's Prometheus runs: (namespace labels, pod labels) of the scraper.
+MONITORING = {
+    "dev": ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io/name": "prometheus"}),
+    "prod": ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io/name": "prometheus"}),
+}
+# The processes that serve their counters on METRICS_PORT (portal_shared.messaging's runner).
+METRICS_COMPONENTS = ("relay", "consumer", "mailer")
 PLACEHOLDER_NETWORK = "192.0.2."
 
 
@@ -589,8 +596,9 @@ class Network:
             return False
         return "podSelector" not in peer or selector_matches(peer["podSelector"], pod_labels)
 
-    def allows(self, source: str | dict, destination: str, port: int) -> bool:
-        """source: a workload name of the render, or the namespace labels of an outside client."""
+    def allows(self, source: str | dict | tuple[dict, dict], destination: str, port: int) -> bool:
+        """source: a workload name of the render, or an outside client: its namespace's labels, or
+        (namespace labels, pod labels)."""
         destination_labels = self.pods[destination]
         if isinstance(source, str):
             source_namespace, source_labels = self.namespace, self.pods[source]
@@ -599,6 +607,8 @@ class Network:
                                   for policy in egress for rule in policy["spec"].get("egress", [])
                                   for peer in rule.get("to", [])):
                 return False
+        elif isinstance(source, tuple):
+            source_namespace, source_labels = source
         else:
             source_namespace, source_labels = source, {}
         ingress = self._selecting(destination_labels, "Ingress")
@@ -695,3 +705,112 @@ def test_wait_for_schema_holds_until_the_migration_ran_then_lets_the_process_sta
         after = run_wait("billing_service", plain, 30)
         assert after.returncode == 0, after.stdout + after.stderr
         assert "schema at" in after.stdout
+
+
+# ------------------------------------------------------------------ metrics
+
+def pod_annotations(workload: dict[str, Any]) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"].get("annotations", {})
+
+
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def metrics_workers(objects) -> list[dict[str, Any]]:
+    return [d for d in of_kind(objects, "Deployment") if component_of(d) in METRICS_COMPONENTS]
+
+
+def scraped(objects) -> dict[str, int]:
+    """Workload name -> the port its prometheus.io annotations ask Prometheus to scrape."""
+    return {d["metadata"]["name"]: int(pod_annotations(d)["prometheus.io/port"])
+            for d in workloads(objects) if pod_annotations(d).get("prometheus.io/scrape") == "true"}
+
+
+def test_every_relay_consumer_and_mailer_serves_metrics_on_a_named_port(target):
+    objects = rendered(target)
+    workers = metrics_workers(objects)
+    assert len(workers) == 10, sorted(d["metadata"]["name"] for d in workers)
+    problems = []
+    for deployment in workers:
+        where = name_of(deployment)
+        [container] = pod_spec(deployment)["containers"]
+        ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+        variables = environment(objects, container)
+        if "metrics" not in ports:
+            problems.append(f"{where}: no container port named metrics ({ports})")
+            continue
+        if variables.get("METRICS_PORT") != str(ports["metrics"]):
+            problems.append(f"{where}: METRICS_PORT {variables.get('METRICS_PORT')!r}, its metrics port is {ports['metrics']}")
+        if variables.get("METRICS_HOST") != "0.0.0.0":
+            problems.append(f"{where}: METRICS_HOST {variables.get('METRICS_HOST')!r}: only loopback would be served")
+        annotations = pod_annotations(deployment)
+        wanted = {"prometheus.io/scrape": "true", "prometheus.io/port": str(ports["metrics"]), "prometheus.io/path": "/metrics"}
+        if any(annotations.get(k) != v for k, v in wanted.items()):
+            problems.append(f"{where}: pod annotations {annotations}, expected {wanted}")
+        if pod_labels(deployment).get("customer-portal/metrics") != "true":
+            problems.append(f"{where}: not labelled customer-portal/metrics=true, so no policy lets the scrape in")
+    assert not problems, "\n".join(problems)
+
+
+def test_web_tiers_are_scraped_on_their_http_port(target):
+    objects = rendered(target)
+    problems = []
+    for deployment in web_deployments(objects):
+        app = app_of(deployment)
+        if app not in SERVICES:
+            continue  # the dev bank simulators serve no /metrics
+        annotations = pod_annotations(deployment)
+        [container] = pod_spec(deployment)["containers"]
+        if app == "gateway":
+            # Off loopback it answers /metrics only with METRICS_PUBLIC, and its Ingress routes
+            # every path: scraping it would publish /metrics through the Ingress.
+            public = environment(objects, container).get("METRICS_PUBLIC", "").lower() in ("1", "true", "yes", "on")
+            if annotations.get("prometheus.io/scrape") == "true" or public:
+                problems.append(f"{name_of(deployment)}: scraped or METRICS_PUBLIC while the Ingress routes /metrics to it")
+            continue
+        wanted = {"prometheus.io/scrape": "true", "prometheus.io/port": str(PORTS[app]), "prometheus.io/path": "/metrics"}
+        if any(annotations.get(k) != v for k, v in wanted.items()):
+            problems.append(f"{name_of(deployment)}: pod annotations {annotations}, expected {wanted}")
+        if PORTS[app] not in [p["containerPort"] for p in container["ports"]]:
+            problems.append(f"{name_of(deployment)}: the scraped port {PORTS[app]} is not a container port")
+        if pod_labels(deployment).get("customer-portal/metrics") != "true":
+            problems.append(f"{name_of(deployment)}: not labelled customer-portal/metrics=true")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_monitoring_namespace_may_scrape_every_annotated_pod_and_nothing_else(overlay):
+    objects = rendered(overlay)
+    network = Network(objects, namespace_of(overlay))
+    targets = scraped(objects)
+    assert len(targets) == 14, sorted(targets)  # four web tiers, ten relays, consumers and mailers
+    monitoring = MONITORING[overlay]
+    elsewhere = ({"kubernetes.io/metadata.name": "elsewhere"}, {"app.kubernetes.io/name": "prometheus"})
+    other_pod = (monitoring[0], {"app.kubernetes.io/name": "grafana"})
+    problems = [f"denied: monitoring -> {name}:{port}" for name, port in targets.items()
+                if not network.allows(monitoring, name, port)]
+    problems += [f"allowed: {elsewhere[0]} -> {name}:{port}" for name, port in targets.items()
+                 if network.allows(elsewhere, name, port)]
+    if overlay == "prod":
+        problems += [f"allowed: a pod of monitoring that is not Prometheus -> {name}:{port}"
+                     for name, port in targets.items() if network.allows(other_pod, name, port)]
+    # Only what is scraped, on the scraped port: not the gateway, not the processes that serve none.
+    unscraped = [name for name in network.pods if name not in targets]
+    problems += [f"allowed: monitoring -> {name}:{port}" for name in unscraped for port in [*PORTS.values(), 9100]
+                 if network.allows(monitoring, name, port)]
+    # A web tier not on the processes' metrics port or the gateway's; a process on no web port.
+    for name, scrape_port in targets.items():
+        worker = network.pods[name].get("app.kubernetes.io/component") in METRICS_COMPONENTS
+        closed = ({8000, 9100} | (set(PORTS.values()) if worker else set())) - {scrape_port}
+        problems += [f"allowed: monitoring -> {name}:{port}" for port in sorted(closed) if network.allows(monitoring, name, port)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_base_admits_no_scraper_until_an_overlay_says_where_it_runs():
+    policies = [p for p in of_kind(rendered("base"), "NetworkPolicy") if p["metadata"]["name"].startswith("allow-metrics-scrape")]
+    assert len(policies) == 2, [p["metadata"]["name"] for p in policies]
+    for overlay in OVERLAYS:
+        network = Network(rendered("base"), namespace_of(overlay))
+        leaked = [name for name, port in scraped(rendered("base")).items() if network.allows(MONITORING[overlay], name, port)]
+        assert not leaked, f"the base alone lets {MONITORING[overlay]} scrape {leaked}"
+    assert all(p["spec"]["policyTypes"] == ["Ingress"] for p in policies)

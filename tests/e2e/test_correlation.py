@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from stack import Stack, wait_until
 
 
@@ -22,6 +24,7 @@ def log_lines_with(stack: Stack, process: str, correlation_id: str) -> list[dict
     return found
 
 
+@pytest.mark.needs_processes("reads the log files of the processes the suite started")
 def test_a_payment_start_is_followed_by_its_correlation_id_through_every_process(stack: Stack, api, billing_customer):
     customer = billing_customer([("MXN", "320.00")])
     target = customer.invoices[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from stack import Api, Stack, wait_until
@@ -66,6 +67,7 @@ def test_poison_message_goes_to_dead_letter_queue_and_consumption_goes_on(stack:
     wait_until(lambda: billing_accounts(stack, after["id"]) == 2, what="consumption after the poison message")
 
 
+@pytest.mark.needs_processes("cuts the broker off through the suite's TCP proxy")
 def test_broker_unreachable_sign_up_and_sign_in_keep_working_and_outbox_drains(stack: Stack, api: Api, register_customer):
     stack.broker_proxy.cut()
     try:

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from urllib.parse import urlparse
 
+import pytest
 import requests
 
 from stack import BANK_SECRETS, Api, Stack, wait_until
@@ -139,6 +140,7 @@ def test_lost_callback_is_settled_by_reconciliation(stack: Stack, api: Api, bill
     assert entry["bank_reference"].startswith("BBVA-MP ")
 
 
+@pytest.mark.needs_processes("cuts the broker off through the suite's TCP proxy")
 def test_broker_unreachable_mid_payment_settles_once_it_is_back(stack: Stack, api: Api, billing_customer):
     customer = billing_customer([("MXN", "800.00")])
     target = customer.invoices[0]
