@@ -82,6 +82,7 @@ def _edited(genuine: str, claims: dict) -> str:
     return f"{header}.{body}.{signature}"
 
 
+@pytest.mark.needs_processes("signs tokens with identity's own key, read from the files of the processes the suite started")
 def test_forged_and_stale_tokens_are_refused_everywhere(stack: Stack, api: Api, activated_admin):
     _, _, _, tokens = activated_admin()
     genuine = tokens["access_token"]
@@ -106,6 +107,7 @@ def test_forged_and_stale_tokens_are_refused_everywhere(stack: Stack, api: Api, 
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.needs_processes("signs tokens with identity's own key, read from the files of the processes the suite started")
 def test_logout_revokes_the_refresh_token_and_the_access_token_expires_within_ten_minutes(
         stack: Stack, api: Api, activated_admin):
     """What logout promises (docs/api.md): the refresh token's family is revoked at once, so no
