@@ -3,6 +3,8 @@ the mail sink and the gateway, on PostgreSQL and RabbitMQ, isolated from any oth
 
 Each run gets its own databases, its own exchange and queue names, and free ports; the relays
 and consumers reach RabbitMQ through a TCP proxy the tests can cut to make the broker unreachable.
+With PORTAL_STACK=external the same suites run against a portal that is already running instead
+(connect_stack; docker-compose.tests.yml runs them so against the composed stack).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +40,37 @@ SERVICES = {
     "payment": "payment_service",
     "servicedesk": "servicedesk_service",
 }
-DEMO_PASSWORD = "Stack-Demo-Pass-2026"
 BANKS = ("citibanamex", "bbva")
-# The banks' signing secrets, known to the simulators and payment-service alike in this stack.
-BANK_SECRETS = {bank: f"stack-{bank}-secret" for bank in BANKS}
+
+# Which portal the suites run against. "local" (the default): processes this module starts for
+# the run (start_stack). "external": a portal already running, e.g. the composed stack of
+# docker-compose.tests.yml, found through the variables below (connect_stack). Tests that need
+# the suite's own processes (to kill them, read their logs, cut the broker off through the TCP
+# proxy) carry @pytest.mark.needs_processes("why") and are not run there (tests/conftest.py).
+STACK_MODE = os.environ.get("PORTAL_STACK", "local")
+if STACK_MODE not in ("local", "external"):
+    raise RuntimeError(f"PORTAL_STACK={STACK_MODE!r}: expected 'local' (the default) or 'external'")
+EXTERNAL = STACK_MODE == "external"
+# Every variable the external mode reads; each must be set (STACK_QUEUE_PREFIX may be empty).
+EXTERNAL_VARIABLES = {
+    "STACK_GATEWAY_URL": "the gateway, as the tests' HTTP client and browser reach it",
+    **{f"STACK_{name.upper()}_URL": f"{name}'s web tier, called directly" for name in SERVICES},
+    **{f"STACK_{name.upper()}_DATABASE_URL": f"{name}'s database, read for assertions" for name in SERVICES},
+    "STACK_AMQP_URL": "the broker the relays and consumers use",
+    "STACK_EVENTS_EXCHANGE": "the stack's EVENTS_EXCHANGE",
+    "STACK_QUEUE_PREFIX": "the stack's QUEUE_PREFIX (empty when it sets none)",
+    "STACK_MAIL_URL": "the mail sink's HTTP API",
+    **{f"STACK_{bank.upper()}_URL": f"the {bank} simulator, as payment-service names it" for bank in BANKS},
+    **{f"STACK_{bank.upper()}_SECRET": f"the {bank} callback signing secret the stack uses" for bank in BANKS},
+    "STACK_DEMO_PASSWORD": "the password the stack's demo users were seeded with",
+}
+if EXTERNAL:
+    DEMO_PASSWORD = os.environ.get("STACK_DEMO_PASSWORD", "")
+    BANK_SECRETS = {bank: os.environ.get(f"STACK_{bank.upper()}_SECRET", "") for bank in BANKS}
+else:
+    DEMO_PASSWORD = "Stack-Demo-Pass-2026"
+    # The banks' signing secrets, known to the simulators and payment-service alike in this stack.
+    BANK_SECRETS = {bank: f"stack-{bank}-secret" for bank in BANKS}
 
 
 def random_rfc() -> str:
@@ -85,6 +114,9 @@ class Proc:
     name: str
     popen: subprocess.Popen
     log_path: Path
+    # How it was started, so a fault test can start it again after killing it.
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +133,8 @@ class Stack:
     log_dir: Path
     procs: dict[str, Proc] = field(default_factory=dict)
     _engines: dict[str, sa.Engine] = field(default_factory=dict)
+    # True when the portal was running already (connect_stack): no processes, logs or proxy of ours.
+    external: bool = False
 
     # --- data access for assertions -------------------------------------------------------
     def db(self, service: str) -> sa.Engine:
@@ -142,7 +176,29 @@ class Stack:
             connection.close()
 
     def log(self, name: str) -> str:
+        if self.external:
+            raise NotOurProcesses(f"the log of {name}")
         return self.procs[name].log_path.read_text(errors="replace")
+
+
+class NotOurProcesses(RuntimeError):
+    """Raised when a test reaches for the suite's own processes on an external stack: it lacks the
+    needs_processes marker, so it was collected and fails saying so instead of testing nothing."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} is only there when the suite starts the portal itself (PORTAL_STACK=local); "
+                         "mark the test @pytest.mark.needs_processes(\"why\") so the external mode leaves it out")
+
+
+class ExternalBrokerProxy:
+    """Stands in for the TCP proxy in the external mode: the relays and consumers reach the broker
+    directly, so there is nothing to cut."""
+
+    def cut(self) -> None:
+        raise NotOurProcesses("cutting the broker off")
+
+    def restore(self) -> None:
+        raise NotOurProcesses("restoring the broker")
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> str:
@@ -169,9 +225,12 @@ def _wait_http(url: str, proc: Proc, timeout: float = 40.0) -> None:
     raise RuntimeError(f"{proc.name} did not answer {url}:\n{proc.log_path.read_text()[-3000:]}")
 
 
-def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
+def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = None,
+                database_urls: dict[str, str] | None = None) -> Stack:
+    """amqp_url and database_urls (one empty database per service) name servers of the caller's
+    own, e.g. ones a fault suite may stop; by default the run isolates itself on the shared ones."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    amqp_url = amqp_server_url()
+    amqp_url = amqp_url or amqp_server_url()
     broker = urlparse(amqp_url)
     proxy = TcpProxy(broker.hostname or "127.0.0.1", broker.port or 5672)
     proxy.start()
@@ -181,7 +240,8 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
 
     run_id = unique_name("e2e")
     exchange, queue_prefix = f"{run_id}.events", f"{run_id}."
-    database_urls = {name: resources.enter_context(temporary_database(f"{run_id}_{name}")) for name in SERVICES}
+    if database_urls is None:
+        database_urls = {name: resources.enter_context(temporary_database(f"{run_id}_{name}")) for name in SERVICES}
     ports = {name: free_port() for name in [*SERVICES, *BANKS, "gateway", "smtp", "mailhttp"]}
     service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
     common = {
@@ -231,7 +291,7 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
     def spawn(name: str, command: list[str], env: dict[str, str]) -> Proc:
         log_path = log_dir / f"{name}.log"
         popen = subprocess.Popen(command, env=env, cwd=ROOT, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
-        proc = Proc(name, popen, log_path)
+        proc = Proc(name, popen, log_path, command, env)
         stack.procs[name] = proc
         return proc
 
@@ -281,6 +341,52 @@ def start_stack(resources: ExitStack, log_dir: Path) -> Stack:
     _wait_http(f"{stack.gateway_url}/healthz", gateway)
     _wait_http(f"{stack.mail_url}/healthz", mailsink)
     _run([str(BIN / "identity-seed-demo")], envs["identity"], "demo seed")
+    return stack
+
+
+def connect_stack(resources: ExitStack, log_dir: Path, environ: Mapping[str, str] = os.environ,
+                  *, timeout: float | None = None) -> Stack:
+    """The portal already running where the STACK_* variables say (PORTAL_STACK=external).
+
+    Starts nothing and removes nothing: the databases, exchange and queues are the stack's own.
+    Waits until every web tier, simulator, the gateway and the mail sink answer /healthz and each
+    consumer's queue is declared (a consumer binds it on start), then hands the stack over."""
+    from portal_shared.db.engine import normalize_url
+
+    missing = [f"{name} ({meaning})" for name, meaning in EXTERNAL_VARIABLES.items()
+               if name not in environ or (not environ[name] and name != "STACK_QUEUE_PREFIX")]
+    if missing:
+        raise RuntimeError("PORTAL_STACK=external needs these variables:\n  " + "\n  ".join(missing))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(
+        gateway_url=environ["STACK_GATEWAY_URL"].rstrip("/"),
+        mail_url=environ["STACK_MAIL_URL"].rstrip("/"),
+        bank_urls={bank: environ[f"STACK_{bank.upper()}_URL"].rstrip("/") for bank in BANKS},
+        service_urls={name: environ[f"STACK_{name.upper()}_URL"].rstrip("/") for name in SERVICES},
+        database_urls={name: normalize_url(environ[f"STACK_{name.upper()}_DATABASE_URL"]) for name in SERVICES},
+        amqp_url=environ["STACK_AMQP_URL"],
+        exchange=environ["STACK_EVENTS_EXCHANGE"],
+        queue_prefix=environ["STACK_QUEUE_PREFIX"],
+        broker_proxy=ExternalBrokerProxy(),  # type: ignore[arg-type]
+        log_dir=log_dir,
+        external=True,
+    )
+
+    def dispose() -> None:
+        for engine in stack._engines.values():
+            engine.dispose()
+
+    resources.callback(dispose)
+    wait = timeout if timeout is not None else float(environ.get("STACK_WAIT_SECONDS", "120"))
+    bases = {"gateway": stack.gateway_url, "mail sink": stack.mail_url, **stack.service_urls,
+             **{f"bank-{bank}": url for bank, url in stack.bank_urls.items()}}
+    for name, base in bases.items():
+        wait_until(lambda b=base: requests.get(f"{b}/healthz", timeout=2).status_code == 200, timeout=wait,
+                   interval=0.5, what=f"{name} answering {base}/healthz")
+    for name in SERVICES:
+        if name != "identity":
+            wait_until(lambda n=name: _queue_exists(stack.amqp_url, f"{stack.queue_prefix}{n}-service"), timeout=wait,
+                       interval=0.5, what=f"{name}-service's queue on the stack's broker")
     return stack
 
 
