@@ -55,3 +55,19 @@ def test_nul_fields_names_keys_lists_and_plain_strings():
         "a": {"1": [MESSAGE]}, "b\\u0000": [MESSAGE], "c": {"d": [MESSAGE]},
     }
     assert nul_fields(["fine", {"deep": ["\u0000"]}]) == {"1": {"deep": {"0": [MESSAGE]}}}
+
+
+def test_a_view_that_takes_larger_bodies_is_checked_within_its_own_limit(client):
+    app = client.application
+
+    def big():
+        return {"rows": len(request.get_json()["rows"])}
+
+    big.max_content_length = 3 * 1024 * 1024
+    app.add_url_rule("/big", "big", big, methods=["POST"])
+    rows = ["x" * 1000] * 1500  # about 1.5 MB of JSON: over the 1 MiB default, under the view's limit
+
+    assert client.post("/big", json={"rows": rows}).json == {"rows": 1500}
+    refused = client.post("/big", json={"rows": [*rows, "late\u0000"]})
+    assert refused.status_code == 422 and refused.json["errors"] == {"rows": {"1500": [MESSAGE]}}
+    assert client.post("/things", json={"rows": rows}).status_code == 413

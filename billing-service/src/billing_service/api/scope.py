@@ -49,4 +49,6 @@ def import_body_limit(view):
         request.max_content_length = IMPORT_MAX_CONTENT_LENGTH
         return view(*args, **kwargs)
 
+    # Read by the service's request checks that look at the body before any view runs.
+    wrapper.max_content_length = IMPORT_MAX_CONTENT_LENGTH
     return wrapper
