@@ -55,6 +55,10 @@ class MessagingConfig:
         self.retry_delays_ms = [int(v) for v in env_list("RETRY_DELAYS_MS", ["1000", "5000", "30000"])]
         self.prefetch = env_int("CONSUMER_PREFETCH", 10)
         self.outbox_poll_seconds = env_float("OUTBOX_POLL_SECONDS", 0.05)
+        # PostgreSQL only: relays wake on the writer's NOTIFY and poll every
+        # OUTBOX_LISTEN_POLL_SECONDS as a fallback; OUTBOX_LISTEN=false polls as on SQLite.
+        self.outbox_listen = env_bool("OUTBOX_LISTEN", True)
+        self.outbox_listen_poll_seconds = env_float("OUTBOX_LISTEN_POLL_SECONDS", 1.0)
         self.outbox_batch_size = env_int("OUTBOX_BATCH_SIZE", 100)
         self.outbox_unroutable_grace_seconds = env_float("OUTBOX_UNROUTABLE_GRACE_SECONDS", 600.0)
 

@@ -245,3 +245,30 @@ def test_relay_on_a_sqlite_file(tmp_path, tables, messaging_config, broker, make
     finally:
         sqlite_engine.dispose()
     assert _message_ids(broker.drain(messaging_config.queue_name)) == [str(e.id) for e in events]
+
+
+def test_a_commit_wakes_a_listening_relay_long_before_its_fallback_poll(
+    engine, tables, messaging_config, broker, make_event, wait_for
+):
+    # PostgreSQL delivers the writer's NOTIFY at commit: the relay sends at once instead of at its
+    # next poll (30 s here).
+    import time
+
+    _bind(broker, messaging_config)
+    relay = OutboxRelay(engine, tables.outbox, EventSender(messaging_config), poll_seconds=30,
+                        listen=True, listen_poll_seconds=30)
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        wait_for(lambda: relay._listener is not None and relay._listener.connect(), what="the relay listening")
+        time.sleep(0.3)  # its first (empty) cycle is over: it now waits
+        event = make_event()
+        started = time.monotonic()
+        _write(engine, tables.outbox, [event])
+        wait_for(lambda: _sent_count(engine, tables.outbox) == 1, timeout=5, what="the row sent after the commit")
+        assert time.monotonic() - started < 5
+    finally:
+        relay.stop()
+        runner.join(timeout=10)
+    assert not runner.is_alive()
+    assert _message_ids(broker.drain(messaging_config.queue_name)) == [str(event.id)]

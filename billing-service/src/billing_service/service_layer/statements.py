@@ -24,7 +24,7 @@ from billing_service.domain.payments import APPLIED
 from billing_service.domain.statements import closing_balance, statement_id, totals
 from billing_service.service_layer.errors import NotFound
 from billing_service.service_layer.queries import Page, account_in_scope, require_customer
-from billing_service.service_layer.usage import month_usage
+from billing_service.service_layer.usage import months_usage
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import utcnow
@@ -104,6 +104,11 @@ def generate_statements(
     ), ids)
     month_invoices: dict[uuid.UUID, list[InvoiceLine]] = defaultdict(list)
     month_payments: dict[uuid.UUID, list[PaymentLine]] = defaultdict(list)
+    # Read in chunks before anything is added to the session: a query per account would also
+    # autoflush each new statement on its own (two round trips per account instead of a few).
+    usage_by_account: dict[str, list[dict]] = {}
+    for chunk in _chunks([account.account_number for account, _ in todo]):
+        usage_by_account.update(months_usage(session, chunk, str(period)))
     for chunk in _chunks(ids):
         for invoice in session.scalars(
             sa.select(Invoice)
@@ -143,7 +148,7 @@ def generate_statements(
         invoiced = totals((line.currency, line.amount) for line in invoices)
         paid = totals((line.currency, line.amount) for line in payments)
         closing = closing_balance(opening, invoiced, paid)
-        usage = month_usage(session, account.account_number, str(period))
+        usage = usage_by_account.get(account.account_number, [])
         document = StatementDocument(
             statement_id=statement_id(period, sequence),
             period=str(period),

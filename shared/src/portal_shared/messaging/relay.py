@@ -19,6 +19,7 @@ from portal_shared.db.types import utcnow
 from portal_shared.messaging.backoff import Backoff
 from portal_shared.messaging.errors import DeliveryRefused, MessageUnroutable, TransportUnavailable
 from portal_shared.metrics.messaging import RelayMetrics, default_relay_metrics
+from portal_shared.outbox.notify import OutboxListener
 from portal_shared.outbox.table import CHANNEL_EVENTS
 
 log = logging.getLogger("portal.relay")
@@ -48,6 +49,8 @@ class OutboxRelay:
         unroutable_grace_seconds: float = 600.0,
         service: str = "",
         metrics: RelayMetrics | None = None,
+        listen: bool = False,
+        listen_poll_seconds: float = 1.0,
     ):
         self.engine = engine
         self.table = outbox_table
@@ -70,6 +73,10 @@ class OutboxRelay:
         self.last_transport_error: TransportUnavailable | None = None
         self.service = service
         self.metrics = metrics or default_relay_metrics()
+        # On PostgreSQL a committed row wakes the relay (LISTEN/NOTIFY); polling is then only the
+        # fallback, every listen_poll_seconds. Elsewhere, or while not listening, every poll_seconds.
+        self._listener = OutboxListener(engine, channel) if listen and engine.dialect.name == "postgresql" else None
+        self.listen_poll_seconds = listen_poll_seconds
 
     def stop(self) -> None:
         """Finish the row being sent, then leave run(); safe to call from a signal handler."""
@@ -82,7 +89,9 @@ class OutboxRelay:
     def run(self) -> None:
         """Drain the outbox until stop(); broker or database outages are waited out, never fatal."""
         backoff = Backoff(initial=min(0.2, self.reconnect_max_seconds), maximum=self.reconnect_max_seconds)
-        log.info("relay started", extra={"channel": self.channel})
+        log.info("relay started", extra={"channel": self.channel, "notifications": self._listener is not None})
+        if self._listener is not None:
+            self._listener.connect()
         try:
             while not self._stop.is_set():
                 try:
@@ -105,7 +114,7 @@ class OutboxRelay:
                     continue
                 backoff.reset()
                 if not full:
-                    self._stop.wait(self.poll_seconds)
+                    self._idle()
         finally:
             self.close()
             log.info("relay stopped", extra={"channel": self.channel})
@@ -116,8 +125,25 @@ class OutboxRelay:
         sent, _full = self._cycle()
         return sent
 
+    def _idle(self) -> None:
+        """Until a row may be waiting: a notification, the fallback poll, or stop()."""
+        if self._listener is None or not self._listener.connect():
+            self._stop.wait(self.poll_seconds)
+            return
+        deadline = time.monotonic() + max(self.listen_poll_seconds, self.poll_seconds)
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            # Short slices: a stop request is seen within a quarter of a second.
+            if remaining <= 0 or self._listener.wait(min(remaining, 0.25)):
+                return
+            if not self._listener.connect():
+                self._stop.wait(min(max(remaining, 0.0), self.poll_seconds))
+                return
+
     def close(self) -> None:
         self.sender.close()
+        if self._listener is not None:
+            self._listener.close()
 
     # -- one batch -------------------------------------------------------------------------
 

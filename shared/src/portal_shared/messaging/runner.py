@@ -66,6 +66,8 @@ def run_relay(*, service: str, engine: sa.Engine, outbox_table: sa.Table, channe
         reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
         unroutable_grace_seconds=config.outbox_unroutable_grace_seconds,
         service=service,
+        listen=config.outbox_listen,
+        listen_poll_seconds=config.outbox_listen_poll_seconds,
     )
     install_stop_signals(relay.stop)
     with _process_metrics(f"{service}-relay-{channel}"):

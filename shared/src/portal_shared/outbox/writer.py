@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal_shared.contracts.envelope import Event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db.types import utcnow
+from portal_shared.outbox.notify import notify_outbox
 from portal_shared.outbox.table import CHANNEL_EVENTS, CHANNEL_MAIL
 
 
@@ -42,6 +43,7 @@ class Outbox:
                 for event in events
             ],
         )
+        notify_outbox(session, CHANNEL_EVENTS)
 
     def add_mail(self, session: Session, *, to: str, subject: str, text: str, html: str | None = None) -> str:
         message_id = str(uuid.uuid4())
@@ -55,4 +57,5 @@ class Outbox:
                 created_at=utcnow(),
             )
         )
+        notify_outbox(session, CHANNEL_MAIL)
         return message_id
