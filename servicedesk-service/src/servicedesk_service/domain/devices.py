@@ -27,9 +27,13 @@ class DeviceScope:
         return self.customer_id is None
 
 
+# Staff reach every customer's devices.
+STAFF_SCOPE = DeviceScope(customer_id=None, assigned_to=None)
+
+
 def scope_for(principal: Principal) -> DeviceScope:
     if principal.is_staff:
-        return DeviceScope(customer_id=None, assigned_to=None)
+        return STAFF_SCOPE
     customer_id = uuid.UUID(str(principal.customer_id))
     if principal.has_any(ADMIN):
         return DeviceScope(customer_id=customer_id, assigned_to=None)

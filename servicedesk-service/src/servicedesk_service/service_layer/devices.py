@@ -48,14 +48,6 @@ def list_devices(session: Session, scope: DeviceScope, *, customer_id: uuid.UUID
     return list(session.scalars(query.order_by(Device.serial_number)))
 
 
-def assignees(session: Session, device_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(
-        session.scalars(
-            sa.select(DeviceAssignment.user_id).where(DeviceAssignment.device_id == device_id).order_by(DeviceAssignment.user_id)
-        )
-    )
-
-
 def register_device(
     session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None, actor: Actor
 ) -> Device:

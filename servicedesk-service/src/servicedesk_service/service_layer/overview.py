@@ -20,11 +20,10 @@ from servicedesk_service.adapters.orm import Customer, Device, Incident
 from servicedesk_service.adapters.peers import Credentials, PeerNotFound, PeerUnavailable, PortalServices
 from servicedesk_service.domain import audit as audit_rules
 from servicedesk_service.domain.audit import Actor
-from servicedesk_service.domain.devices import DeviceScope
+from servicedesk_service.domain.devices import STAFF_SCOPE
 from servicedesk_service.service_layer import audit, devices, incidents
 from servicedesk_service.service_layer.errors import NotFound, Unavailable
 
-STAFF = DeviceScope(customer_id=None, assigned_to=None)
 
 
 @dataclass
@@ -114,8 +113,8 @@ def customer_overview(
             accounts=found.get("accounts"),
             credit_status=found.get("credit_status"),
             payments=_newest_first(found["payments"]) if "payments" in found else None,
-            devices=devices.list_devices(session, STAFF, customer_id=customer_id),
-            incidents=incidents.list_incidents(session, STAFF, customer_id=customer_id),
+            devices=devices.list_devices(session, STAFF_SCOPE, customer_id=customer_id),
+            incidents=incidents.list_incidents(session, STAFF_SCOPE, customer_id=customer_id),
             unavailable=unavailable,
         )
         audit.record(session, actor, audit_rules.OVERVIEW_VIEWED, customer_id=customer_id,

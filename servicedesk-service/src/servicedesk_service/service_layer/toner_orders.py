@@ -21,11 +21,10 @@ from portal_shared.outbox import Outbox
 from servicedesk_service.adapters.orm import OUTBOX, Device, StockLocation, TonerLevel, TonerOrder, User, UserRole
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain.audit import Actor
-from servicedesk_service.domain.devices import ACTIVE, DeviceScope
+from servicedesk_service.domain.devices import ACTIVE, STAFF_SCOPE
 from servicedesk_service.domain.stock import (
     CANCELLED,
     OPEN,
-    ORDER_STATUSES,
     SHIPPED,
     STOCK_MAIL_ROLES,
     Replenishment,
@@ -41,7 +40,6 @@ from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
-STAFF = DeviceScope(customer_id=None, assigned_to=None)
 
 
 def _reported(levels: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -115,8 +113,7 @@ def stock_admin_emails(session: Session, customer_id: uuid.UUID) -> list[str]:
     )
 
 
-def _mail_order(session: Session, order: TonerOrder, percent: int, *, time_zone: str) -> None:
-    recipients = stock_admin_emails(session, order.customer_id)
+def _mail_order(session: Session, order: TonerOrder, percent: int, recipients: list[str], *, time_zone: str) -> None:
     if not recipients:
         log.warning("toner order placed with no stock admin to tell", extra={"order_id": str(order.id)})
         return
@@ -138,26 +135,23 @@ def report_levels(
     """Record a device's toner levels; return the orders this report placed (each mailed to the stock admins)."""
     reported = _reported(levels)
     # The device row is locked so that one device's reports are recorded one after the other.
-    device = get_device(session, STAFF, device_id, for_update=True)
+    device = get_device(session, STAFF_SCOPE, device_id, for_update=True)
     _record_levels(session, device, reported, now)
     if device.stock_location_id is None or device.status != ACTIVE or device.removed_at is not None:
         return []
     location = session.get(StockLocation, device.stock_location_id)
     held = {level.toner_item: (level.quantity, level.reorder_point) for level in location.levels}
     placed = []
+    recipients: list[str] | None = None  # looked up once, when the report places its first order
     for wanted in replenishments(reported, held, low_toner_percent):
         order = _place(session, device, location, wanted, now)
         if order is not None:
-            _mail_order(session, order, reported[wanted.toner_item], time_zone=time_zone)
+            if recipients is None:
+                recipients = stock_admin_emails(session, device.customer_id)
+            _mail_order(session, order, reported[wanted.toner_item], recipients, time_zone=time_zone)
             log.info("toner order placed", extra={"order_id": str(order.id), "toner_item": order.toner_item})
             placed.append(order)
     return placed
-
-
-def device_levels(session: Session, device_id: uuid.UUID) -> list[TonerLevel]:
-    return list(
-        session.scalars(sa.select(TonerLevel).where(TonerLevel.device_id == device_id).order_by(TonerLevel.toner_item))
-    )
 
 
 def _scoped_orders(customer_id: uuid.UUID | None) -> sa.Select:
@@ -171,9 +165,7 @@ def list_orders(
     query = _scoped_orders(customer_id)
     if customer_id is None and of_customer is not None:
         query = query.where(TonerOrder.customer_id == of_customer)
-    if status is not None:
-        if status not in ORDER_STATUSES:
-            raise Invalid({"status": [f"One of {', '.join(ORDER_STATUSES)}."]})
+    if status is not None:  # checked against ORDER_STATUSES by the query schema
         query = query.where(TonerOrder.status == status)
     return list(session.scalars(query.order_by(TonerOrder.created_at.desc(), TonerOrder.id)))
 
