@@ -24,15 +24,18 @@ import pika
 import pytest
 import sqlalchemy as sa
 
-PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+from stack import free_port
+
+
+def _newest_pg_bin() -> Path:
+    """The newest PostgreSQL server installed the Debian way (the same place deploy/test-tools looks)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = Path(os.environ["FAULTS_PG_BIN"]) if os.environ.get("FAULTS_PG_BIN") else _newest_pg_bin()
 RABBITMQ_BIN = Path(os.environ.get("FAULTS_RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _tail(path: Path, size: int = 3000) -> str:
@@ -72,7 +75,7 @@ class OwnPostgres:
         for tool in ("initdb", "pg_ctl", "postgres"):
             if not (PG_BIN / tool).exists():
                 pytest.fail(f"the fault suite starts its own PostgreSQL and needs {PG_BIN / tool} "
-                            f"(Debian's postgresql-15; FAULTS_PG_BIN names another bin directory)")
+                            f"(Debian's postgresql server package; FAULTS_PG_BIN names another bin directory)")
         if self._as_user:
             if shutil.which("runuser") is None:
                 pytest.fail("the fault suite runs PostgreSQL as the `postgres` user and needs `runuser` (util-linux)")
