@@ -58,6 +58,8 @@ def make_service(monkeypatch):
     def make(database_url: str, amqp_url: str = UNREACHABLE_AMQP_URL):
         monkeypatch.setenv("DATABASE_URL", database_url)
         monkeypatch.setenv("AMQP_URL", amqp_url)
+        # Every scrape asks the broker afresh, so a test sees a depth change at once.
+        monkeypatch.setenv("METRICS_BROKER_MAX_AGE_SECONDS", "0")
         service = build_service_app(
             __name__, SampleConfig,
             {"TESTING": True, "VERSION": "0.0.0", "JWKS": TokenSigner([generate_private_key()]).jwks()},
@@ -262,3 +264,23 @@ def test_a_gunicorn_worker_writes_to_the_servers_directory_though_the_master_imp
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert value(done.stdout, "http_request_duration_seconds_count", method="GET", route="/healthz", status="200") == 5
+
+
+def test_dead_letter_depth_is_read_from_the_broker_at_most_once_per_max_age():
+    from portal_shared.metrics.collectors import DeadLetterQueueCollector
+
+    now = [100.0]
+    collector = DeadLetterQueueCollector(UNREACHABLE_AMQP_URL, "testsvc", "testsvc.dlq", max_age_seconds=10,
+                                         clock=lambda: now[0])
+    looks = []
+    collector._depth = lambda: looks.append(now[0]) or len(looks)  # each look at the broker counted
+
+    def depth() -> float:
+        families = {family.name: family for family in collector.collect()}
+        return families["dead_letter_queue_messages"].samples[0].value
+
+    assert depth() == 1
+    now[0] += 9.9
+    assert depth() == 1 and looks == [100.0]  # answered from the last reading
+    now[0] += 0.1
+    assert depth() == 2 and looks == [100.0, 110.0]

@@ -7,6 +7,7 @@ from flask import request
 from portal_shared.auth.signing import TokenSigner, generate_private_key
 from portal_shared.service.app import build_service_app
 from portal_shared.service.config import ServiceConfig
+from portal_shared.web.body_limit import body_limit
 from portal_shared.web.text_guard import MESSAGE, nul_fields
 
 
@@ -63,8 +64,7 @@ def test_a_view_that_takes_larger_bodies_is_checked_within_its_own_limit(client)
     def big():
         return {"rows": len(request.get_json()["rows"])}
 
-    big.max_content_length = 3 * 1024 * 1024
-    app.add_url_rule("/big", "big", big, methods=["POST"])
+    app.add_url_rule("/big", "big", body_limit(3 * 1024 * 1024)(big), methods=["POST"])
     rows = ["x" * 1000] * 1500  # about 1.5 MB of JSON: over the 1 MiB default, under the view's limit
 
     assert client.post("/big", json={"rows": rows}).json == {"rows": 1500}

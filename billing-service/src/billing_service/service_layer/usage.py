@@ -38,11 +38,6 @@ def meter_reading_accepted(session: Session, event: Event) -> None:
     session.flush()
 
 
-def month_usage(session: Session, account_number: str, period: str) -> list[dict]:
-    """The account's usage in the month by device and counter, in a stable order."""
-    return months_usage(session, [account_number], period).get(account_number, [])
-
-
 def months_usage(session: Session, account_numbers: Sequence[str], period: str) -> dict[str, list[dict]]:
     """Each named account's usage in the month by device and counter, in a stable order: one query
     for all of them, as a period's statements need it for thousands of accounts at once."""

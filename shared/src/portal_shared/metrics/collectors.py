@@ -7,6 +7,8 @@ is reported as such (…_up 0) and the scrape still succeeds.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
@@ -95,15 +97,33 @@ class OutboxCollector(Collector):
 class DeadLetterQueueCollector(Collector):
     """dead_letter_queue_messages (message_count of a passive declare) and broker_up.
 
-    A short-lived connection per scrape, with a short timeout: the web tier keeps no AMQP
-    connection open. A service that consumes nothing has no dead-letter queue: then only
-    broker_up is reported."""
+    A short-lived connection with a short timeout, at most once per `max_age_seconds`: the web
+    tier keeps no AMQP connection open, and scrapes that come closer together (several
+    Prometheus servers, a person reloading) are answered from the last reading instead of opening
+    another one from a web worker. A service that consumes nothing has no dead-letter queue: then
+    only broker_up is reported."""
 
-    def __init__(self, amqp_url: str, service: str, queue: str, *, timeout_seconds: float = 1.0):
+    def __init__(self, amqp_url: str, service: str, queue: str, *, timeout_seconds: float = 1.0,
+                 max_age_seconds: float = 10.0, clock=time.monotonic):
         self.amqp_url = amqp_url
         self.service = service
         self.queue = queue
         self.timeout_seconds = timeout_seconds
+        self.max_age_seconds = max_age_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        # (when, depth or None, the error or None) of the last look at the broker.
+        self._last: tuple[float, int | None, Exception | None] | None = None
+
+    def _reading(self) -> tuple[int | None, Exception | None]:
+        with self._lock:
+            now = self._clock()
+            if self._last is None or now - self._last[0] >= self.max_age_seconds:
+                try:
+                    self._last = (now, self._depth(), None)
+                except Exception as exc:  # noqa: BLE001 - reported as broker_up 0 by collect()
+                    self._last = (now, None, exc)
+            return self._last[1], self._last[2]
 
     def _depth(self) -> int | None:
         import pika
@@ -128,10 +148,11 @@ class DeadLetterQueueCollector(Collector):
             close_quietly(connection)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = GaugeMetricFamily("broker_up", "1 when the broker answered at this scrape.", labels=["service"])
-        try:
-            depth = self._depth()
-        except Exception as exc:  # noqa: BLE001 - an unreachable broker is a figure, not a failed scrape
+        up = GaugeMetricFamily("broker_up", "1 when the broker answered at its last reading (at most max_age_seconds old).", labels=["service"])
+        depth, failure = self._reading()
+        if failure is not None:
+            # An unreachable broker is a figure, not a failed scrape.
+            exc = failure
             log.warning("broker unreachable for metrics", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
             up.add_metric([self.service], 0)
             yield up

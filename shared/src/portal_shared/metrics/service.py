@@ -28,6 +28,7 @@ def init_service_metrics(
     amqp_url: str,
     dead_letter_queue: str,
     broker_timeout_seconds: float = 1.0,
+    broker_max_age_seconds: float = 10.0,
 ) -> HttpMetrics:
     """No token needed: the labels hold names and templates only, and services are not public
     (the gateway routes /api/v1/… only, so it never passes a service's /metrics on)."""
@@ -35,10 +36,9 @@ def init_service_metrics(
     http = HttpMetrics(register_on)
     registry.register(OutboxCollector(engine, service))
     registry.register(
-        DeadLetterQueueCollector(amqp_url, service, dead_letter_queue, timeout_seconds=broker_timeout_seconds)
+        DeadLetterQueueCollector(amqp_url, service, dead_letter_queue, timeout_seconds=broker_timeout_seconds,
+                                 max_age_seconds=broker_max_age_seconds)
     )
-    app.extensions["portal.metrics"] = http
-    app.extensions["portal.metrics_registry"] = registry
     record_route(app)
     app.add_url_rule(METRICS_PATH, "metrics", metrics_view(registry), methods=["GET"])
     app.wsgi_app = MetricsMiddleware(app.wsgi_app, http)  # type: ignore[method-assign]

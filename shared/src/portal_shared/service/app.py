@@ -31,6 +31,7 @@ from portal_shared.web import (
     init_request_context,
     register_problem_handlers,
 )
+from portal_shared.web.body_limit import init_body_limits
 from portal_shared.web.text_guard import init_text_guard
 
 
@@ -85,6 +86,7 @@ def build_service_app(
     app.extensions[f"{extension_prefix}.session_factory"] = session_factory
 
     init_request_context(app)
+    init_body_limits(app)  # before the text check, which reads the body
     init_text_guard(app)
     init_service_metrics(
         app,
@@ -92,6 +94,7 @@ def build_service_app(
         engine=engine,
         amqp_url=app.config["AMQP_URL"],
         dead_letter_queue=MessagingConfig(config_class.SERVICE_NAME).dead_letter_queue,
+        broker_max_age_seconds=app.config["METRICS_BROKER_MAX_AGE_SECONDS"],
     )
     # Verification is wired before any endpoint needs it, so a service's endpoints only add views.
     init_auth(app, verifier if verifier is not None else token_verifier_from(app.config))

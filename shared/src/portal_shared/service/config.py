@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from portal_shared.config import env_str
+from portal_shared.config import env_float, env_str
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_JWKS_URL = "http://127.0.0.1:8001/.well-known/jwks.json"
@@ -39,6 +39,8 @@ class ServiceConfig:
         self.JWKS_URL = env_str("JWKS_URL", DEFAULT_JWKS_URL)
         self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = MAX_CONTENT_LENGTH
+        # How old the dead-letter depth on /metrics may be before a scrape asks the broker again.
+        self.METRICS_BROKER_MAX_AGE_SECONDS = env_float("METRICS_BROKER_MAX_AGE_SECONDS", 10.0)
         self.API_TITLE = self.SERVICE_NAME
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

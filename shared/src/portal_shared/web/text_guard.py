@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from portal_shared.web.problems import Problem
 
@@ -48,12 +48,7 @@ def init_text_guard(app: Flask) -> None:
     def _refuse_nul():
         errors = {name: [MESSAGE] for name, values in request.args.lists()
                   if NUL in name or any(NUL in value for value in values)}
-        # A view that takes larger bodies says so with a max_content_length attribute (it survives
-        # functools.wraps); the body is read here, before the view runs, so its limit is set first.
-        view = current_app.view_functions.get(request.endpoint or "")
-        view_limit = getattr(view, "max_content_length", None)
-        if view_limit:
-            request.max_content_length = view_limit
+        # Read before the view runs: a view's own larger limit (web/body_limit.py) is set already.
         if request.is_json and request.content_length:
             # Parsed once: the view's own get_json() returns Flask's cached result.
             body = request.get_json(silent=True)
