@@ -56,6 +56,13 @@ class StaffIdentity(FakeIdentity):
             return refused
         return json_response({"items": sorted(CUSTOMERS.values(), key=lambda c: c["name"])})
 
+    def get_user(self, request, id):
+        refused = self._agent(request, frozenset({"admin", "agent"}))
+        if refused:
+            return refused
+        found = self.users.get(id)
+        return json_response(found) if found is not None else problem(404, "Not found", "No such user.")
+
     def patch_user(self, request, id):
         refused = self._agent(request, frozenset({"admin", "agent"}))
         if refused:
@@ -81,6 +88,7 @@ class StaffIdentity(FakeIdentity):
             ("POST", "/api/v1/auth/logout", self.logout),
             ("GET", "/api/v1/me", self.me),
             ("GET", "/api/v1/customers", self.customers),
+            ("GET", "/api/v1/users/{id}", self.get_user),
             ("PATCH", "/api/v1/users/{id}", self.patch_user),
         ])
 

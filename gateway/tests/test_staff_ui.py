@@ -124,11 +124,14 @@ def test_others_are_refused_and_never_reach_the_services(ui, identity, desk, rol
 def test_email_correction_reaches_identity(ui, identity, desk):
     sign_in(ui, identity, ["agent"])
     page = text(ui.get(OVERVIEW))
+    overviews_before = len(desk.calls)
 
     response = ui.post(CORRECT, data={f"user-{USER_ID}-csrf_token": form_csrf(page, USER_ID),
                                       f"user-{USER_ID}-email": " laura.mendez@example.mx "})
 
     assert response.status_code == 303
+    # The user's company was checked at identity alone: no overview (and its three services) asked.
+    assert len(desk.calls) == overviews_before
     assert response.headers["Location"].endswith(f"{OVERVIEW}#overview-users")
     [patch] = identity.patches()
     assert patch["path"] == f"/api/v1/users/{USER_ID}" and patch["body"] == {"email": "laura.mendez@example.mx"}

@@ -139,8 +139,9 @@ def _labels() -> dict[str, Any]:
             "category_labels": dict(INCIDENT_CATEGORIES), "device_status": device_status}
 
 
-@desk.app_template_filter("count")
-def count(value: object) -> str:
+# Not "count": that is Jinja's own alias of length.
+@desk.app_template_filter("thousands")
+def thousands(value: object) -> str:
     """A counter value with thousands separators (Mexico writes 1,234,567)."""
     if value is None:
         return "—"
@@ -246,7 +247,7 @@ def submit_reading(device_id: str):
         answer = _ask(who, "POST", f"/api/v1/devices/{device_id}/meter-readings",
                       body={"counter": form.counter.data, "value": value})
         if answer.ok:
-            return _saved(_("The reading %(value)s of the %(counter)s counter was accepted.", value=count(value),
+            return _saved(_("The reading %(value)s of the %(counter)s counter was accepted.", value=thousands(value),
                             counter=form.counter.data), "desk.device", who, device_id=device_id)
         _place_reading_refusal(form, answer)
     # Refused, by the form or by the service: 400, so it is never taken for an accepted reading.
@@ -258,7 +259,7 @@ def _place_reading_refusal(form: ReadingForm, answer: Answer) -> None:
     if answer.status == 422 and previous_value is not None:
         # The service's figures, in the page's language.
         form.value.errors = [_("The reading cannot be lower than the previous accepted reading: %(value)s, "
-                               "of %(date)s.", value=count(previous_value),
+                               "of %(date)s.", value=thousands(previous_value),
                                date=day(answer.body.get("previous_read_on")))]
     elif answer.status == 409 and answer.body.get("read_on"):
         form.value.errors = [_("This device already has a reading of %(date)s; one reading a day is accepted.",

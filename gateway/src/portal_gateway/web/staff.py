@@ -152,10 +152,10 @@ def correct_email(customer_id: str, user_id: str):
     customer_id, user_id = id_or_404(customer_id), id_or_404(user_id)
     # CSRFProtect has already refused a post without a valid token (400).
     form = email_form(user_id, formdata=request.form)
-    overview = _overview(who, customer_id)
-    users = overview.get("users")
-    # The user must be this customer's: the page names one company, the correction may not reach another.
-    if users is not None and user_id not in {str(user.get("id")) for user in users}:
+    # The user must be this customer's: the page names one company, the correction may not reach
+    # another. One read at identity; the whole overview is fetched only to show the page again.
+    user = call(IDENTITY, "GET", f"/api/v1/users/{user_id}", who, scoped=False).body
+    if str(user.get("customer_id")) != customer_id:
         abort(404)
     if form.validate_on_submit():
         answer = call(IDENTITY, "PATCH", f"/api/v1/users/{user_id}", who, body={"email": form.email.data.strip()},
@@ -165,4 +165,4 @@ def correct_email(customer_id: str, user_id: str):
                     email=answer.body.get("email") or form.email.data.strip()))
             return redirect(url_for("staff.customer", customer_id=customer_id, _anchor="overview-users"), 303)
         place_errors(answer, {"email": form.email}, form.form_errors)
-    return _overview_page(who, customer_id, overview, {user_id: form}, 400)
+    return _overview_page(who, customer_id, _overview(who, customer_id), {user_id: form}, 400)
