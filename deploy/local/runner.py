@@ -1,7 +1,8 @@
 """Starts the whole portal on this machine: every service, its relay and consumer, the mail sink.
 
 Each service keeps its data in a SQLite file under var/; events go through the local RabbitMQ.
-Ctrl-C (or SIGTERM) stops every process cleanly. Process output goes to var/log/<name>.log.
+Ctrl-C, SIGTERM or SIGHUP (its terminal closed) stops every process cleanly, at any moment of the
+start or the run. Process output goes to var/log/<name>.log.
 """
 from __future__ import annotations
 
@@ -160,6 +161,23 @@ class Supervisor:
         return next((p for p in self.running if p.popen and p.popen.poll() is not None), None)
 
 
+class StopRequested(Exception):
+    """A stop signal arrived: unwinds whatever the runner was doing to the place that stops all."""
+
+
+def _detach_from_terminal(log_path: Path) -> None:
+    """After SIGHUP the terminal is gone and writing to it fails: what is still said goes to a file."""
+    target = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            pass
+    os.dup2(target, 1)
+    os.dup2(target, 2)
+    os.close(target)
+
+
 def run_checked(command: list[str], env: dict[str, str], what: str) -> str:
     result = subprocess.run(command, env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
@@ -199,12 +217,17 @@ def main() -> int:
     supervisor = Supervisor(log_dir)
     stopping = False
 
-    def _stop(*_):
+    def _stop(signum, _frame):
         nonlocal stopping
-        stopping = True
+        if signum == signal.SIGHUP:
+            _detach_from_terminal(log_dir / "runner.log")
+        if not stopping:  # a second signal while stopping changes nothing
+            stopping = True
+            raise StopRequested(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _stop)
+    return_code = 1
     try:
         for process in processes:
             supervisor.start(process)
@@ -226,15 +249,14 @@ def main() -> int:
             f"Logs: {log_dir}/\nPress Ctrl-C to stop everything.\n",
             flush=True,
         )
-        while not stopping:
+        while True:
             exited = supervisor.first_exited()
             if exited is not None:
                 print(f"{exited.name} stopped unexpectedly (exit {exited.popen.returncode}); see {log_dir / exited.name}.log")
-                return_code = 1
                 break
             time.sleep(0.5)
-        else:
-            return_code = 0
+    except StopRequested:
+        return_code = 0
     except RuntimeError as exc:
         print(f"Could not start the portal: {exc}", file=sys.stderr)
         return_code = 1

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from stack import CLIENT_ADDRESS_HEADER, client_address
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -47,7 +48,8 @@ _FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture()
 def page(browser, request):
-    context = browser.new_context(locale="es-MX")
+    # A machine of its own: the per-address sign-in lockout counts each browser apart.
+    context = browser.new_context(locale="es-MX", extra_http_headers={CLIENT_ADDRESS_HEADER: client_address()})
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

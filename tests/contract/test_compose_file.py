@@ -21,6 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+# Read with docker-compose.yml when no -f is given: the development stack's published ports.
+OVERRIDE_FILE = ROOT / "docker-compose.override.yml"
 
 
 def compose_binary() -> str:
@@ -193,12 +195,55 @@ def test_web_tiers_have_healthchecks_on_their_own_port():
         assert probe in " ".join(services()[server]["healthcheck"]["test"])
 
 
-def test_only_the_gateway_and_development_sinks_are_published():
-    published = {name for name, service in services().items() if service.get("ports")}
+@cache
+def development_services() -> dict[str, dict[str, Any]]:
+    """The stack `docker compose up` starts: docker-compose.yml with its override."""
+    result = subprocess.run([compose_binary(), "-f", str(COMPOSE_FILE), "-f", str(OVERRIDE_FILE), "config"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"docker-compose config with the override failed:\n{result.stderr}"
+    return yaml_to_data(result.stdout)["services"]
+
+
+def test_only_the_gateway_and_development_sinks_are_published_and_only_on_loopback():
+    assert not [name for name, service in services().items() if service.get("ports")], (
+        "docker-compose.yml itself publishes no port: the development ports live in the override, "
+        "so the test stack (which leaves the override out) runs beside a development stack"
+    )
+    published = {name: service["ports"] for name, service in development_services().items() if service.get("ports")}
     # The bank simulators stand in for the banks' hosted pages, which the browser must reach.
     # Prometheus (--profile observability) is the development stack's own, on the host's loopback.
-    assert published <= {"gateway", "mailsink", "rabbitmq", "bank-citibanamex", "bank-bbva", "prometheus"}, published
-    assert any("8000" in str(port) for port in services()["gateway"]["ports"])
+    assert set(published) <= {"gateway", "mailsink", "rabbitmq", "bank-citibanamex", "bank-bbva", "prometheus"}, published
+    assert any("8000" in str(port) for port in published["gateway"])
+    for name, ports in published.items():
+        for port in ports:
+            host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).split(":")[0]
+            assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond the host's loopback"
+
+
+def test_base_images_are_parameters_defaulting_to_the_official_images():
+    text = COMPOSE_FILE.read_text()
+    assert "${POSTGRES_IMAGE:-postgres:" in text and "${RABBITMQ_IMAGE:-rabbitmq:" in text
+    for name, service in built_services().items():
+        args = service["build"].get("args") or {}
+        assert str(args.get("PYTHON_IMAGE", "")).startswith("python:3.11"), f"{name}: build args {args}"
+        dockerfile = dockerfile_of(service).read_text()
+        assert re.search(r"(?m)^ARG PYTHON_IMAGE=python:3\.11", dockerfile), f"{name}: no ARG PYTHON_IMAGE in its Dockerfile"
+        stages = re.findall(r"(?im)^FROM\s+(\S+)", dockerfile)
+        assert stages and all(stage == "${PYTHON_IMAGE}" for stage in stages), f"{name}: FROM {stages}"
+
+
+def test_identity_believes_the_client_address_from_the_gateway_only():
+    identity = services()["identity"]["environment"]
+    assert identity.get("TRUSTED_PROXIES") == "gateway", identity.get("TRUSTED_PROXIES")
+    for name, service in resolved_with_tests()["services"].items():
+        environment = service.get("environment") or {}
+        assert "LOGIN_ADDRESS_MAX_FAILURES" not in environment and "FIRST_LOGIN_ADDRESS_MAX_FAILURES" not in environment, (
+            f"{name}: the test stack keeps the per-address lockout as shipped"
+        )
+    assert resolved_with_tests()["services"]["gateway"]["environment"].get("TRUSTED_PROXY_HOPS") == "1"
+    assert not [name for name, service in resolved_with_tests()["services"].items() if service.get("ports")], (
+        "the test stack publishes no host port"
+    )
 
 
 # ------------------------------------------------------------------ metrics
@@ -268,7 +313,7 @@ def test_prometheus_is_an_optional_pinned_service_reading_the_scrape_config():
 def test_the_gateway_answers_metrics_to_prometheus_only_on_the_hosts_loopback():
     # Off loopback the gateway's /metrics is 404 unless METRICS_PUBLIC; that is only safe while
     # nothing beyond this machine reaches its port.
-    gateway = services()["gateway"]
+    gateway = development_services()["gateway"]
     if gateway["environment"].get("METRICS_PUBLIC") in ("1", "true", "yes", "on"):
         for port in gateway["ports"]:
             text = port if isinstance(port, str) else f"{port.get('host_ip', '')}:{port.get('published')}:{port.get('target')}"
@@ -321,10 +366,13 @@ def test_the_tests_service_builds_from_the_root_with_a_multi_stage_dockerfile():
     text = dockerfile.read_text()
     stages = re.findall(r"(?im)^FROM\s+(\S+)", text)
     assert len(stages) >= 2, f"{dockerfile.relative_to(ROOT)} is not multi-stage: {stages}"
+    defaults = dict(re.findall(r"(?m)^ARG\s+(\w+)=(\S+)", text))
     for image in stages:
         if image in re.findall(r"(?im)^FROM\s+\S+\s+AS\s+(\S+)", text):
             continue
-        assert ":" in image and not image.endswith(":latest"), f"base image {image} is not pinned"
+        argument = re.fullmatch(r"\$\{(\w+)\}", image)
+        image = defaults.get(argument.group(1), "") if argument else image
+        assert ":" in image and not image.endswith(":latest"), f"base image {image!r} is not pinned"
     assert re.search(r"apt-get install[^\n]*\bchromium=", text), "Chromium is not installed, pinned, from Debian"
     assert re.search(r"(?m)^USER\s+\d+", text), "the runner must not run as root"
 

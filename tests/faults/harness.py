@@ -104,9 +104,11 @@ def operator_at(stack: Stack, service: str, operator: Api) -> Api:
 
 class CustomerProducer:
     """Registers customers through identity's API from a few threads until stopped or `limit` is
-    reached; each registration is one identity.customer.registered event in identity's outbox."""
+    reached (None: until stopped, for a load that must last as long as the faults it carries,
+    however slow the machine makes them); each registration is one identity.customer.registered
+    event in identity's outbox."""
 
-    def __init__(self, api: Api, *, threads: int = 2, limit: int = 1000, per_second: float = 8.0):
+    def __init__(self, api: Api, *, threads: int = 2, limit: int | None = 1000, per_second: float = 8.0):
         self.api = api
         self.limit = limit
         # Paced below what the consumers drain on two cores, so the figures measure the fault
@@ -151,7 +153,7 @@ class CustomerProducer:
         next_at = time.monotonic()
         while not self._stop.is_set():
             with self._lock:
-                if len(self.created) + len(self.failures) >= self.limit:
+                if self.limit is not None and len(self.created) + len(self.failures) >= self.limit:
                     return
             customer = self.register_one()
             if customer is not None:

@@ -25,7 +25,8 @@ def test_relay_killed_50_times_mid_flight_loses_and_duplicates_nothing(stack: St
     identity = operator_at(stack, "identity", operator)
     mid_flight = 0  # kills that left published rows not yet marked sent: they go out again
     offset = stack.procs[RELAY].log_path.stat().st_size
-    with CustomerProducer(identity, threads=2, limit=600, per_second=5) as producer:
+    # No fixed budget of events: the load lasts until the last kill (see the consumer kill test).
+    with CustomerProducer(identity, threads=2, limit=None, per_second=5) as producer:
         for _ in range(KILLS):
             # Up and sending: it has published at least one row since it was (re)started.
             sent = wait_until(lambda: logged_since(stack, RELAY, offset, "outbox row sent"), timeout=30, interval=0.02,

@@ -18,6 +18,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from portal_gateway.policy import ACTIVATION, ANY_USER, PUBLIC, Policy
+from stack import CLIENT_ADDRESS_HEADER, client_address
 
 # Tried in this order: the first role the policy admits for an operation signs its requests.
 ROLE_PREFERENCE = ("admin", "billing", "device_admin", "stock_admin", "operator", "agent")
@@ -52,6 +53,7 @@ def fuzz_service(gateway_url: str, service: str, tokens: dict[str, str], *, excl
                  max_examples: int, budget_seconds: float) -> Report:
     schema = schemathesis.openapi.from_url(f"{gateway_url}/api/v1/openapi/{service}.json")
     policy = Policy()
+    address = client_address()
     report = Report()
     http = requests.Session()
     deadline = time.monotonic() + budget_seconds
@@ -66,6 +68,8 @@ def fuzz_service(gateway_url: str, service: str, tokens: dict[str, str], *, excl
             continue
         token = token_for(policy, operation.method.upper(), operation.path, tokens)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # The fuzzer's failed sign-ins lock its own address only (tests/stack.py, client_address).
+        headers[CLIENT_ADDRESS_HEADER] = address
         sent = [0]
 
         @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from portal_shared.auth import JwksKeySource, TokenVerifier
 from portal_shared.logging import configure_logging
 from portal_shared.metrics import MetricsMiddleware, record_route
@@ -80,12 +81,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         upstreams=upstreams,
         policy=Policy(),
         verifier=verifier,
-        max_body=app.config["MAX_CONTENT_LENGTH"],
         access_log_enabled=app.config["ACCESS_LOG"],
         metrics=metrics.http,
     )
     # Outermost, so every answer carries them: pages, errors, proxied and refused API calls.
     app.wsgi_app = SecurityHeaders(app.wsgi_app, https=app.config["SESSION_COOKIE_SECURE"])  # type: ignore[method-assign]
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops > 0:
+        # Before anything reads REMOTE_ADDR: the client's address as the trusted proxies saw it,
+        # which the gateway passes on to the services as the only X-Forwarded-For entry.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from portal_shared.config import env_bool, env_float, env_int, env_str
 from portal_shared.service.config import var_dir
+from portal_shared.web.body_limit import DEFAULT_BODY_LIMIT
 
 from portal_gateway.routing import service_urls_from_env
 
-MIB = 1024 * 1024
 
 
 def dev_secret_key(directory: Path) -> str:
@@ -41,8 +41,14 @@ class Config:
         # Sized to what one worker serves at once (gevent worker_connections).
         self.UPSTREAM_POOL_MAXSIZE = env_int("UPSTREAM_POOL_MAXSIZE", env_int("WORKER_CONNECTIONS", 1000))
         self.READY_TIMEOUT = env_float("READY_TIMEOUT", 2.0)
-        self.MAX_CONTENT_LENGTH = MIB
+        # The gateway's own pages and forms; proxied API calls are held to their route's limit
+        # (portal_shared.web.body_limit, the table the services read too).
+        self.MAX_CONTENT_LENGTH = DEFAULT_BODY_LIMIT
         self.ACCESS_LOG = env_bool("GATEWAY_ACCESS_LOG", True)
+        # How many reverse proxies in front of the gateway append to X-Forwarded-For (an Ingress: 1).
+        # The client's address is the entry that many hops back; 0 trusts no header at all, for a
+        # gateway that browsers reach directly (deploy/run, the development compose stack).
+        self.TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
         # /metrics answers loopback scrapers only, unless the network in front keeps it private.
         self.METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
         self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

@@ -17,7 +17,9 @@ from urllib.parse import quote
 import urllib3
 from portal_shared import correlation
 from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, TokenVerifier
+from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
+from portal_shared.web.body_limit import body_limit_for
 from portal_shared.web.problems import PROBLEM_JSON
 
 from portal_gateway import routing
@@ -149,7 +151,6 @@ class ProxyMiddleware:
         upstreams: Upstreams,
         policy: Policy,
         verifier: TokenVerifier,
-        max_body: int,
         access_log_enabled: bool,
         local_prefixes: tuple[str, ...] = ("/api/v1/openapi",),
         metrics: HttpMetrics | None = None,
@@ -158,7 +159,6 @@ class ProxyMiddleware:
         self.upstreams = upstreams
         self.policy = policy
         self.verifier = verifier
-        self.max_body = max_body
         self.access_log_enabled = access_log_enabled
         self.local_prefixes = local_prefixes
         self.metrics = metrics
@@ -187,9 +187,9 @@ class ProxyMiddleware:
             if self.access_log_enabled:
                 access_log.info(
                     "request",
-                    extra={"method": environ.get("REQUEST_METHOD"), "path": path,
+                    extra=log_fields({"method": environ.get("REQUEST_METHOD"), "path": path,
                            "status": status_seen[0] if status_seen else 0,
-                           "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                           "duration_ms": round((time.perf_counter() - started) * 1000, 2)}),
                 )
             correlation.reset_correlation_id(cid_token)
 
@@ -207,10 +207,12 @@ class ProxyMiddleware:
         except Denied as denied:
             return problem(start_response, denied.status, denied.title, denied.detail, cid, denied.headers)
 
-        body, too_large = self._read_body(environ)
+        # The route's own limit, from the table the service reads too (portal_shared.web.body_limit).
+        max_body = body_limit_for(method, rule.pattern if rule is not None else None)
+        body, too_large = self._read_body(environ, max_body)
         if too_large:
             return problem(start_response, 413, "Request body too large",
-                           f"The request body exceeds {self.max_body} bytes.", cid,
+                           f"The request body exceeds {max_body} bytes.", cid,
                            errors={"body": ["Request body too large."]})
 
         target = quote(path.encode("latin-1"), safe=_PATH_SAFE)
@@ -224,7 +226,7 @@ class ProxyMiddleware:
         except UpstreamError as exc:
             failure = failure_for(exc, service)
             # "service" is the logging process (the gateway): the one called is "upstream".
-            log.warning("upstream call failed", extra={"upstream": service.name, "error": repr(exc)})
+            log.warning("upstream call failed", extra=log_fields({"upstream": service.name, "error": repr(exc)}))
             return problem(start_response, failure.status, failure.title, failure.detail, cid,
                            service=service.name)
 
@@ -249,21 +251,22 @@ class ProxyMiddleware:
         start_response(status, headers)
         return StreamedBody(response)
 
-    def _read_body(self, environ: dict) -> tuple[bytes | None, bool]:
+    @staticmethod
+    def _read_body(environ: dict, max_body: int) -> tuple[bytes | None, bool]:
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         if length:
             try:
                 size = int(length)
             except ValueError:
-                size = self.max_body + 1
-            if size > self.max_body:
+                size = max_body + 1
+            if size > max_body:
                 return None, True
             return stream.read(size) if size else b"", False
         if environ.get("wsgi.input_terminated") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
             # No length given: read one byte past the limit to tell "at most" from "more".
-            data = stream.read(self.max_body + 1)
-            if len(data) > self.max_body:
+            data = stream.read(max_body + 1)
+            if len(data) > max_body:
                 return None, True
             return data or None, False
         return None, False
@@ -285,9 +288,9 @@ class ProxyMiddleware:
             headers["content-type"] = content_type
         if body is not None:
             headers["content-length"] = str(len(body))
-        remote = environ.get("REMOTE_ADDR", "")
-        earlier = environ.get("HTTP_X_FORWARDED_FOR")
-        headers["x-forwarded-for"] = f"{earlier}, {remote}" if earlier else remote
+        # The client as the gateway determined it (TRUSTED_PROXY_HOPS), as the only entry: whatever
+        # the caller wrote into X-Forwarded-For itself never reaches a service.
+        headers["x-forwarded-for"] = environ.get("REMOTE_ADDR", "")
         headers["x-forwarded-proto"] = environ.get("wsgi.url_scheme", "http")
         if "HTTP_HOST" in environ:
             headers["x-forwarded-host"] = environ["HTTP_HOST"]

@@ -13,13 +13,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The WSGI app; `config` overrides settings read from the environment (tests pass theirs)."""
     # Imported here: importing the package must stay free of work and of side effects.
     from sqlalchemy.exc import IntegrityError
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from portal_shared.auth import StaticKeySource, TokenVerifier
     from portal_shared.auth.signing import TokenSigner, load_or_create_private_key
     from portal_shared.db import ensure_sqlite_directory
     from portal_shared.service.app import build_service_app
     from portal_shared.web import Problem
+    from portal_shared.web.forwarded import ForwardedByTrustedProxy, TrustedProxyPeers
 
     from identity_service.api import register_blueprints
     from identity_service.api.context import EXTENSION
@@ -52,6 +52,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # A concurrent request registered the same unique value between our check and our insert.
         return Problem(409, "Conflict", "This conflicts with data saved at the same moment; try again.").to_response()
 
-    if int(settings["PROXY_FIX_X_FOR"]) > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(settings["PROXY_FIX_X_FOR"]))
+    app.wsgi_app = ForwardedByTrustedProxy(app.wsgi_app, TrustedProxyPeers(settings["TRUSTED_PROXIES"].split(",")))
     return app

@@ -54,8 +54,10 @@ class Config(ServiceConfig):
         self.ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)
         self.ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 4)
 
-        # The gateway adds one X-Forwarded-For hop; per-address throttling needs the client's address.
-        self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 1)
+        # Who may tell identity the client's address (X-Forwarded-For): the gateway, by address,
+        # network or host name, comma-separated. Per-address throttling counts that address; a
+        # request from anyone else counts its own peer address, whatever header it sends.
+        self.TRUSTED_PROXIES = env_str("TRUSTED_PROXIES", "127.0.0.1,::1")
         self.CLOCK = utcnow
 
 

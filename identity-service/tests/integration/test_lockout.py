@@ -72,3 +72,24 @@ def test_the_address_limit_can_be_set_apart(portal, app):
     assert portal.login("ana@demo.mx", address="192.0.2.20").status_code == 200
     assert portal.login("user9@demo.mx", "wrong-password", address="192.0.2.20").status_code == 401
     assert portal.login("bea@demo.mx", address="192.0.2.20").status_code == 429
+
+
+def _login_from(portal, peer: str, forwarded_for: str, password: str, username: str = "ana@demo.mx"):
+    return portal.client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": peer},
+    )
+
+
+def test_an_untrusted_peer_cannot_choose_the_address_it_is_counted_under(portal):
+    # A caller that reaches identity directly (not through the gateway) names a new address in
+    # X-Forwarded-For on every try: it is counted under its own peer address all the same.
+    accounts(portal)
+    for attempt in range(5):
+        answer = _login_from(portal, "198.51.100.7", f"203.0.113.{attempt}", "wrong-password")
+        assert answer.status_code == 401
+    locked = portal.client.post("/api/v1/auth/login", json={"username": "bea@demo.mx", "password": portal.password},
+                                environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert locked.status_code == 429, "five failures from one untrusted peer must lock that peer's address"
+    # The gateway (a trusted peer, loopback by default) speaks for its clients: another client signs in.
+    assert _login_from(portal, "127.0.0.1", "203.0.113.200", portal.password, "bea@demo.mx").status_code == 200

@@ -3,10 +3,32 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
 from portal_shared.correlation import get_correlation_id
+
+
+# Every attribute a LogRecord has of its own, and the two the formatter adds: an `extra` key among
+# them makes Logger.makeRecord raise KeyError, which takes the logging process down with it.
+_RECORD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# A field whose name a LogRecord already uses is logged under this prefix instead.
+RENAMED_FIELD_PREFIX = "field_"
+
+
+def log_fields(values: Mapping[str, Any] | None = None, /, **more: Any) -> dict[str, Any]:
+    """The `extra` of a log call: the fields to log beside the message.
+
+    Every `extra=` in the portal is built here (a contract test checks the call sites), so a field
+    can never collide with a LogRecord attribute: `process`, `name`, `module`, `message` and the
+    like are logged as `field_process`, `field_name`, ..."""
+    fields = {**(values or {}), **more}
+    return {
+        (RENAMED_FIELD_PREFIX + key if key in _RECORD_ATTRIBUTES else key): value
+        for key, value in fields.items()
+    }
 
 
 class _ContextFilter(logging.Filter):

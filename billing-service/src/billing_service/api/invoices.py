@@ -8,7 +8,7 @@ from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 
 from billing_service.api.schemas import InvoiceImportIn, InvoiceImportOut, InvoiceOut, InvoicesOut, InvoicesQuery
-from billing_service.api.scope import customer_in_scope, import_body_limit, not_found, session_factory
+from billing_service.api.scope import customer_in_scope, not_found, session_factory
 from billing_service.service_layer import queries
 from billing_service.service_layer.errors import NotFound, RowsRefused
 from billing_service.service_layer.invoices import import_invoices
@@ -23,7 +23,6 @@ READERS = (ADMIN, BILLING, AGENT, OPERATOR)
 
 @blp.post("/invoices/import")
 @require_auth(OPERATOR)
-@import_body_limit
 @blp.arguments(InvoiceImportIn)
 @blp.response(200, InvoiceImportOut)
 @blp.alt_response(409, description="A row contradicts an invoice already imported; nothing imported (problem+json).")

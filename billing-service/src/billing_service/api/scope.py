@@ -7,7 +7,6 @@ from flask import current_app
 
 from portal_shared.auth import Principal
 from portal_shared.web import Problem
-from portal_shared.web.body_limit import body_limit
 
 
 def customer_in_scope(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
@@ -35,11 +34,3 @@ def not_found(exc) -> Problem:
     """A use case's NotFound as a 404 problem (naming the field when the use case did)."""
     return Problem(404, "Not found", str(exc), errors=getattr(exc, "errors", None))
 
-
-# An import of the contract's 5000 invoices with fiscal folios is about 1.1 MB of JSON: above the
-# 1 MiB every other request is held to, well below 2 MB.
-IMPORT_MAX_CONTENT_LENGTH = 1536 * 1024
-
-
-# Marks the import view; shared's request hooks hold its body to this limit instead of 1 MiB.
-import_body_limit = body_limit(IMPORT_MAX_CONTENT_LENGTH)

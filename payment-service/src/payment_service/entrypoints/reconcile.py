@@ -9,7 +9,7 @@ from payment_service.config import Config
 from payment_service.service_layer import reconcile
 from payment_service.service_layer.wiring import build_context
 from portal_shared.db import make_engine, make_session_factory
-from portal_shared.logging import configure_logging
+from portal_shared.logging import configure_logging, log_fields
 from portal_shared.messaging import install_stop_signals
 
 log = logging.getLogger("payment.reconcile")
@@ -32,7 +32,7 @@ def main() -> None:
     stop = threading.Event()
     # The shared handler: setting the Event from inside a signal handler could deadlock.
     install_stop_signals(stop.set)
-    log.info("reconciliation started", extra={"interval_s": config.RECONCILE_INTERVAL_SECONDS})
+    log.info("reconciliation started", extra=log_fields({"interval_s": config.RECONCILE_INTERVAL_SECONDS}))
     try:
         run_loop(build_context(config.as_dict(), make_session_factory(engine)), config.RECONCILE_INTERVAL_SECONDS, stop)
     finally:

@@ -13,6 +13,7 @@ from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import Invalid, NotFound, Unauthorized
 from payment_service.service_layer.settlement import confirm, fail
 from portal_shared.db import transaction
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
     try:
         result = adapter.verify_callback(headers, raw_body)
     except InvalidCallback as exc:
-        log.warning("bank notification refused", extra={"bank": bank, "reason": str(exc)})
+        log.warning("bank notification refused", extra=log_fields({"bank": bank, "reason": str(exc)}))
         raise Unauthorized("The notification's signature is missing, wrong or stale.") from None
     except MalformedCallback as exc:
         raise Invalid(f"Unreadable notification: {exc}", {"body": [str(exc)]}) from None
@@ -37,7 +38,7 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
             raise NotFound("No payment with this bank_payment_id.")
         if result.reference != payment.reference or result.amount != payment.total:
             # Signed but about something else: refuse it rather than settle the wrong payment.
-            log.error("bank notification does not match its payment", extra={"payment_id": str(payment.id), "bank": bank})
+            log.error("bank notification does not match its payment", extra=log_fields({"payment_id": str(payment.id), "bank": bank}))
             raise Invalid(
                 "The notification's reference or amount does not match the payment.",
                 {"reference" if result.reference != payment.reference else "amount": ["Does not match the payment."]},

@@ -32,6 +32,7 @@ from payment_service.service_layer.errors import BankDown, InTransit, Invalid, N
 from payment_service.service_layer.events import payment_event
 from payment_service.service_layer.views import payment_view
 from portal_shared.db import transaction
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -228,7 +229,7 @@ def _start_in(
             )
         )
     except BankUnavailable as exc:
-        log.warning("bank unavailable at payment start", extra={"bank": bank, "error": str(exc)})
+        log.warning("bank unavailable at payment start", extra=log_fields({"bank": bank, "error": str(exc)}))
         raise BankDown(f"{bank} cannot be reached right now; nothing was charged. Try again in a moment.") from exc
     payment.bank_payment_id = started.bank_payment_id
     payment.redirect_url = started.redirect_url
@@ -241,5 +242,5 @@ def _start_in(
         .where(orm.IdempotencyKey.customer_id == customer_id, orm.IdempotencyKey.key == key)
         .values(status_code=201, response_body=json.dumps(body), payment_id=payment_id)
     )
-    log.info("payment started", extra={"payment_id": str(payment_id), "bank": bank, "total": str(payment.total)})
+    log.info("payment started", extra=log_fields({"payment_id": str(payment_id), "bank": bank, "total": str(payment.total)}))
     return Answer(201, body)

@@ -18,6 +18,7 @@ from payment_service.service_layer.errors import NotFound
 from payment_service.service_layer.settlement import apply_bank_answer, items_of
 from payment_service.service_layer.views import history_view, payment_view
 from portal_shared.db import transaction
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def get_payment(ctx: PaymentContext, payment_id: uuid.UUID, *, customer_id: uuid
         try:
             answer = ctx.banks[bank].query_status(bank_payment_id)
         except BankUnavailable as exc:
-            log.info("bank not answering; payment stays pending", extra={"payment_id": str(payment_id), "error": str(exc)})
+            log.info("bank not answering; payment stays pending", extra=log_fields({"payment_id": str(payment_id), "error": str(exc)}))
         else:
             with transaction(ctx.session_factory) as session:
                 apply_bank_answer(session, ctx, payment_id, answer, now=ctx.clock())

@@ -15,6 +15,7 @@ from payment_service.domain.payments import PENDING
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.settlement import apply_bank_answer, fail
 from portal_shared.db import transaction
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -48,7 +49,7 @@ def run_once(ctx: PaymentContext) -> Counter:
         for row in batch:
             _reconcile_one(ctx, row, now, outcome)
     if outcome:
-        log.info("reconciliation pass", extra=dict(outcome))
+        log.info("reconciliation pass", extra=log_fields(dict(outcome)))
     return outcome
 
 
@@ -61,7 +62,7 @@ def _reconcile_one(ctx: PaymentContext, row, now, outcome: Counter) -> None:
         answer = adapter.query_status(bank_payment_id)
     except BankUnavailable as exc:
         # Unknown is not "no": a payment the bank may have approved is never expired blind.
-        log.warning("bank not answering during reconciliation", extra={"payment_id": str(payment_id), "error": str(exc)})
+        log.warning("bank not answering during reconciliation", extra=log_fields({"payment_id": str(payment_id), "error": str(exc)}))
         outcome["unreachable"] += 1
         return
     with transaction(ctx.session_factory) as session:

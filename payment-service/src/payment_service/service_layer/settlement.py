@@ -20,6 +20,7 @@ from payment_service.domain.payments import CONFIRMED, FAILED, PENDING
 from payment_service.domain.receipt import ReceiptLine, receipt
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.events import payment_event
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def confirm(
             lines=[ReceiptLine(i.invoice_number, i.currency, i.amount, i.amount_mxn) for i in items],
         )
         ctx.outbox.add_mail(session, to=email, subject=mail.subject, text=mail.text)
-    log.info("payment confirmed", extra={"payment_id": str(payment_id), "bank_reference": bank_reference})
+    log.info("payment confirmed", extra=log_fields({"payment_id": str(payment_id), "bank_reference": bank_reference}))
     return True
 
 
@@ -93,7 +94,7 @@ def fail(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, reason
         return False
     items = items_of(session, payment_id)
     ctx.outbox.add_event(session, payment_event("payment.failed", payment, items, reason=reason, failed_at=now))
-    log.info("payment failed", extra={"payment_id": str(payment_id), "reason": reason})
+    log.info("payment failed", extra=log_fields({"payment_id": str(payment_id), "reason": reason}))
     return True
 
 

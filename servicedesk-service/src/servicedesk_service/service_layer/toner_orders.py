@@ -37,6 +37,7 @@ from servicedesk_service.domain.toner_mail import toner_order_mail
 from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.devices import get_device
 from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def stock_admin_emails(session: Session, customer_id: uuid.UUID) -> list[str]:
 
 def _mail_order(session: Session, order: TonerOrder, percent: int, recipients: list[str], *, time_zone: str) -> None:
     if not recipients:
-        log.warning("toner order placed with no stock admin to tell", extra={"order_id": str(order.id)})
+        log.warning("toner order placed with no stock admin to tell", extra=log_fields({"order_id": str(order.id)}))
         return
     mail = toner_order_mail(
         order_id=str(order.id), toner_item=order.toner_item, quantity=order.quantity,
@@ -149,7 +150,7 @@ def report_levels(
             if recipients is None:
                 recipients = stock_admin_emails(session, device.customer_id)
             _mail_order(session, order, reported[wanted.toner_item], recipients, time_zone=time_zone)
-            log.info("toner order placed", extra={"order_id": str(order.id), "toner_item": order.toner_item})
+            log.info("toner order placed", extra=log_fields({"order_id": str(order.id), "toner_item": order.toner_item}))
             placed.append(order)
     return placed
 

@@ -34,6 +34,7 @@ from portal_shared.messaging.errors import PublishError
 from portal_shared.messaging.publisher import ConfirmingPublisher
 from portal_shared.messaging.topology import declare_topology
 from portal_shared.metrics.messaging import ConsumerMetrics, default_consumer_metrics
+from portal_shared.logging import log_fields
 
 log = logging.getLogger("portal.consumer")
 
@@ -123,7 +124,7 @@ class Consumer:
 
     def run(self) -> None:
         backoff = Backoff(initial=min(0.2, self.reconnect_max_seconds), maximum=self.reconnect_max_seconds)
-        log.info("consumer started", extra={"queue": self.config.queue_name, "routing_keys": self.routing_keys})
+        log.info("consumer started", extra=log_fields({"queue": self.config.queue_name, "routing_keys": self.routing_keys}))
         while not self._stop.is_set():
             try:
                 self._consume(backoff)
@@ -132,7 +133,7 @@ class Consumer:
                 delay = backoff.next_delay()
                 log.warning(
                     "consuming interrupted, reconnecting",
-                    extra={"error": f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)},
+                    extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)}),
                 )
                 self._stop.wait(delay)
             finally:
@@ -140,7 +141,7 @@ class Consumer:
                 close_quietly(self._connection)
                 self._connection = None
                 self._publisher = None
-        log.info("consumer stopped", extra={"queue": self.config.queue_name})
+        log.info("consumer stopped", extra=log_fields({"queue": self.config.queue_name}))
 
     def _consume(self, backoff: Backoff) -> None:
         self._connection = connect(self.config.amqp_url, name=f"{self.service}-consumer")
@@ -202,13 +203,13 @@ class Consumer:
                 channel.basic_nack(delivery_tag=method.delivery_tag, requeue=True)
                 self.stats["deferred"] += 1
                 raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT]) from exc
-            log.exception("handler failed", extra={"event_id": str(event.id), "event_type": event.type})
+            log.exception("handler failed", extra=log_fields({"event_id": str(event.id), "event_type": event.type}))
             self._retry_or_dead_letter(channel, method, properties, body, exc, event.type)
             return
         if applied:
-            log.info("event handled", extra={"event_id": str(event.id), "event_type": event.type})
+            log.info("event handled", extra=log_fields({"event_id": str(event.id), "event_type": event.type}))
         else:
-            log.info("duplicate event ignored", extra={"event_id": str(event.id), "event_type": event.type})
+            log.info("duplicate event ignored", extra=log_fields({"event_id": str(event.id), "event_type": event.type}))
         channel.basic_ack(delivery_tag=method.delivery_tag)
         self.stats["applied" if applied else "duplicate"] += 1
         self.metrics.consumed.labels(self.service, event.type).inc()
@@ -246,7 +247,7 @@ class Consumer:
         if attempt < len(delays):
             target = self.config.retry_queue(delays[attempt])
             extra = {RETRY_COUNT_HEADER: attempt + 1, LAST_ERROR_HEADER: error}
-            log.warning("handler failed, retrying later", extra={"retry": attempt + 1, "delay_ms": delays[attempt]})
+            log.warning("handler failed, retrying later", extra=log_fields({"retry": attempt + 1, "delay_ms": delays[attempt]}))
         else:
             target = self.config.dead_letter_queue
             extra = {
@@ -254,7 +255,7 @@ class Consumer:
                 LAST_ERROR_HEADER: error,
                 ERROR_HEADER: f"handler failed after {attempt} retries: {error}"[:_ERROR_LIMIT],
             }
-            log.error("handler kept failing, dead-lettered", extra={"queue": target, "retries": attempt})
+            log.error("handler kept failing, dead-lettered", extra=log_fields({"queue": target, "retries": attempt}))
         # Publish (confirmed) before ack: if this raises, the message stays unacked and comes back.
         self._publish_to_queue(target, body, republished_properties(properties, extra))
         channel.basic_ack(delivery_tag=method.delivery_tag)
@@ -266,7 +267,7 @@ class Consumer:
             self.metrics.dead_lettered.labels(self.service, event_type).inc()
 
     def _dead_letter(self, channel, method, properties, body: bytes, reason: str, event_type: str) -> None:
-        log.error("message dead-lettered", extra={"reason": reason[:_ERROR_LIMIT]})
+        log.error("message dead-lettered", extra=log_fields({"reason": reason[:_ERROR_LIMIT]}))
         props = republished_properties(properties, {ERROR_HEADER: reason[:_ERROR_LIMIT]})
         self._publish_to_queue(self.config.dead_letter_queue, body, props)
         channel.basic_ack(delivery_tag=method.delivery_tag)

@@ -21,6 +21,7 @@ from portal_shared.messaging.errors import DeliveryRefused, MessageUnroutable, T
 from portal_shared.metrics.messaging import RelayMetrics, default_relay_metrics
 from portal_shared.outbox.notify import OutboxListener
 from portal_shared.outbox.table import CHANNEL_EVENTS
+from portal_shared.logging import log_fields
 
 log = logging.getLogger("portal.relay")
 
@@ -89,7 +90,7 @@ class OutboxRelay:
     def run(self) -> None:
         """Drain the outbox until stop(); broker or database outages are waited out, never fatal."""
         backoff = Backoff(initial=min(0.2, self.reconnect_max_seconds), maximum=self.reconnect_max_seconds)
-        log.info("relay started", extra={"channel": self.channel, "notifications": self._listener is not None})
+        log.info("relay started", extra=log_fields({"channel": self.channel, "notifications": self._listener is not None}))
         if self._listener is not None:
             self._listener.connect()
         try:
@@ -100,7 +101,7 @@ class OutboxRelay:
                     delay = backoff.next_delay()
                     log.warning(
                         "outbox unreadable, retrying",
-                        extra={"error": f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)},
+                        extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)}),
                     )
                     self._stop.wait(delay)
                     continue
@@ -108,7 +109,7 @@ class OutboxRelay:
                     delay = backoff.next_delay()
                     log.warning(
                         "transport unavailable, retrying",
-                        extra={"error": str(self.last_transport_error)[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)},
+                        extra=log_fields({"error": str(self.last_transport_error)[:_ERROR_LIMIT], "retry_in_s": round(delay, 2)}),
                     )
                     self._stop.wait(delay)
                     continue
@@ -117,7 +118,7 @@ class OutboxRelay:
                     self._idle()
         finally:
             self.close()
-            log.info("relay stopped", extra={"channel": self.channel})
+            log.info("relay stopped", extra=log_fields({"channel": self.channel}))
 
     def run_once(self) -> int:
         """One batch; returns how many rows were sent. A transport outage is not raised: it is
@@ -215,7 +216,7 @@ class OutboxRelay:
                 if (utcnow() - row.created_at).total_seconds() < self.unroutable_grace_seconds:
                     self._refused(connection, row, exc)
                     return "refused"
-                log.warning("event has no subscriber; marked sent", extra={"seq": row.seq, "topic": row.topic})
+                log.warning("event has no subscriber; marked sent", extra=log_fields({"seq": row.seq, "topic": row.topic}))
                 connection.execute(
                     self.table.update()
                     .where(self.table.c.seq == row.seq)
@@ -227,7 +228,7 @@ class OutboxRelay:
                 self._refused(connection, row, exc)
                 return "refused"
             except Exception as exc:  # noqa: BLE001 - one bad row must not stop the relay
-                log.exception("unexpected error sending outbox row", extra={"seq": row.seq})
+                log.exception("unexpected error sending outbox row", extra=log_fields({"seq": row.seq}))
                 self._refused(connection, row, exc)
                 return "refused"
             connection.execute(
@@ -241,7 +242,7 @@ class OutboxRelay:
             sent = {"channel": self.channel, "seq": row.seq, "message_id": row.message_id}
             if self.channel == CHANNEL_EVENTS:
                 sent["topic"] = row.topic  # a mail row's topic is its recipient: not for the logs
-            log.info("outbox row sent", extra=sent)
+            log.info("outbox row sent", extra=log_fields(sent))
             return "sent"
         finally:
             reset_correlation_id(token)
@@ -252,7 +253,7 @@ class OutboxRelay:
         self._row_not_before[row.seq] = time.monotonic() + delay
         log.warning(
             "outbox row refused, will retry",
-            extra={"seq": row.seq, "channel": self.channel, "attempts": attempts, "retry_in_s": delay, "error": str(exc)},
+            extra=log_fields({"seq": row.seq, "channel": self.channel, "attempts": attempts, "retry_in_s": delay, "error": str(exc)}),
         )
         self._record_failure(connection, row, exc)
 

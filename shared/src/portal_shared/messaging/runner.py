@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal_shared.config import MessagingConfig, env_float, env_str
 from portal_shared.contracts import Event
-from portal_shared.logging import configure_logging
+from portal_shared.logging import configure_logging, log_fields
 from portal_shared.messaging.consumer import Consumer
 from portal_shared.messaging.events import EventSender
 from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
@@ -36,7 +36,7 @@ def install_stop_signals(stop: Callable[[], None]) -> None:
         name = signal.Signals(signum).name
 
         def request_stop() -> None:
-            log.info("stop requested", extra={"signal": name})
+            log.info("stop requested", extra=log_fields({"signal": name}))
             stop()
 
         threading.Thread(target=request_stop, name="stop-request", daemon=True).start()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal_shared.db.types import UTCDateTime, utcnow
 from portal_shared.outbox.table import CHANNEL_EVENTS, CHANNEL_MAIL, TABLE_NAME
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class OutboxCollector(Collector):
         try:
             found = self._read()
         except SQLAlchemyError as exc:
-            log.warning("outbox unreadable for metrics", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            log.warning("outbox unreadable for metrics", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             up.add_metric([self.service], 0)
             yield up
             return
@@ -153,7 +154,7 @@ class DeadLetterQueueCollector(Collector):
         if failure is not None:
             # An unreachable broker is a figure, not a failed scrape.
             exc = failure
-            log.warning("broker unreachable for metrics", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            log.warning("broker unreachable for metrics", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             up.add_metric([self.service], 0)
             yield up
             return

@@ -7,6 +7,7 @@ from functools import cache
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_server
 
 from portal_shared.config import env_int, env_str
+from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +70,5 @@ def serve_process_metrics(what: str):
         return None
     host = env_str("METRICS_HOST", "127.0.0.1")
     server, _thread = start_http_server(port, addr=host, registry=REGISTRY)
-    log.info("metrics served", extra={"process": what, "host": host, "port": server.server_port})
+    log.info("metrics served", extra=log_fields({"process": what, "host": host, "port": server.server_port}))
     return server

@@ -13,6 +13,7 @@ import time
 
 import psycopg
 import sqlalchemy as sa
+from portal_shared.logging import log_fields
 
 log = logging.getLogger("portal.relay")
 
@@ -56,7 +57,7 @@ class OutboxListener:
             self._connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
             return True
         except psycopg.Error as exc:
-            log.warning("outbox notifications unavailable, polling", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            log.warning("outbox notifications unavailable, polling", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             self.close()
             self._retry_at = time.monotonic() + RECONNECT_SECONDS
             return False
@@ -76,7 +77,7 @@ class OutboxListener:
                 notified = notified or notice.payload == self.channel
         except psycopg.Error as exc:
             # A notification may have been lost with the connection: look now; the next wait reconnects.
-            log.warning("outbox notifications interrupted", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            log.warning("outbox notifications interrupted", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             self.close()
             return True
         return notified

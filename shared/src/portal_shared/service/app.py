@@ -20,7 +20,7 @@ from portal_shared.auth.flask import init_auth
 from portal_shared.config import MessagingConfig
 from portal_shared.db import make_engine, make_session_factory
 from portal_shared.logging import configure_logging
-from portal_shared.metrics import init_service_metrics
+from portal_shared.metrics.service import init_service_metrics
 from portal_shared.service.config import ServiceConfig
 from portal_shared.service.openapi import document_decimals
 from portal_shared.web import (

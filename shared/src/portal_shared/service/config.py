@@ -5,11 +5,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from portal_shared.config import env_float, env_str
+from portal_shared.web.body_limit import DEFAULT_BODY_LIMIT
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_JWKS_URL = "http://127.0.0.1:8001/.well-known/jwks.json"
-# Requests carry JSON forms, never files: a larger body is refused (413) before it is read.
-MAX_CONTENT_LENGTH = 1024 * 1024
+# Requests carry JSON forms, never files: a larger body is refused (413) before it is read; the
+# few routes that take more are in portal_shared.web.body_limit's table, which the gateway reads too.
+MAX_CONTENT_LENGTH = DEFAULT_BODY_LIMIT
 
 
 def var_dir() -> Path:

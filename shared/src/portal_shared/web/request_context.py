@@ -7,6 +7,7 @@ import time
 from flask import Flask, g, request
 
 from portal_shared import correlation
+from portal_shared.logging import log_fields
 
 access_log = logging.getLogger("portal.access")
 # Probes and scrapes come every few seconds: a line each would bury the requests people make.
@@ -29,12 +30,12 @@ def init_request_context(app: Flask, *, access_log_enabled: bool = True) -> None
         if access_log_enabled and request.path not in _NOT_LOGGED:
             access_log.info(
                 "request",
-                extra={
+                extra=log_fields({
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 2),
-                },
+                }),
             )
         return response
 
