@@ -143,9 +143,12 @@ class Supervisor:
         self.running.append(process)
 
     def stop_all(self) -> None:
+        # Each process leads a group of its own (start_new_session): gunicorn's workers are in
+        # their master's. The whole group is asked to stop, and whatever of it is left after the
+        # grace period is killed, so no worker outlives a master that was stopped mid-boot.
         for process in reversed(self.running):
             if process.popen and process.popen.poll() is None:
-                process.popen.send_signal(signal.SIGTERM)
+                _signal_group(process.popen.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in reversed(self.running):
             if process.popen is None:
@@ -156,9 +159,17 @@ class Supervisor:
                 print(f"  {process.name} did not stop in time; killing it")
                 process.popen.kill()
                 process.popen.wait()
+            _signal_group(process.popen.pid, signal.SIGKILL)
 
     def first_exited(self) -> Process | None:
         return next((p for p in self.running if p.popen and p.popen.poll() is not None), None)
+
+
+def _signal_group(leader: int, signum: int) -> None:
+    try:
+        os.killpg(leader, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is gone already
 
 
 class StopRequested(Exception):

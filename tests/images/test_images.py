@@ -34,8 +34,12 @@ def engine():
 
 
 def local_image(image: str) -> str:
-    """The image as compose built it here: the repository the manifests name, this run's tag."""
+    """The image as compose built it here: the repository the manifests name (without the
+    registry an overlay puts in front), this run's tag."""
     repository = image.split("@")[0].rsplit(":", 1)[0]
+    first, _, rest = repository.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        repository = rest
     local = f"{repository}:{TAG}"
     if docker("image", "inspect", local, timeout=30).returncode != 0:
         pytest.fail(f"{local} is not built: run deploy/compose-test (it builds every image first)")
@@ -111,7 +115,7 @@ def test_a_broken_image_makes_the_composed_run_fail():
         run = subprocess.run(
             [str(ROOT / "deploy" / "compose-test")], cwd=ROOT, capture_output=True, text=True, timeout=1800,
             env={**os.environ, "PORTAL_IMAGE_TAG": broken_tag, "COMPOSE_TEST_BUILD": "0",
-                 "COMPOSE_TEST_PROJECT": f"portal-{broken_tag}", "COMPOSE_TEST_ARTIFACTS": f"broken-{broken_tag}",
+                 "COMPOSE_TEST_PROJECT": f"portal-{broken_tag}", "COMPOSE_TEST_ARTIFACTS": f"compose-{broken_tag}",
                  "COMPOSE_TEST_IMAGE_SUITE": "0"},
         )
         output = run.stdout + run.stderr

@@ -41,6 +41,13 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -73,8 +80,8 @@ def test_sighup_stops_every_process_the_runner_started(tmp_path, moment):
         runner.send_signal(signal.SIGHUP)
         assert runner.wait(timeout=120) == 0, log.read_text()[-3000:]
         # Its children were stopped and waited for before it exited: none may be left, now.
-        left = sorted(pid for pid in seen if alive(pid))
-        assert not left, f"processes left behind after SIGHUP: {left}"
+        left = {pid: command_line(pid) for pid in sorted(seen) if alive(pid)}
+        assert not left, f"processes left behind after SIGHUP: {left}\n{log.read_text()[-2000:]}"
         assert not [port for port in PORTS if port_busy(port)], "a port is still held after SIGHUP"
     finally:
         if runner.poll() is None:
