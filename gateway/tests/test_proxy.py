@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 import time
 from importlib.metadata import version
 
@@ -108,6 +110,10 @@ def test_body_over_one_mib_is_413_before_forwarding(client, tokens, echoes):
     assert len(echoes["identity"][0].received) == before
 
 
+def json_of_size(size: int) -> bytes:
+    return b'{"pad": "' + b"x" * (size - 11) + b'"}'
+
+
 def test_a_route_with_a_larger_limit_gets_it_at_the_gateway_too(client, tokens, echoes):
     # The invoice import is listed in shared's body-limit table, which billing's view reads too:
     # 1.2 MB passes the gateway to billing, 1.6 MB is refused before it is forwarded.
@@ -116,11 +122,11 @@ def test_a_route_with_a_larger_limit_gets_it_at_the_gateway_too(client, tokens, 
     billing = echoes["billing"][0]
     before = len(billing.received)
     passed = client.post("/api/v1/invoices/import", headers=bearer(tokens, "operator"),
-                         data=b"x" * (DEFAULT_BODY_LIMIT + 200 * 1024), content_type="application/json")
+                         data=json_of_size(DEFAULT_BODY_LIMIT + 200 * 1024), content_type="application/json")
     assert passed.status_code == 200, passed.get_data(as_text=True)
     assert len(billing.received) == before + 1
     refused = client.post("/api/v1/invoices/import", headers=bearer(tokens, "operator"),
-                          data=b"x" * (limit + 1), content_type="application/json")
+                          data=json_of_size(limit + 1), content_type="application/json")
     assert refused.status_code == 413
     assert len(billing.received) == before + 1
 
@@ -258,3 +264,22 @@ def test_large_answers_stream_through_intact(make_gateway, echoes, tokens):
     finally:
         thread.join(5)
         listener.close()
+
+
+@pytest.mark.parametrize(("body", "content_type", "status"), [
+    (b"[" * 1000 + b"]" * 1000, "application/json", 400),
+    (b'{"n": ' + b"9" * 5000 + b"}", "application/json", 400),
+    (b'{"name": "\\ud800"}', "application/json", 400),
+    (b'\xef\xbb\xbf{"name": "x"}', "application/json", 400),
+    (b'{"name": "x"}', "text/plain", 415),
+    (b"name=x", "application/x-www-form-urlencoded", 415),
+])
+def test_hostile_json_is_refused_at_the_gateway_and_never_forwarded(client, tokens, echoes, body, content_type, status):
+    identity = echoes["identity"][0]
+    before = len(identity.received)
+    response = client.post("/api/v1/auth/login", data=body, content_type=content_type)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert "body" in problem["errors"] and problem["code"].startswith("body.")
+    assert len(identity.received) == before

@@ -20,6 +20,7 @@ from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable
 from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
 from portal_shared.web.body_limit import body_limit_for
+from portal_shared.web.json_body import BODY_METHODS, BodyRefused, parse_json_body
 from portal_shared.web.problems import PROBLEM_JSON
 
 from portal_gateway import routing
@@ -214,6 +215,13 @@ class ProxyMiddleware:
             return problem(start_response, 413, "Request body too large",
                            f"The request body exceeds {max_body} bytes.", cid,
                            errors={"body": ["Request body too large."]})
+        if body and method in BODY_METHODS:
+            # The services refuse these too; refusing at the door spares them the hostile ones.
+            try:
+                parse_json_body(body, environ.get("CONTENT_TYPE"))
+            except BodyRefused as refused:
+                return problem(start_response, refused.status, refused.title, refused.detail, cid,
+                               errors={"body": [refused.detail]}, code=refused.code)
 
         target = quote(path.encode("latin-1"), safe=_PATH_SAFE)
         query = environ.get("QUERY_STRING")

@@ -177,4 +177,4 @@ def test_unknown_payment_or_bank_is_404(started, callback, client):
     assert callback("citibanamex", {**notification, "bank_payment_id": uuid.uuid4().hex}).status_code == 404
     # The notification of another bank's payment is unknown there (and signed with that bank's secret).
     assert callback("bbva", notification).status_code == 404
-    assert client.post("/api/v1/payments/callbacks/santander", data=b"{}").status_code == 404
+    assert client.post("/api/v1/payments/callbacks/santander", data=b"{}", content_type="application/json").status_code == 404

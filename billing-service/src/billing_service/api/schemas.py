@@ -5,7 +5,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from billing_service.domain.accounts import MAX_ACCOUNT_NUMBER_LENGTH
 from billing_service.domain.calendar import Period
-from billing_service.domain.money import CURRENCIES, MAX_AMOUNT, decimal_places
+from billing_service.domain.money import CURRENCIES, MAX_AMOUNT
+from portal_shared.web.fields import StrictDecimal
 
 MAX_IMPORT_ROWS = 5000
 MAX_PAGE_SIZE = 500
@@ -37,20 +38,9 @@ class AccountsOut(Schema):
 
 # --- shared field builders -------------------------------------------------------------------
 
-def _max_places(places: int):
-    def check(value: Decimal) -> None:
-        if decimal_places(value) > places:
-            raise ValidationError(f"At most {places} decimal places.")
-    return check
-
-
 def money_in(**kwargs) -> fields.Decimal:
-    """An amount: a decimal string (or number) above zero with at most two decimals."""
-    return fields.Decimal(
-        allow_nan=False,
-        validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT), _max_places(2)],
-        **kwargs,
-    )
+    """An amount: a decimal string (or whole number) above zero with at most two decimals."""
+    return StrictDecimal(places=2, validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT)], **kwargs)
 
 
 def money_out(**kwargs) -> fields.Decimal:
@@ -148,8 +138,8 @@ class InvoicesOut(Schema):
 
 class RateIn(Schema):
     date = fields.Date(required=True)
-    rate = fields.Decimal(required=True, allow_nan=False,
-                          validate=[validate.Range(min=Decimal("0.0001"), max=Decimal("99999999.9999")), _max_places(4)])
+    rate = StrictDecimal(places=4, required=True,
+                         validate=[validate.Range(min=Decimal("0.0001"), max=Decimal("99999999.9999"))])
 
 
 class RatesIn(Schema):

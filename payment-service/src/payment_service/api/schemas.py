@@ -4,13 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from payment_service.domain.payments import BANKS
+from portal_shared.web.fields import StrictDecimal
 
 MONEY_STRING = dict(metadata={"description": "decimal string, 2 places", "example": "1234.50"})
 
 
 class PaymentItemRequestSchema(Schema):
     invoice_id = fields.UUID(required=True)
-    amount = fields.Decimal(required=True, allow_nan=False, metadata={"example": "1234.50"})
+    amount = StrictDecimal(places=2, required=True, metadata={"example": "1234.50"})
 
 
 class PaymentRequestSchema(Schema):

@@ -32,6 +32,7 @@ from portal_shared.web import (
     register_problem_handlers,
 )
 from portal_shared.web.body_limit import init_body_limits
+from portal_shared.web.json_body import init_json_bodies
 from portal_shared.web.text_guard import init_text_guard
 
 
@@ -86,7 +87,8 @@ def build_service_app(
     app.extensions[f"{extension_prefix}.session_factory"] = session_factory
 
     init_request_context(app)
-    init_body_limits(app)  # before the text check, which reads the body
+    init_body_limits(app)  # before anything reads the body
+    init_json_bodies(app)  # hostile JSON is refused before any view or check parses it
     init_text_guard(app)
     init_service_metrics(
         app,

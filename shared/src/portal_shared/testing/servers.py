@@ -31,6 +31,16 @@ def _docker_engine_answers() -> bool:
         return False
 
 
+def _start(container, what: str, variable: str) -> None:
+    """Start a testcontainers container, or fail saying what to do instead (an engine that cannot
+    pull its image, e.g. with no registry reachable, is no server for the tests)."""
+    try:
+        container.start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
+        pytest.fail(f"These tests need {what}: a Docker engine answers but could not start one "
+                    f"({type(exc).__name__}: {str(exc)[:200]}). Set {variable} and run again.")
+
+
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url.replace("+psycopg", ""))
     try:
@@ -59,7 +69,7 @@ def postgres_server_url() -> str:
         from testcontainers.postgres import PostgresContainer
 
         container = PostgresContainer("postgres:16-alpine", driver="psycopg")
-        container.start()
+        _start(container, "PostgreSQL", "DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres)")
         atexit.register(container.stop)
         _containers["postgres"] = container
     return _containers["postgres"].get_connection_url()  # type: ignore[attr-defined]
@@ -80,7 +90,7 @@ def amqp_server_url() -> str:
         from testcontainers.rabbitmq import RabbitMqContainer
 
         container = RabbitMqContainer("rabbitmq:3.13-alpine")
-        container.start()
+        _start(container, "RabbitMQ", "AMQP_URL (e.g. amqp://guest:guest@127.0.0.1:5672/%2F)")
         atexit.register(container.stop)
         _containers["rabbitmq"] = container
     container = _containers["rabbitmq"]
