@@ -32,8 +32,11 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On an external stack, deselect the tests that need the suite's own processes; each is listed
-    with its reason at the end of the run, so nothing disappears unseen."""
+    """Tests marked runs_last go after the others (on any stack). On an external stack, deselect the
+    tests that need the suite's own processes; each is listed with its reason at the end of the
+    run, so nothing disappears unseen."""
+    # Stable: everything else keeps its order.
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
     if not EXTERNAL:
         return
     kept, left_out = [], []

@@ -11,7 +11,7 @@ import pytest
 
 from harness import Figures, assert_services_up, consumers_on, handled_counts
 from portal_shared.testing.events import customer_registered
-from stack import ROOT, Proc, Stack, wait_until
+from stack import ROOT, Proc, Stack, free_port, wait_until
 
 pytestmark = pytest.mark.needs_processes("kills and restarts the suite's own servers and processes")
 
@@ -26,8 +26,10 @@ def test_same_event_three_times_concurrently_has_one_effect(stack: Stack):
         # Two more consumers on the same queue: the broker deals the three copies out one each.
         for n in (2, 3):
             log_path = main.log_path.with_name(f"billing-consumer-{n}.log")
-            popen = subprocess.Popen(main.command, env=main.env, cwd=ROOT, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
-            extra.append(Proc(f"billing-consumer-{n}", popen, log_path, main.command, main.env))
+            # A metrics port of its own: the first consumer holds its one.
+            env = {**main.env, "METRICS_PORT": str(free_port())}
+            popen = subprocess.Popen(main.command, env=env, cwd=ROOT, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+            extra.append(Proc(f"billing-consumer-{n}", popen, log_path, main.command, env))
             stack.procs[extra[-1].name] = extra[-1]
         wait_until(lambda: consumers_on(stack, queue) == COPIES, timeout=30, what="three consumers on billing's queue")
 
