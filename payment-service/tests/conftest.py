@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import requests
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
@@ -182,6 +183,24 @@ def outbox_for(session_factory) -> Callable[..., list[dict]]:
             return [m for m in messages if m["data"]["payment_id"] == str(payment_id)]
 
     return read
+
+
+@pytest.fixture
+def bank_decides(simulators) -> Callable[..., dict]:
+    """The customer's choice on the simulated bank's page, without the bank's own notification
+    (the tests sign theirs); returns what the bank's status API then tells."""
+
+    def decide(payment: orm.Payment, outcome: str = "approve", *, email: str = "pagos@example.mx") -> dict:
+        simulator = simulators[payment.bank].url
+        form = {"outcome": "approve_without_notice" if outcome == "approve" else outcome, "email": email}
+        form.update({"client_number": "12345678", "nip": "1234"} if payment.bank == "citibanamex" else {"phone": "5512345678"})
+        decided = requests.post(f"{simulator}/pay/{payment.bank_payment_id}", data=form, allow_redirects=False, timeout=10)
+        assert decided.status_code == 303, decided.text[:300]
+        answer = requests.get(f"{simulator}/api/payments/{payment.bank_payment_id}", timeout=10)
+        assert answer.status_code == 200, answer.text[:300]
+        return answer.json()
+
+    return decide
 
 
 @pytest.fixture

@@ -91,13 +91,23 @@ def test_same_callback_three_times_settles_once_and_forgeries_change_nothing(sta
     stale = signed_callback(stack, "citibanamex", body, timestamp=int(time.time()) - 3600)
     unsigned = requests.post(f"{stack.gateway_url}/api/v1/payments/callbacks/citibanamex", json=body, timeout=10)
     assert [forged.status_code, stale.status_code, unsigned.status_code] == [401, 401, 401]
+    # Correctly signed (a leaked secret would do), but the simulator reports the payment pending:
+    # the bank's own status API is asked, and nothing changes.
+    unconfirmed = signed_callback(stack, "citibanamex", body)
+    assert unconfirmed.status_code == 409, unconfirmed.text
     assert stack.scalar("payment", "SELECT status FROM payments WHERE id = CAST(:p AS uuid)", p=paid["id"]) == "pending"
+    assert outbox_count(stack, "payment.confirmed", paid["id"]) == 0
 
+    # The customer approves at the bank (its own notification lost); the bank then signs the
+    # notification with its reference, and the same one arrives three times.
+    answer_at_bank(paid["redirect_url"], "citibanamex", "approve_without_notice")
+    at_the_bank = requests.get(f"{stack.bank_urls['citibanamex']}/api/payments/{body['bank_payment_id']}", timeout=10).json()
+    body["bank_reference"] = at_the_bank["bank_reference"]
     answers = [signed_callback(stack, "citibanamex", body).status_code for _ in range(3)]
     assert all(code == 200 for code in answers), answers
     wait_until(lambda: amounts(api, customer.token, target["id"]) == (Decimal("600.00"), Decimal("0.00"), "open"),
                what="billing applied the payment once")
-    assert payment(api, customer.token, paid["id"])["bank_reference"] == "BC-Banamex 063197"
+    assert payment(api, customer.token, paid["id"])["bank_reference"] == at_the_bank["bank_reference"]
     assert outbox_count(stack, "payment.confirmed", paid["id"]) == 1
     receipts = stack.wait_for_mail("tesoreria@example.com")
     assert any(paid["reference"] in mail["text"] for mail in receipts)

@@ -1,5 +1,6 @@
-"""POST /api/v1/payments/callbacks/{bank}: signed notifications settle a payment once; anything
-unsigned, forged or stale is 401 and changes nothing."""
+"""POST /api/v1/payments/callbacks/{bank}: signed notifications settle a payment once, by what the
+bank's status API confirms; anything unsigned, forged or stale is 401, and a signed notification
+the bank does not bear out is 409; neither changes anything."""
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from payment_service.adapters import orm
 from payment_service.adapters.banks.signing import sign
+from payment_service.service_layer.callbacks import UNCONFIRMED
 from portal_shared.db import transaction
 
 EMAIL = "cuentas.por.pagar@example.mx"
@@ -45,29 +47,39 @@ def locks_of(session_factory, payment_id) -> int:
         )
 
 
-def test_valid_callback_confirms_once(started, callback, stored, outbox_for, session_factory):
+def approved(bank_decides, payment, notification, email=EMAIL) -> dict:
+    """The customer approved at the bank; the notification the bank then signs, with its reference."""
+    answer = bank_decides(payment, "approve", email=email)
+    assert answer["status"] == "approved"
+    return {**notification, "bank_reference": answer["bank_reference"], "email": email}
+
+
+def test_valid_callback_confirms_once(started, callback, stored, outbox_for, session_factory, bank_decides):
     payment, notification, (first, _) = started
+    notification = approved(bank_decides, payment, notification)
+    reference = notification["bank_reference"]
 
     response = callback("citibanamex", notification)
 
     assert response.status_code == 200, response.json
     assert response.json == {"payment_id": str(payment.id), "status": "confirmed", "changed": True}
     settled = stored(payment.id)
-    assert (settled.status, settled.bank_reference, settled.email) == ("confirmed", "BC-Banamex 063197", EMAIL)
+    assert (settled.status, settled.bank_reference, settled.email) == ("confirmed", reference, EMAIL)
     assert settled.confirmed_at is not None
     assert locks_of(session_factory, payment.id) == 0
     (confirmed,) = outbox_for(payment.id, event_type="payment.confirmed")
-    assert confirmed["data"]["bank_reference"] == "BC-Banamex 063197"
+    assert confirmed["data"]["bank_reference"] == reference
     assert confirmed["data"]["total_mxn"] == "850.00"
     (mail,) = [m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]
-    assert "850.00 MXN" in mail["text"] and "BC-Banamex 063197" in mail["text"]
+    assert "850.00 MXN" in mail["text"] and reference in mail["text"]
     with transaction(session_factory) as session:
         # The paid amount is no longer payable, even before billing's new balance arrives.
         assert session.get(orm.PayableInvoice, first).pending_amount == Decimal("0.00")
 
 
-def test_the_same_callback_three_times_settles_once(started, callback, outbox_for):
+def test_the_same_callback_three_times_settles_once(started, callback, outbox_for, bank_decides):
     payment, notification, _ = started
+    notification = approved(bank_decides, payment, notification)
     answers = [callback("citibanamex", notification) for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 200]
@@ -76,14 +88,15 @@ def test_the_same_callback_three_times_settles_once(started, callback, outbox_fo
     assert len([m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]) == 1
 
 
-def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, customer, stored, outbox_for):
+def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, customer, stored, outbox_for, bank_decides):
     server = live()
     invoice = issue(customer, amount="75.00")
     response = pay(customer, [(invoice, "75.00")], http=server.app.test_client())
     payment = stored(response.json["id"])
+    answer = bank_decides(payment, "approve", email="concurrente@example.mx")
     raw = json.dumps({
         "bank_payment_id": payment.bank_payment_id, "reference": payment.reference, "status": "approved",
-        "bank_reference": "BC-Banamex 555555", "email": "concurrente@example.mx", "amount": "75.00",
+        "bank_reference": answer["bank_reference"], "email": "concurrente@example.mx", "amount": "75.00",
     }).encode()
     ts = int(time.time())
     headers = {"X-Bank-Timestamp": str(ts), "X-Bank-Signature": sign("dev-citibanamex-secret", ts, raw),
@@ -139,8 +152,10 @@ def test_a_tampered_body_is_401(started, client):
     assert response.status_code == 401
 
 
-def test_decline_fails_the_payment_and_releases_the_invoices(started, callback, stored, outbox_for, pay, customer):
+def test_decline_fails_the_payment_and_releases_the_invoices(started, callback, stored, outbox_for, pay, customer,
+                                                             bank_decides):
     payment, notification, (first, second) = started
+    assert bank_decides(payment, "decline")["status"] == "declined"
 
     response = callback("citibanamex", {**notification, "status": "declined", "bank_reference": None})
 
@@ -153,9 +168,10 @@ def test_decline_fails_the_payment_and_releases_the_invoices(started, callback, 
     assert pay(customer, [(first, "800.00"), (second, "200.00")], bank="bbva").status_code == 201
 
 
-def test_late_approval_after_a_decline_changes_nothing(started, callback, stored, outbox_for):
+def test_late_approval_after_a_decline_changes_nothing(started, callback, stored, outbox_for, bank_decides):
     payment, notification, _ = started
-    callback("citibanamex", {**notification, "status": "declined", "bank_reference": None})
+    assert bank_decides(payment, "decline")["status"] == "declined"
+    assert callback("citibanamex", {**notification, "status": "declined", "bank_reference": None}).status_code == 200
 
     late = callback("citibanamex", notification)
 
@@ -170,6 +186,27 @@ def test_a_notification_that_does_not_match_the_payment_is_refused(started, call
     assert response.status_code == 422
     assert "amount" in response.json["errors"]
     assert stored(payment.id).status == "pending"
+
+
+@pytest.mark.parametrize("at_the_bank", ["pending", "declined", "another reference"])
+def test_a_signed_notification_the_bank_does_not_confirm_changes_nothing(started, callback, stored, outbox_for,
+                                                                         session_factory, bank_decides, at_the_bank):
+    # What a leaked or default secret would let anyone sign: the bank's own status API says otherwise.
+    payment, notification, _ = started
+    if at_the_bank == "declined":
+        bank_decides(payment, "decline")
+    elif at_the_bank == "another reference":
+        bank_decides(payment, "approve")
+    counted = UNCONFIRMED.labels(bank="citibanamex")._value.get()
+
+    response = callback("citibanamex", notification)  # approved, "BC-Banamex 063197"
+
+    assert response.status_code == 409, response.json
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert stored(payment.id).status == "pending"
+    assert locks_of(session_factory, payment.id) == 2
+    assert outbox_for(payment.id, event_type="payment.confirmed") == []
+    assert UNCONFIRMED.labels(bank="citibanamex")._value.get() == counted + 1
 
 
 def test_unknown_payment_or_bank_is_404(started, callback, client):

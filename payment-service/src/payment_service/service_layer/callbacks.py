@@ -1,4 +1,10 @@
-"""A bank's signed server-to-server notification: verified, matched to its payment, settled once."""
+"""A bank's signed server-to-server notification: verified, matched to its payment, confirmed with
+the bank's own status API, settled once.
+
+A signature proves only that someone holds the shared secret: a leaked or default secret would
+otherwise confirm payments the bank never saw. So a notification is a cue to ask the bank; the
+payment is settled by what the bank answers, and a notification the bank does not bear out
+changes nothing and is logged and counted (bank_notifications_unconfirmed_total)."""
 from __future__ import annotations
 
 import logging
@@ -7,15 +13,24 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from payment_service.adapters import orm
+from prometheus_client import Counter
+
 from payment_service.adapters.banks import InvalidCallback, MalformedCallback
-from payment_service.adapters.banks.base import APPROVED
+from payment_service.adapters.banks.base import APPROVED, BankUnavailable
+from payment_service.domain.payments import FINAL_STATUSES
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.errors import Invalid, NotFound, Unauthorized
-from payment_service.service_layer.settlement import confirm, fail
+from payment_service.service_layer.errors import BankDown, Invalid, NotFound, Unauthorized, Unconfirmed
+from payment_service.service_layer.settlement import apply_bank_answer
 from portal_shared.db import transaction
 from portal_shared.logging import log_fields
 
 log = logging.getLogger(__name__)
+# Registered once per process; under gunicorn its values are summed across workers with the rest.
+UNCONFIRMED = Counter(
+    "bank_notifications_unconfirmed_total",
+    "Correctly signed bank notifications that the bank's status API did not confirm (nothing changed).",
+    ("bank",),
+)
 
 
 def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], raw_body: bytes) -> dict:
@@ -43,12 +58,24 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
                 "The notification's reference or amount does not match the payment.",
                 {"reference" if result.reference != payment.reference else "amount": ["Does not match the payment."]},
             )
-        now = ctx.clock()
-        if result.status == APPROVED:
-            changed = confirm(
-                session, ctx, payment.id, bank_reference=result.bank_reference or "", email=result.email, now=now
-            )
-        else:
-            changed = fail(session, ctx, payment.id, reason="declined", now=now)
-        status = session.scalar(sa.select(orm.Payment.status).where(orm.Payment.id == payment.id))
-        return {"payment_id": str(payment.id), "status": status, "changed": changed}
+        payment_id, status = payment.id, payment.status
+    if status in FINAL_STATUSES:
+        # Settled already (a repeated notification): nothing to ask, nothing to change.
+        return {"payment_id": str(payment_id), "status": status, "changed": False}
+
+    # Asked outside any transaction: no database connection waits on the bank.
+    try:
+        answer = adapter.query_status(result.bank_payment_id)
+    except BankUnavailable:
+        raise BankDown("The bank could not be asked to confirm the notification; send it again later.") from None
+    disagrees = answer.status != result.status or (answer.status == APPROVED and not answer.bank_reference)
+    if disagrees or (result.bank_reference and answer.bank_reference != result.bank_reference):
+        UNCONFIRMED.labels(bank=bank).inc()
+        log.warning("bank notification not confirmed by the bank", extra=log_fields({
+            "payment_id": str(payment_id), "bank": bank, "notified": result.status, "bank_says": answer.status}))
+        raise Unconfirmed(f"The bank reports this payment as {answer.status}, not {result.status}; nothing changed.")
+
+    with transaction(ctx.session_factory) as session:
+        changed = apply_bank_answer(session, ctx, payment_id, answer, now=ctx.clock())
+        status = session.scalar(sa.select(orm.Payment.status).where(orm.Payment.id == payment_id))
+        return {"payment_id": str(payment_id), "status": status, "changed": changed}

@@ -30,3 +30,9 @@ class Unauthorized(PaymentError):
 
 class BankDown(PaymentError):
     status, title = 503, "Bank unavailable"
+
+
+class Unconfirmed(PaymentError):
+    """A correctly signed notification the bank's own status API does not bear out."""
+
+    status, title = 409, "Not confirmed by the bank"
