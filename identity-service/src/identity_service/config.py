@@ -30,6 +30,9 @@ class Config(ServiceConfig):
         self.ACCESS_TOKEN_TTL_SECONDS = env_int("ACCESS_TOKEN_TTL_SECONDS", 600)
         self.ACTIVATION_TOKEN_TTL_SECONDS = env_int("ACTIVATION_TOKEN_TTL_SECONDS", 900)
         self.REFRESH_TOKEN_TTL_SECONDS = env_int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
+        # A rotated refresh token presented again this soon gets the same successor (another tab);
+        # later it counts as stolen and revokes its family.
+        self.REFRESH_REUSE_GRACE_SECONDS = env_int("REFRESH_REUSE_GRACE_SECONDS", 10)
         self.RESET_TOKEN_TTL_SECONDS = env_int("RESET_TOKEN_TTL_SECONDS", 30 * 60)
         self.VERIFY_EMAIL_TOKEN_TTL_SECONDS = env_int("VERIFY_EMAIL_TOKEN_TTL_SECONDS", 2 * 24 * 3600)
         self.INVITATION_TOKEN_TTL_SECONDS = env_int("INVITATION_TOKEN_TTL_SECONDS", 7 * 24 * 3600)

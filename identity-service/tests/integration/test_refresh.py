@@ -24,7 +24,7 @@ def test_access_token_claims(portal):
     assert jwt.get_unverified_header(body["access_token"])["alg"] == "RS256"
 
 
-def test_rotation_and_reuse_detection(portal):
+def test_rotation_and_reuse_detection(portal, clock):
     first = signed_in(portal)
     second = refresh(portal, first["refresh_token"])
     assert second.status_code == 200
@@ -32,7 +32,9 @@ def test_rotation_and_reuse_detection(portal):
     assert second["refresh_token"] != first["refresh_token"]
     third = refresh(portal, second["refresh_token"]).get_json()
 
-    # The first token comes back: someone copied it. The whole family dies, including the newest token.
+    # The first token comes back after the grace window: someone copied it. The whole family
+    # dies, including the newest token.
+    clock.advance(seconds=11)
     reuse = refresh(portal, first["refresh_token"])
     assert reuse.status_code == 401
     assert reuse.headers["Content-Type"] == "application/problem+json"
@@ -41,12 +43,28 @@ def test_rotation_and_reuse_detection(portal):
     assert family["revoked_reason"] == "reuse"
 
 
-def test_other_families_survive_a_reuse(portal):
+def test_other_families_survive_a_reuse(portal, clock):
     one = signed_in(portal)
     two = portal.login("ana@demo.mx").get_json()
     refresh(portal, one["refresh_token"])
-    refresh(portal, one["refresh_token"])
+    clock.advance(seconds=11)
+    assert refresh(portal, one["refresh_token"]).status_code == 401
     assert refresh(portal, two["refresh_token"]).status_code == 200
+
+
+def test_a_refresh_repeated_within_the_grace_gets_the_same_successor(portal, clock):
+    # A second tab (or a retried request) presents the token the first tab just rotated.
+    first = signed_in(portal)
+    tab_one = refresh(portal, first["refresh_token"]).get_json()
+    clock.advance(seconds=9)
+    tab_two = refresh(portal, first["refresh_token"])
+    assert tab_two.status_code == 200
+    assert tab_two.get_json()["refresh_token"] == tab_one["refresh_token"]
+    [family] = portal.rows("refresh_families")
+    assert family["revoked_at"] is None
+    # Both tabs go on with the one successor.
+    assert refresh(portal, tab_one["refresh_token"]).status_code == 200
+    assert len(portal.rows("refresh_tokens")) == 3
 
 
 def test_logout_revokes_the_family(portal):

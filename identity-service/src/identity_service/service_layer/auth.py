@@ -166,16 +166,24 @@ def first_login(ctx: Context, *, user_id: str, email: str, new_password: str) ->
 
 
 def refresh(ctx: Context, *, refresh_token: str) -> Tokens:
+    """Rotate a refresh token. The same token presented again within REFRESH_REUSE_GRACE_SECONDS
+    of its rotation (two tabs refreshing at once, a retried request) gets the same successor; later,
+    it was copied, and the whole family is revoked for every holder."""
     now = ctx.clock()
+    grace = ctx.seconds("REFRESH_REUSE_GRACE_SECONDS")
     failure: str | None = None
     with transaction(ctx.session_factory) as db:
         row = db.get(RefreshToken, tokens.digest(refresh_token))
         if row is None or row.family.revoked_at is not None:
             failure = "unknown"
         elif row.rotated_at is not None:
-            # A rotated token came back: it was copied. Both holders lose the sign-in.
-            tokens.revoke_family(db, ctx, row.family_id, reason="reuse")
-            failure = "reuse"
+            user = db.get(User, row.family.user_id)
+            if now - row.rotated_at <= grace and user is not None and user.status == ACTIVE:
+                result = tokens.repeat_family(ctx, user, row.family_id, refresh_token)
+            else:
+                # A rotated token came back after the grace: it was copied. Both holders lose the sign-in.
+                tokens.revoke_family(db, ctx, row.family_id, reason="reuse")
+                failure = "reuse"
         elif row.expires_at <= now:
             failure = "expired"
         else:
@@ -189,10 +197,10 @@ def refresh(ctx: Context, *, refresh_token: str) -> Tokens:
                 tokens.revoke_family(db, ctx, row.family_id, reason="user_inactive")
                 failure = "inactive"
             elif rotated != 1:
-                tokens.revoke_family(db, ctx, row.family_id, reason="reuse")
-                failure = "reuse"
+                # Another request rotated it a moment ago (the other tab): it gets the same successor.
+                result = tokens.repeat_family(ctx, user, row.family_id, refresh_token)
             else:
-                result = tokens.continue_family(db, ctx, user, row.family_id)
+                result = tokens.continue_family(db, ctx, user, row.family_id, refresh_token)
     if failure is not None:
         raise InvalidCredentials("The refresh token is invalid, expired or was revoked. Sign in again.")
     return result

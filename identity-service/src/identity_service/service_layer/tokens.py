@@ -63,8 +63,18 @@ def activation_token(ctx: Context, user: User) -> Tokens:
     return Tokens(access_token=token, expires_in=ttl, refresh_token=None, must_change_password=True)
 
 
-def _add_refresh_token(db: Session, ctx: Context, family_id: str) -> str:
-    raw, hashed = new_secret()
+def successor_of(ctx: Context, refresh_token: str) -> str:
+    """The refresh token that replaces `refresh_token`. Derived, not random: a refresh repeated
+    within the grace window (a second tab, a retried request) is given the same successor again
+    without the successor ever being stored in the clear."""
+    return ctx.signer.derive("refresh-successor", refresh_token)
+
+
+def _add_refresh_token(db: Session, ctx: Context, family_id: str, raw: str | None = None) -> str:
+    if raw is None:
+        raw, hashed = new_secret()
+    else:
+        hashed = digest(raw)
     now = ctx.clock()
     db.add(
         RefreshToken(
@@ -87,10 +97,17 @@ def start_family(db: Session, ctx: Context, user: User) -> Tokens:
     return Tokens(access_token=access, expires_in=ttl, refresh_token=refresh, must_change_password=False)
 
 
-def continue_family(db: Session, ctx: Context, user: User, family_id: str) -> Tokens:
-    refresh = _add_refresh_token(db, ctx, family_id)
+def continue_family(db: Session, ctx: Context, user: User, family_id: str, rotated: str) -> Tokens:
+    """The pair that follows the refresh token `rotated`: its successor and a new access token."""
+    refresh = _add_refresh_token(db, ctx, family_id, successor_of(ctx, rotated))
     access, ttl = _access_token(ctx, user, family_id)
     return Tokens(access_token=access, expires_in=ttl, refresh_token=refresh, must_change_password=False)
+
+
+def repeat_family(ctx: Context, user: User, family_id: str, rotated: str) -> Tokens:
+    """A refresh of `rotated` repeated within the grace window: the same successor, a new access token."""
+    access, ttl = _access_token(ctx, user, family_id)
+    return Tokens(access_token=access, expires_in=ttl, refresh_token=successor_of(ctx, rotated), must_change_password=False)
 
 
 def revoke_families(db: Session, ctx: Context, user_id: str, *, reason: str, keep: str | None = None) -> int:

@@ -5,6 +5,9 @@ verifiers expect them.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -76,10 +79,22 @@ class TokenSigner:
         self._audience = audience
         # Both are asked for constantly (every token, every key fetch) and never change.
         self._kid = key_id(keys[0])
+        self._derivation_key = hashlib.sha256(
+            b"portal key derivation\0"
+            + keys[0].private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        ).digest()
         self._jwks = _published_keys(keys)
 
     def jwks(self) -> dict[str, Any]:
         return self._jwks
+
+    def derive(self, label: str, data: str) -> str:
+        """A secret value derived from `data` with the signing key: the same for every replica that
+        holds the key, unguessable to anyone who does not (identity's successor refresh tokens)."""
+        return base64.urlsafe_b64encode(
+            hmac.new(self._derivation_key, label.encode() + b"\0" + data.encode(), hashlib.sha256).digest()
+        ).rstrip(b"=").decode()
 
     def issue(
         self,
