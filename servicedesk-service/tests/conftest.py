@@ -8,10 +8,13 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from portal_shared.contracts import Event
+from portal_shared.db import transaction
 from portal_shared.testing.events import customer_registered, user_created
 from portal_shared.testing.service import ServiceUnderTest
+from servicedesk_service.adapters.orm import CustomerAccount
 
 pytest_plugins = ["portal_shared.testing.fixtures"]
 
@@ -77,15 +80,31 @@ def customer(deliver) -> uuid.UUID:
 
 
 @pytest.fixture
-def make_device(client, bearer) -> Callable[..., dict]:
-    """Register a device through the API as an operator; returns its JSON."""
+def account_of(session_factory) -> Callable[[uuid.UUID], str]:
+    """A customer's first account number, as identity's event registered it."""
+
+    def first(customer_id: uuid.UUID) -> str:
+        with transaction(session_factory) as session:
+            number = session.scalar(sa.select(CustomerAccount.account_number)
+                                    .where(CustomerAccount.customer_id == uuid.UUID(str(customer_id)))
+                                    .order_by(CustomerAccount.account_number).limit(1))
+        assert number is not None, f"customer {customer_id} has no account in servicedesk's directory"
+        return number
+
+    return first
+
+
+@pytest.fixture
+def make_device(client, bearer, account_of) -> Callable[..., dict]:
+    """Register a device through the API as an operator, under the customer's first account
+    unless named; returns its JSON."""
 
     def make(customer_id: uuid.UUID, **fields) -> dict:
         body = {
             "serial_number": f"SN-{uuid.uuid4().hex[:12].upper()}",
             "model": "imageRUNNER ADVANCE DX C5840i",
             "customer_id": str(customer_id),
-            "account_number": "005300",
+            "account_number": fields.pop("account_number", None) or account_of(customer_id),
             "install_address": "Blvd. Manuel Ávila Camacho 138, CDMX",
             "location": "Piso 3, junto a recepción",
             "response_hours": 4,

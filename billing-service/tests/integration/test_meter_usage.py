@@ -7,10 +7,13 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from billing_service.adapters.orm import INBOX, MeterUsage
 from billing_service.domain.calendar import MEXICO_CITY
+from billing_service.service_layer.usage import months_usage
 from portal_shared.contracts import new_event
 from portal_shared.db import transaction
 from portal_shared.testing.service import poll_until
@@ -131,3 +134,38 @@ def test_reading_through_the_broker_is_recorded_once(broker, processes, session_
         inbox = session.scalar(sa.select(sa.func.count()).select_from(INBOX).where(INBOX.c.event_id == str(event.id)))
     assert inbox == 1
     assert [row.usage for row in usage_rows(session_factory, account)] == [300, 50]
+
+
+def test_a_reading_under_another_customers_account_is_never_booked(deliver, session_factory, customer, last_month,
+                                                                  new_customer):
+    # A device of customer T filed under customer A's account: T's usage must not reach A's statement.
+    other = new_customer()
+    account = customer["account_numbers"][0]
+    deliver(reading_event(customer_id=other["customer_id"], account=account, day=last_month.first_day,
+                          value=900, previous=100, serial="SN-OF-T"))
+    assert usage_rows(session_factory, account) == []
+    # An account billing does not know is retried (then dead-lettered), never booked.
+    with pytest.raises(Exception, match="not known"):
+        deliver(reading_event(customer_id=customer["customer_id"], account="UNKNOWN-1", day=last_month.first_day,
+                              value=2, previous=1))
+    assert usage_rows(session_factory, "UNKNOWN-1") == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(1, 500)), min_size=1, max_size=12))
+def test_no_statement_mixes_customers(deliver, session_factory, new_customer, last_month, readings):
+    """Property: whatever devices are filed under whatever accounts, each account's month usage
+    holds only the readings of devices whose customer owns the account."""
+    customers = [new_customer() for _ in range(3)]
+    expected: dict[str, set[str]] = {c["account_numbers"][0]: set() for c in customers}
+    for device_owner, account_owner, value in readings:
+        account = customers[account_owner]["account_numbers"][0]
+        serial = f"SN-{device_owner}-{uuid.uuid4().hex[:6]}"
+        deliver(reading_event(customer_id=customers[device_owner]["customer_id"], account=account,
+                              day=last_month.first_day, value=value + 1, previous=value, serial=serial))
+        if device_owner == account_owner:
+            expected[account].add(serial)
+    with transaction(session_factory) as session:
+        usage = months_usage(session, list(expected), str(last_month))
+    for account, serials in expected.items():
+        assert {line["serial_number"] for line in usage.get(account, [])} == serials

@@ -48,11 +48,11 @@ def incident(client, agent, device):
     return response.json
 
 
-def test_registering_a_device_is_kept_with_who_did_it(client, token_for, customer, session_factory):
+def test_registering_a_device_is_kept_with_who_did_it(client, token_for, customer, session_factory, account_of):
     operator_id = uuid.uuid4()
     response = client.post("/api/v1/devices", headers=token_for(operator_id, "operator"), json={
         "serial_number": f"SN-{uuid.uuid4().hex[:10]}", "model": "imageRUNNER 2630i", "customer_id": str(customer),
-        "account_number": "005300", "install_address": "Av. Reforma 222, CDMX", "response_hours": 8,
+        "account_number": account_of(customer), "install_address": "Av. Reforma 222, CDMX", "response_hours": 8,
         "counters": ["total"]})
     assert response.status_code == 201
 

@@ -171,14 +171,15 @@ def test_retire_and_remove_keep_history(client, bearer, session_factory, custome
                               .where(DeviceLocation.device_id == uuid.UUID(device["id"]))) == 1
 
 
-def test_concurrent_registrations_of_one_serial_number_give_one_device_and_409s(app, bearer, customer, session_factory):
+def test_concurrent_registrations_of_one_serial_number_give_one_device_and_409s(app, bearer, customer, session_factory,
+                                                                               account_of):
     """The unique serial number, not only the look-up before the insert, keeps a device registered once."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     url = f"http://127.0.0.1:{server.server_port}/api/v1/devices"
     body = {"serial_number": f"SN-RACE-{uuid.uuid4().hex[:8]}", "model": "imageRUNNER ADVANCE DX C3930i",
-            "customer_id": str(customer), "account_number": "005300", "install_address": "Reforma 222, CDMX",
+            "customer_id": str(customer), "account_number": account_of(customer), "install_address": "Reforma 222, CDMX",
             "location": "Piso 5", "response_hours": 4, "counters": ["total"]}
     operator = bearer("operator")
     start = threading.Barrier(10)
@@ -202,3 +203,26 @@ def test_concurrent_registrations_of_one_serial_number_give_one_device_and_409s(
     with transaction(session_factory) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Device)
                               .where(Device.serial_number == body["serial_number"])) == 1
+
+
+def test_a_device_cannot_be_registered_under_another_customers_account(client, bearer, deliver, account_of,
+                                                                       session_factory):
+    # The operator's slip that put customer T's readings on customer A's statement.
+    a, t = customer_registered(), customer_registered()
+    deliver(a)
+    deliver(t)
+    a_id, t_id = a.data["customer_id"], t.data["customer_id"]
+    body = {"serial_number": f"SN-{uuid.uuid4().hex[:10]}", "model": "imageRUNNER 2630i", "customer_id": str(t_id),
+            "install_address": "Reforma 222, CDMX", "response_hours": 8, "counters": ["total"]}
+    with transaction(session_factory) as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(Device))
+
+    for account in (account_of(a_id), "999999999", ""):
+        refused = client.post("/api/v1/devices", json={**body, "account_number": account}, headers=bearer("operator"))
+        assert refused.status_code == 422, refused.json
+        assert "account_number" in refused.json["errors"]
+    with transaction(session_factory) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Device)) == before
+
+    accepted = client.post("/api/v1/devices", json={**body, "account_number": account_of(t_id)}, headers=bearer("operator"))
+    assert accepted.status_code == 201, accepted.json

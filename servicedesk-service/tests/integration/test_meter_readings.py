@@ -37,7 +37,7 @@ def accepted_events(session_factory, device_id) -> list:
 
 @pytest.fixture
 def device(make_device, customer):
-    return make_device(customer, account_number="005300")
+    return make_device(customer)
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_accepted_reading_is_in_history_and_outbox(client, admin, clock, session
     history = client.get(readings_path(device), headers=admin).json["items"]
     assert [(item["counter"], item["value"]) for item in history] == [("total", 1500)]
     [event] = accepted_events(session_factory, device["id"])
-    assert event.data["value"] == 1500 and event.data["account_number"] == "005300"
+    assert event.data["value"] == 1500 and event.data["account_number"] == device["account_number"]
     assert str(event.data["customer_id"]) == str(customer) and event.data["series"] == 1
 
 

@@ -1,22 +1,41 @@
 """servicedesk.meter_reading.accepted v1 → usage per account and month; and a month's usage summary."""
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from billing_service.adapters.orm import MeterUsage
+from billing_service.adapters.orm import BillingAccount, MeterUsage
 from billing_service.domain.calendar import Period
 from billing_service.domain.usage import reading_usage
 from portal_shared.contracts import Event
+from portal_shared.logging import log_fields
+
+log = logging.getLogger(__name__)
+
+
+class AccountNotKnown(Exception):
+    """A reading for an account billing has not learnt yet: retried, then dead-lettered, never lost."""
 
 
 def meter_reading_accepted(session: Session, event: Event) -> None:
-    """Record the reading's usage once: the inbox drops a redelivery, the reading id a re-announcement."""
+    """Record the reading's usage once: the inbox drops a redelivery, the reading id a re-announcement.
+
+    Only for the account's own customer: a device filed under another customer's account would put
+    one customer's usage on another's statement, so such a reading is refused (logged), not booked."""
     data = event.data
     if session.get(MeterUsage, data["reading_id"]) is not None:
+        return
+    owner = session.scalar(sa.select(BillingAccount.customer_id).where(BillingAccount.account_number == data["account_number"]))
+    if owner is None:
+        raise AccountNotKnown(f"account {data['account_number']} is not known to billing (yet)")
+    if owner != data["customer_id"]:
+        log.error("meter reading refused: the account belongs to another customer", extra=log_fields(
+            reading_id=str(data["reading_id"]), account_number=data["account_number"],
+            device_customer_id=str(data["customer_id"]), account_customer_id=str(owner)))
         return
     session.add(
         MeterUsage(

@@ -30,6 +30,15 @@ class Customer(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CustomerAccount(Base):
+    """An account number of a customer, as identity registered it: unique across customers."""
+
+    __tablename__ = "customer_accounts"
+
+    account_number: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+
+
 class User(Base):
     """servicedesk's copy of a user created at identity (identity owns it)."""
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicedesk_service.adapters.orm import Customer, Device, DeviceAssignment, DeviceLocation, User
+from servicedesk_service.adapters.orm import Customer, CustomerAccount, Device, DeviceAssignment, DeviceLocation, User
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import ACTIVE, ASSIGNABLE_ROLES, RETIRED, DeviceScope, normalize_counters
@@ -53,6 +53,10 @@ def register_device(
 ) -> Device:
     if session.get(Customer, data["customer_id"]) is None:
         raise Invalid({"customer_id": ["No such customer."]})
+    account = session.get(CustomerAccount, data["account_number"])
+    if account is None or account.customer_id != data["customer_id"]:
+        # Another customer's account would put this device's readings on that customer's statement.
+        raise Invalid({"account_number": ["Not an account of this customer."]})
     counters = normalize_counters(data["counters"])
     if not counters:
         raise Invalid({"counters": ["Name at least one counter."]})

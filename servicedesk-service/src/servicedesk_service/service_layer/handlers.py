@@ -9,24 +9,28 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal_shared.contracts import Event
-from servicedesk_service.adapters.orm import Customer, User, UserRole
+from servicedesk_service.adapters.orm import Customer, CustomerAccount, User, UserRole
 from servicedesk_service.domain.directory import normalize_rfc, normalize_roles
 
 
 def customer_registered(session: Session, event: Event) -> None:
     """identity.customer.registered v1: add the customer to the directory."""
     data = event.data
-    if session.get(Customer, data["customer_id"]) is not None:
-        return
-    session.add(
-        Customer(
-            id=data["customer_id"],
-            rfc=normalize_rfc(data["rfc"]),
-            name=data["name"],
-            system_account_number=data["system_account_number"],
-            registered_at=event.occurred_at,
+    if session.get(Customer, data["customer_id"]) is None:
+        session.add(
+            Customer(
+                id=data["customer_id"],
+                rfc=normalize_rfc(data["rfc"]),
+                name=data["name"],
+                system_account_number=data["system_account_number"],
+                registered_at=event.occurred_at,
+            )
         )
-    )
+        session.flush()
+    # Its accounts: which account numbers a device of this customer may be registered under.
+    for number in data["account_numbers"]:
+        if session.get(CustomerAccount, number) is None:
+            session.add(CustomerAccount(account_number=number, customer_id=data["customer_id"]))
     session.flush()
 
 
