@@ -3,9 +3,11 @@ service's own port, sent the bodies that used to reach a 500 or be silently igno
 problem+json answers, naming the body, and nothing written.
 
 The routes are the gateway's policy table (every route the portal serves); a path parameter is a
-random id, since the body is refused before any view looks the id up. Each request carries a
-token of a role the policy admits, so the gateway lets it through to its own body check and the
-service's.
+random id, since the body is refused before any view looks the id up. At the gateway each request
+carries a token of a role the policy admits (people of a company of the test's own, and the
+operator), so it reaches the gateway's own body check; a route only an agent may use is refused
+there before its body is read (401), still a 4xx problem. At each service the body is checked
+before the token, so every route there must refuse the body itself.
 """
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ import pytest
 import requests
 
 from portal_gateway import routing
-from portal_gateway.policy import POLICY, Policy
-from fuzzing import token_for
-from test_api_fuzz import tokens  # noqa: F401 - the fixture: one token per role
-from stack import CLIENT_ADDRESS_HEADER, Stack, client_address
+from portal_gateway.policy import ACTIVATION, ANY_USER, POLICY, PUBLIC, Policy
+from desk import desk_customer
+from fuzzing import ROLE_PREFERENCE
+from stack import CLIENT_ADDRESS_HEADER, Api, Stack, client_address
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 JSON = "application/json"
@@ -53,11 +55,33 @@ def routes() -> list[tuple[str, str]]:
     return found
 
 
+@pytest.fixture
+def tokens(stack: Stack, operator: Api, activated_admin, register_customer) -> dict[str, str]:
+    """Tokens of people of the test's own: the fuzzer signs the demo users' accounts into lockout."""
+    api = Api(stack.gateway_url)
+    company = desk_customer(stack, api, activated_admin, roles=("billing", "device_admin", "stock_admin"))
+    found = {"admin": company.admin.token, **{role: person.token for role, person in company.people.items()},
+             "operator": operator.token}
+    customer = register_customer()
+    found["activation"] = api.login(customer["rfc"], customer["rfc"])["access_token"]
+    return found
+
+
+def token_for(rule, tokens: dict[str, str]) -> str | None:
+    if rule.who is PUBLIC:
+        return None
+    if rule.who is ACTIVATION:
+        return tokens["activation"]
+    if rule.who is ANY_USER:
+        return tokens["admin"]
+    return next((tokens[role] for role in ROLE_PREFERENCE if role in rule.who and role in tokens), None)
+
+
 def counts(stack: Stack) -> dict[str, int]:
     return {service: stack.scalar(service, query) for service, query in COUNTED.items()}
 
 
-def test_hostile_bodies_get_4xx_problems_on_every_route_and_write_nothing(stack: Stack, tokens):  # noqa: F811
+def test_hostile_bodies_get_4xx_problems_on_every_route_and_write_nothing(stack: Stack, tokens):
     policy = Policy()
     http = requests.Session()
     http.headers[CLIENT_ADDRESS_HEADER] = client_address()
@@ -68,11 +92,12 @@ def test_hostile_bodies_get_4xx_problems_on_every_route_and_write_nothing(stack:
         path = concrete(pattern)
         service = routing.resolve(path)
         assert service is not None, path
-        token = token_for(policy, method, path, tokens)
+        token = token_for(policy.match(method, path), tokens)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         for where, base in (("gateway", stack.gateway_url), (service.key, stack.service_urls[service.key])):
+            at_gateway_unauthenticated = where == "gateway" and token is None and policy.match(method, path).who is not PUBLIC
             for what, (body, content_type) in HOSTILE.items():
-                request_headers = dict(headers)
+                request_headers = dict(headers) if where == "gateway" else {}
                 if content_type:
                     request_headers["Content-Type"] = content_type
                 response = http.request(method, base + path, data=body, headers=request_headers, timeout=15)
@@ -82,6 +107,9 @@ def test_hostile_bodies_get_4xx_problems_on_every_route_and_write_nothing(stack:
                     wrong.append(f"{name}: {response.status_code} {response.text[:200]}")
                 elif response.headers.get("Content-Type", "").split(";")[0] != "application/problem+json":
                     wrong.append(f"{name}: {response.status_code} answered {response.headers.get('Content-Type')}")
+                elif at_gateway_unauthenticated:
+                    if response.status_code != 401:
+                        wrong.append(f"{name}: {response.status_code} without a token, expected 401")
                 elif "body" not in (response.json().get("errors") or {}):
                     wrong.append(f"{name}: {response.status_code} does not name the body: {response.text[:200]}")
     print(f"\nhostile bodies: {sent} requests on {len(routes())} routes")
