@@ -102,7 +102,7 @@ def test_a_broken_image_makes_the_composed_run_fail():
     # command must fail on it (the container restarts), not pass without running a test.
     broken_tag = f"broken-{uuid.uuid4().hex[:6]}"
     repositories = sorted({image for _folder, image, _package in SERVICES.values()}
-                          | {image for _folder, image in SIMULATORS.values()} | {"portal/mailsink"})
+                          | {image for _folder, image in SIMULATORS.values()} | {"portal/mailsink", "portal/tests"})
     gateway = SERVICES["gateway"][1]
     try:
         for repository in repositories:
