@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from portal_gateway.policy import ACTIVATION, ANY_USER, PUBLIC, Policy
+from portal_gateway.policy import ACTIVATION, ANY_USER, PUBLIC, Policy, Rule
 from stack import CLIENT_ADDRESS_HEADER, client_address
 
 # Tried in this order: the first role the policy admits for an operation signs its requests.
@@ -34,19 +34,25 @@ class Report:
     excluded: dict[str, str] = field(default_factory=dict)  # operation -> why
 
 
-def token_for(policy: Policy, method: str, path: str, tokens: dict[str, str]) -> str | None:
-    rule = policy.match(method, path)
-    assert rule is not None, f"{method} {path} is in the OpenAPI document but not in the gateway's policy"
+def token_of_admitted_role(rule: Rule, tokens: dict[str, str]) -> str | None:
+    """A token the rule admits, from those at hand (the first role of ROLE_PREFERENCE that has one);
+    None for a public rule, or when no token at hand is admitted."""
     if rule.who is PUBLIC:
         return None
     if rule.who is ACTIVATION:
-        return tokens["activation"]
+        return tokens.get("activation")
     if rule.who is ANY_USER:
-        return tokens["admin"]
-    for role in ROLE_PREFERENCE:
-        if role in rule.who:
-            return tokens[role]
-    raise AssertionError(f"{method} {path}: no token of a role in {sorted(rule.who)}")
+        return tokens.get("admin")
+    return next((tokens[role] for role in ROLE_PREFERENCE if role in rule.who and role in tokens), None)
+
+
+def token_for(policy: Policy, method: str, path: str, tokens: dict[str, str]) -> str | None:
+    rule = policy.match(method, path)
+    assert rule is not None, f"{method} {path} is in the OpenAPI document but not in the gateway's policy"
+    token = token_of_admitted_role(rule, tokens)
+    if token is None and rule.who is not PUBLIC:
+        raise AssertionError(f"{method} {path}: no token of a role in {sorted(rule.who)}")
+    return token
 
 
 def fuzz_service(gateway_url: str, service: str, tokens: dict[str, str], *, excluded: dict[str, str],

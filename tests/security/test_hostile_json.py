@@ -18,9 +18,9 @@ import pytest
 import requests
 
 from portal_gateway import routing
-from portal_gateway.policy import ACTIVATION, ANY_USER, POLICY, PUBLIC, Policy
+from portal_gateway.policy import POLICY, PUBLIC, Policy
 from desk import desk_customer
-from fuzzing import ROLE_PREFERENCE
+from fuzzing import token_of_admitted_role
 from stack import CLIENT_ADDRESS_HEADER, Api, Stack, client_address
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -67,16 +67,6 @@ def tokens(stack: Stack, operator: Api, activated_admin, register_customer) -> d
     return found
 
 
-def token_for(rule, tokens: dict[str, str]) -> str | None:
-    if rule.who is PUBLIC:
-        return None
-    if rule.who is ACTIVATION:
-        return tokens["activation"]
-    if rule.who is ANY_USER:
-        return tokens["admin"]
-    return next((tokens[role] for role in ROLE_PREFERENCE if role in rule.who and role in tokens), None)
-
-
 def counts(stack: Stack) -> dict[str, int]:
     return {service: stack.scalar(service, query) for service, query in COUNTED.items()}
 
@@ -92,7 +82,7 @@ def test_hostile_bodies_get_4xx_problems_on_every_route_and_write_nothing(stack:
         path = concrete(pattern)
         service = routing.resolve(path)
         assert service is not None, path
-        token = token_for(policy.match(method, path), tokens)
+        token = token_of_admitted_role(policy.match(method, path), tokens)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         for where, base in (("gateway", stack.gateway_url), (service.key, stack.service_urls[service.key])):
             at_gateway_unauthenticated = where == "gateway" and token is None and policy.match(method, path).who is not PUBLIC

@@ -90,6 +90,5 @@ class ForwardedByTrustedProxy:
             except ValueError:
                 client = ""
             if client:
-                environ["portal.proxy_peer"] = peer
                 environ["REMOTE_ADDR"] = client
         return self.app(environ, start_response)

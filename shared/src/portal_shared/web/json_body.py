@@ -21,6 +21,10 @@ import math
 import re
 from typing import Any
 
+from flask import Flask, request
+
+from portal_shared.web.problems import Problem
+
 MAX_DEPTH = 32
 MAX_NUMBER_LENGTH = 40
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -128,14 +132,10 @@ def parse_json_body(raw: bytes, content_type: str | None) -> Any:
     return data
 
 
-def init_json_bodies(app) -> None:
+def init_json_bodies(app: Flask) -> None:
     """Every request body of a service is parsed here first, and refused (4xx problem+json) if
     it is not JSON this API takes. Must be registered before anything else reads the body, after
     the body limit (init_body_limits)."""
-    from flask import request
-
-    from portal_shared.web.problems import Problem
-
     @app.before_request
     def _check_json_body():
         if request.method not in BODY_METHODS:
