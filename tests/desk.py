@@ -52,14 +52,18 @@ def admin_of(api: Api, email: str, password: str, token: str) -> Person:
 def invite(stack: Stack, api: Api, admin: Person, role: str) -> Person:
     """A user of the admin's company with one role, invited, activated by the mailed link, signed in."""
     email = f"{role.replace('_', '-')}.{uuid.uuid4().hex[:10]}@example.com"
-    created = api.post("/api/v1/users", {"email": email, "name": f"Persona {role}", "roles": [role]}, token=admin.token)
-    assert created.status_code == 201, created.text
+    sent = api.post("/api/v1/users", {"email": email, "name": f"Persona {role}", "roles": [role]}, token=admin.token)
+    assert sent.status_code == 202, sent.text
+    assert sent.json() == {"email": email, "status": "invitation_sent"}
     token = link_token(stack.wait_for_mail(email)[0], "/activate")
     password = f"Clave-{role}-{uuid.uuid4().hex[:8]}"
     activated = api.post("/api/v1/auth/activate", {"token": token, "new_password": password})
     assert activated.status_code == 204, activated.text
     signed_in = api.login(email, password)
-    return Person(created.json()["id"], email, password, signed_in["access_token"], [role])
+    # The invitation's answer names no user (it is the same for an address already in use).
+    me = api.get("/api/v1/me", token=signed_in["access_token"])
+    assert me.status_code == 200, me.text
+    return Person(me.json()["id"], email, password, signed_in["access_token"], [role])
 
 
 def desk_customer(stack: Stack, api: Api, activated_admin, roles: tuple[str, ...] = ()) -> DeskCustomer:

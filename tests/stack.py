@@ -286,6 +286,9 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
         "LOG_LEVEL": "INFO",
         # The gateway routes to these; servicedesk's staff overview reads identity, billing and payment.
         **{f"{name.upper()}_URL": url for name, url in service_urls.items()},
+        # The gateway's sessions and revocations in the machine's Redis, under this run's own keys.
+        "SESSION_KEY_PREFIX": f"portal:{run_id}:session:",
+        "REVOCATIONS_KEY": f"portal:{run_id}:revocations",
     }
     stack = Stack(
         gateway_url=f"http://127.0.0.1:{ports['gateway']}",
@@ -336,10 +339,9 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
     for name in SERVICES:
         if name != "identity":
             spawn(f"{name}-consumer", [str(BIN / f"{name}-consumer")], with_metrics(envs[name]))
-    for name in SERVICES:
-        if name != "identity":
-            wait_until(lambda n=name: _queue_exists(amqp_url, f"{queue_prefix}{n}-service"), timeout=30,
-                       what=f"{name}-service's queue")
+    spawn("gateway-revocations", [str(BIN / "portal-gateway-revocations")], with_metrics(common))
+    for queue in [*(f"{name}-service" for name in SERVICES if name != "identity"), "gateway"]:
+        wait_until(lambda q=queue: _queue_exists(amqp_url, f"{queue_prefix}{q}"), timeout=30, what=f"the queue {queue}")
     for name, module in SERVICES.items():
         web = spawn(f"{name}-web", [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"],
                     envs[name])

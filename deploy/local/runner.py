@@ -76,6 +76,8 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
     for name in services:
         if name != "identity":
             processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], envs[name]))
+    # The revocations identity announces, into the Redis the gateway's workers read them from.
+    processes.append(Process("gateway-revocations", [str(BIN / "portal-gateway-revocations")], common))
     for name, (module, port) in services.items():
         processes.append(Process(f"{name}-web", web(module), envs[name], f"http://127.0.0.1:{port}/healthz"))
         processes.append(Process(f"{name}-relay", [str(BIN / f"{name}-relay")], envs[name]))
@@ -99,10 +101,10 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
     return migrations, processes
 
 
-def broker_reachable(amqp_url: str) -> bool:
-    parsed = urlparse(amqp_url)
+def reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=2):
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
             return True
     except OSError:
         return False
@@ -206,12 +208,23 @@ def main() -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
-    if not broker_reachable(amqp_url):
+    if not reachable(amqp_url, 5672):
         print(
             f"RabbitMQ is not reachable at {amqp_url}.\n"
             "Start it first, for example:  rabbitmq-server -detached   (as root)\n"
             "  or:  docker run -d -p 5672:5672 rabbitmq:3.13-alpine\n"
             "or point AMQP_URL at a running broker.",
+            file=sys.stderr,
+        )
+        return 1
+    # The gateway keeps the browser sessions there (REDIS_URL, passed on to it as it is).
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if not reachable(redis_url, 6379):
+        print(
+            f"Redis is not reachable at {redis_url}.\n"
+            "Start it first, for example:  redis-server --daemonize yes\n"
+            "  or:  docker run -d -p 6379:6379 redis:7-bookworm\n"
+            "or point REDIS_URL at a running Redis.",
             file=sys.stderr,
         )
         return 1

@@ -2,10 +2,13 @@
 and what the web UI tests share: the browser-like client, signing in, reading the pages."""
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from portal_shared.auth import ACTIVATION
 from portal_shared.auth.roles import ALL_ROLES, STAFF_ROLES
 from portal_shared.auth.signing import TokenSigner, generate_private_key
@@ -75,8 +78,34 @@ def translations(tmp_path_factory):
     return str(target)
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    """The session store: the machine's Redis (REDIS_URL), which these tests need running."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"the gateway's tests need Redis at {url} (set REDIS_URL): {exc}", pytrace=False)
+    finally:
+        client.close()
+    return url
+
+
 @pytest.fixture
-def make_gateway(keys_server, tmp_path, translations):
+def session_prefix(redis_url):
+    """A key prefix of this test's own, removed afterwards with every session under it."""
+    prefix = f"portal:test:{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def make_gateway(keys_server, tmp_path, translations, redis_url, session_prefix):
     def make(urls: dict[str, str], **config):
         settings = {
             "TESTING": True,
@@ -88,6 +117,9 @@ def make_gateway(keys_server, tmp_path, translations):
             "UPSTREAM_READ_TIMEOUT": 2.0,
             "ACCESS_LOG": False,
             "TRANSLATIONS_DIR": translations,
+            "REDIS_URL": redis_url,
+            "SESSION_KEY_PREFIX": session_prefix,
+            "REVOCATIONS_KEY": session_prefix + "revocations",
         }
         settings.update(config)
         return create_app(settings)

@@ -26,7 +26,8 @@ def user(id, customer, name, email, roles, status="active"):
 
 class FakeUsers(FakeIdentity):
     """identity-service with a customer's users: admins manage their own company's (another's
-    answers 404), roles must be customer roles, an e-mail is used once, the last admin stays."""
+    answers 404), roles must be customer roles, an e-mail is used once (an invitation answers
+    202 alike whether or not it is), the last admin stays."""
 
     def __init__(self, tokens):
         super().__init__(tokens)
@@ -94,13 +95,12 @@ class FakeUsers(FakeIdentity):
         if errors:
             return invalid(errors)
         address = body["email"].strip().lower()
-        if any(u["email"] == address for u in self.users.values()):
-            return problem(409, "Conflict", "Another user already has this e-mail address.",
-                           {"email": ["Already in use."]})
-        new_id = f"6f1c2f0e-7a47-4c1e-9a51-{len(self.users):012d}"
-        self.users[new_id] = user(new_id, principal.customer_id, body["name"].strip(), address, body["roles"],
-                                  "pending_activation")
-        return json_response(self.users[new_id], 201)
+        # An address already in use, in any company, gets no second user but the same answer.
+        if not any(u["email"] == address for u in self.users.values()):
+            new_id = f"6f1c2f0e-7a47-4c1e-9a51-{len(self.users):012d}"
+            self.users[new_id] = user(new_id, principal.customer_id, body["name"].strip(), address, body["roles"],
+                                      "pending_activation")
+        return json_response({"email": address, "status": "invitation_sent"}, 202)
 
     def get_user(self, request, id):
         principal, refused = self._principal(request, {"admin", "agent"})

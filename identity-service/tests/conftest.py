@@ -79,6 +79,8 @@ def app(service_under_test, database_url, engine, key_path, clock):
             "ARGON2_MEMORY_COST": 8,
             "ARGON2_PARALLELISM": 1,
             "PORTAL_BASE_URL": "http://portal.test",
+            # Each request reads the revocations afresh: the tests see a revocation at once.
+            "REVOCATION_REFRESH_SECONDS": 0,
         }
     )
     yield app

@@ -47,8 +47,8 @@ HEALTH_SOURCES = {
 }
 # Readiness is /readyz (database and broker) except where the app has none, and the gateway,
 # whose /readyz fails when any one service is down: it must stay in service to answer 503 for
-# that service's routes and serve the rest (deploy/k8s/README.md).
-READINESS = {"gateway": "/healthz", "bank-citibanamex": "/healthz", "bank-bbva": "/healthz"}
+# that service's routes and serve the rest, so only its session store decides (deploy/k8s/README.md).
+READINESS = {"gateway": "/readyz/session-store", "bank-citibanamex": "/healthz", "bank-bbva": "/healthz"}
 INGRESS_CONTROLLER = {"kubernetes.io/metadata.name": "ingress-nginx"}
 # Where each overlay's Prometheus runs: (namespace labels, pod labels) of the scraper.
 MONITORING = {
@@ -499,7 +499,7 @@ def test_prod_queues_are_quorum():
             if "AMQP_URL" in variables and variables.get("QUEUE_TYPE") != "quorum":
                 problems.append(f"{name_of(workload)} container {container['name']}: QUEUE_TYPE {variables.get('QUEUE_TYPE')}")
     consumers = [d for d in of_kind(objects, "Deployment") if component_of(d) == "consumer"]
-    assert len(consumers) == 3
+    assert len(consumers) == 4  # billing, payment, servicedesk, gateway-revocations
     assert not problems, "\n".join(problems)
 
 
@@ -668,6 +668,12 @@ def test_every_pod_reaches_dns_and_its_datastores_and_only_payment_the_banks(ove
             needs += [5432, 5672] if component in ("web", "relay", "consumer") else [5432]
         if component == "mailer":
             needs.append(587 if overlay == "prod" else 1025)
+        if app == "gateway":
+            needs.append(6379)  # the browser sessions' and the revocations' Redis
+            if component == "consumer":
+                needs.append(5672)
+        elif network.external_egress(name, 6379):
+            problems.append(f"{name}: may reach the gateway's session store")
         for port in needs:
             peers = network.external_egress(name, port)
             real = [p for p in peers if not p.get("ipBlock", {}).get("cidr", "").startswith(PLACEHOLDER_NETWORK)]
@@ -730,7 +736,7 @@ def scraped(objects) -> dict[str, int]:
 def test_every_relay_consumer_and_mailer_serves_metrics_on_a_named_port(target):
     objects = rendered(target)
     workers = metrics_workers(objects)
-    assert len(workers) == 10, sorted(d["metadata"]["name"] for d in workers)
+    assert len(workers) == 11, sorted(d["metadata"]["name"] for d in workers)
     problems = []
     for deployment in workers:
         where = name_of(deployment)
@@ -783,7 +789,7 @@ def test_the_monitoring_namespace_may_scrape_every_annotated_pod_and_nothing_els
     objects = rendered(overlay)
     network = Network(objects, namespace_of(overlay))
     targets = scraped(objects)
-    assert len(targets) == 14, sorted(targets)  # four web tiers, ten relays, consumers and mailers
+    assert len(targets) == 15, sorted(targets)  # four web tiers, eleven relays, consumers and mailers
     monitoring = MONITORING[overlay]
     elsewhere = ({"kubernetes.io/metadata.name": "elsewhere"}, {"app.kubernetes.io/name": "prometheus"})
     other_pod = (monitoring[0], {"app.kubernetes.io/name": "grafana"})

@@ -28,6 +28,7 @@ def test_credit_block_days_from_the_environment(monkeypatch):
 
 def test_every_subscription_has_a_published_schema():
     assert set(HANDLERS) == {
+        ("identity.access.revoked", 1),
         ("identity.customer.registered", 1),
         ("payment.initiated", 1),
         ("payment.confirmed", 1),

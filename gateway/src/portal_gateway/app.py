@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
-from portal_shared.auth import JwksKeySource, TokenVerifier
+from portal_shared.auth import JwksKeySource, RevocationList, TokenVerifier
 from portal_shared.logging import configure_logging
 from portal_shared.metrics import MetricsMiddleware, record_route
 from portal_shared.web.problems import problem_response
@@ -22,7 +22,9 @@ from portal_gateway.metrics import GatewayMetrics
 from portal_gateway.metrics import metrics as metrics_blueprint
 from portal_gateway.policy import Policy
 from portal_gateway.proxy import ProxyMiddleware
+from portal_gateway.revocations import store_from as revocation_store_from
 from portal_gateway.security_headers import SecurityHeaders
+from portal_gateway.sessions import session_store_from
 from portal_gateway.upstream import Upstreams
 
 
@@ -46,12 +48,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         pool_maxsize=app.config["UPSTREAM_POOL_MAXSIZE"],
         on_error=metrics.upstream_error,
     )
-    verifier = app.config.get("TOKEN_VERIFIER") or TokenVerifier(JwksKeySource(app.config["JWKS_URL"]))
+    # Tokens identity revoked (sign-out, disabled user, changed roles) are refused by the proxy and
+    # the pages alike; a test that brings its own TOKEN_VERIFIER decides for itself.
+    revocations = RevocationList(revocation_store_from(app.config),
+                                 refresh_seconds=float(app.config["REVOCATION_REFRESH_SECONDS"]))
+    verifier = app.config.get("TOKEN_VERIFIER") or TokenVerifier(JwksKeySource(app.config["JWKS_URL"]),
+                                                                  revocations=revocations)
     app.extensions["portal_upstreams"] = upstreams
     app.extensions["portal_verifier"] = verifier
+    app.session_interface = app.config.get("SESSION_STORE") or session_store_from(app.config)
 
     init_request_context(app, access_log_enabled=app.config["ACCESS_LOG"])
     record_route(app)
+    # Before CSRF and language: without the session store no page can keep a form or a sign-in.
+    app.before_request(_session_store_reachable)
     init_i18n(app, var_dir)
     csrf = CSRFProtect(app)
     # The API is called with bearer tokens, not cookies: no CSRF there. (Proxied /api/ calls
@@ -98,9 +108,31 @@ def _wants_problem() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
 
 
+# Answered without a browser session: probes and scrapers must not depend on the session store.
+_SESSIONLESS_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.session_store_ready", "metrics.scrape", "static"})
+# Forms of people who are not signed in: a stale token there only needs the form sent again.
+_SIGNED_OUT_FORMS = frozenset({"web.login", "web.recover", "web.reset_password", "web.activate"})
+
+
+def _session_store_reachable():
+    if getattr(session, "unavailable", False) and request.endpoint not in _SESSIONLESS_ENDPOINTS:
+        return render_template("error.html", title=_("Service unavailable"),
+                               message=_("Sign-in is not available right now. Please try again in a few minutes.")), 503
+    return None
+
+
+def _signed_out() -> bool:
+    return not any(key in session for key in ("access_token", "refresh_token", "activation_token"))
+
+
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
+        if _signed_out() and request.endpoint not in _SIGNED_OUT_FORMS:
+            # A form sent from a session that has ended (signed out elsewhere, timed out, a copied
+            # cookie): the way forward is signing in, not reloading a form that cannot be sent.
+            flash(_("Your session has ended. Sign in again."))
+            return redirect(url_for("web.login"))
         return render_template("error.html", title=_("The form expired"),
                                message=_("Reload the page and send the form again.")), 400
 

@@ -55,6 +55,17 @@ class Config:
         self.CONFIGURE_LOGGING = True
         # SECRET_KEY left None here: create_app derives a stored dev key only when none is given.
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        # Browser sessions live in Redis (portal_gateway.sessions); the cookie holds only their id.
+        self.REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 2.0)
+        self.SESSION_KEY_PREFIX = env_str("SESSION_KEY_PREFIX", "portal:gateway:session:")
+        # The revoked accesses portal-gateway-revocations keeps there, and how old the workers'
+        # copy of them may get: part of how soon a sign-out or a disabled user is refused here.
+        self.REVOCATIONS_KEY = env_str("REVOCATIONS_KEY", "portal:gateway:revocations")
+        self.REVOCATION_REFRESH_SECONDS = env_float("REVOCATION_REFRESH_SECONDS", 0.5)
+        # Ended after this long without a request, and this long after sign-in whatever the activity.
+        self.SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+        self.SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
         self.SESSION_COOKIE_NAME = "portal_session"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

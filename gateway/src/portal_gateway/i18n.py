@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -30,7 +31,8 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parts[-3])
-        temporary = mo_path.with_suffix(".mo.tmp")
+        # One temporary file per process: the workers of one gunicorn may compile at the same time.
+        temporary = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
         with temporary.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         temporary.replace(mo_path)

@@ -1,12 +1,14 @@
 """What the gateway answers itself: OpenAPI documents of the services, and health."""
 from __future__ import annotations
 
+import redis
 import urllib3
 from flask import Blueprint, Response, current_app, jsonify, url_for
 from portal_shared.web.health import distribution_version
 from portal_shared.web.problems import problem_response
 
 from portal_gateway.routing import SERVICES, service_by_key
+from portal_gateway.sessions import RedisSessionStore
 from portal_gateway.upstream import UpstreamError, Upstreams, failure_for
 
 openapi = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -48,6 +50,25 @@ def healthz():
     return jsonify(status="ok", version=distribution_version("portal-gateway"))
 
 
+def _session_store_check() -> str:
+    store = current_app.session_interface
+    if not isinstance(store, RedisSessionStore):
+        return "ok"
+    try:
+        store.client.ping()
+    except redis.RedisError as exc:
+        return f"unreachable: {exc}"
+    return "ok"
+
+
+@health.get("/readyz/session-store")
+def session_store_ready():
+    """The gateway's own readiness: without its session store no browser can sign in."""
+    check = _session_store_check()
+    return jsonify(status="ok" if check == "ok" else "unavailable", checks={"session-store": check}), \
+        (200 if check == "ok" else 503)
+
+
 @health.get("/readyz")
 def readyz():
     upstreams = _upstreams()
@@ -60,5 +81,6 @@ def readyz():
             checks[service.name] = "ok" if answer.status == 200 else f"unhealthy: HTTP {answer.status}"
         except UpstreamError as exc:
             checks[service.name] = failure_for(exc, service).detail
+    checks["session-store"] = _session_store_check()
     ready = all(result == "ok" for result in checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), (200 if ready else 503)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import urllib3
 from portal_shared import correlation
-from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, TokenVerifier
+from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, RevokedToken, TokenVerifier
 from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
 from portal_shared.web.body_limit import body_limit_for
@@ -48,6 +48,7 @@ _CHUNK = 64 * 1024
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 StartResponse = Callable[..., object]
+ANSWERED_BY = ("X-Answered-By", "gateway")
 
 
 class Denied(Exception):
@@ -79,6 +80,9 @@ def authorize(rule: Rule | None, environ: dict, verifier: TokenVerifier) -> None
         principal = verifier.verify(token)
     except KeysUnavailable:
         raise Denied(503, "Token keys unavailable", "identity-service's signing keys could not be fetched.") from None
+    except RevokedToken:
+        raise Denied(401, "Access revoked", "This access token no longer grants access: refresh it or sign in again.",
+                     [("WWW-Authenticate", 'Bearer error="invalid_token"')]) from None
     except InvalidToken:
         raise Denied(401, "Invalid token", "The access token is invalid or has expired.",
                      [("WWW-Authenticate", 'Bearer error="invalid_token"')]) from None
@@ -104,7 +108,10 @@ def problem(start_response: StartResponse, status: int, title: str, detail: str,
     data = json.dumps(body).encode()
     start_response(
         f"{status} {HTTPStatus(status).phrase}",
-        [("Content-Type", PROBLEM_JSON), ("Content-Length", str(len(data))), (correlation.HEADER, cid), *headers],
+        # ANSWERED_BY: the gateway said this itself, no service was asked (a refusal, an upstream
+        # failure): whoever reads a 401 or a 503 knows where to look.
+        [("Content-Type", PROBLEM_JSON), ("Content-Length", str(len(data))), (correlation.HEADER, cid),
+         ANSWERED_BY, *headers],
     )
     return [data]
 

@@ -14,7 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Imported here: importing the package must stay free of work and of side effects.
     from sqlalchemy.exc import IntegrityError
 
-    from portal_shared.auth import StaticKeySource, TokenVerifier
+    from portal_shared.auth import StaticKeySource
     from portal_shared.auth.signing import TokenSigner, load_or_create_private_key
     from portal_shared.db import ensure_sqlite_directory
     from portal_shared.service.app import build_service_app
@@ -36,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings,
         extension_prefix="identity",
         # identity verifies its own tokens with its own public key: no HTTP round trip to itself.
-        verifier=TokenVerifier(StaticKeySource(signer.jwks())),
+        keys=StaticKeySource(signer.jwks()),
     )
     app = service.app
     app.extensions[EXTENSION] = build_context(settings, service.session_factory, signer)

@@ -51,6 +51,10 @@ class Config(ServiceConfig):
         # Reset links mailed to one address per window; more requests get the same answer, no mail.
         self.RECOVER_MAX_MAILS = env_int("RECOVER_MAX_MAILS", 5)
         self.RECOVER_WINDOW_SECONDS = env_int("RECOVER_WINDOW_SECONDS", 3600)
+        # Mails telling an address's owner that a company tried to invite it, per window; more
+        # invitations of it get the same answer, no mail.
+        self.INVITE_NOTICE_MAX_MAILS = env_int("INVITE_NOTICE_MAX_MAILS", 3)
+        self.INVITE_NOTICE_WINDOW_SECONDS = env_int("INVITE_NOTICE_WINDOW_SECONDS", 24 * 3600)
 
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests lower them.
         self.ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)

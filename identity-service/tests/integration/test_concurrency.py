@@ -44,3 +44,16 @@ def test_concurrent_failures_are_all_counted(portal, app):
         headers={"X-Forwarded-For": "203.0.113.77"}).status_code)
     assert sorted(codes) == [401] * 5
     assert portal.login("ana@demo.mx", address="203.0.113.78").status_code == 429
+
+
+def test_racing_invitations_of_one_address_make_one_user_and_the_same_answer(portal, app):
+    customer = portal.customer()
+    portal.admin(customer["id"])
+    headers = portal.auth("ana@demo.mx")
+    body = {"email": "nuevo@demo.mx", "name": "Nuevo", "roles": ["billing"]}
+    answers = race(app, 4, lambda client: client.post("/api/v1/users", json=body, headers=headers))
+    assert {(a.status_code, a.get_data(as_text=True)) for a in answers} == {(202, answers[0].get_data(as_text=True))}
+    assert len(portal.rows("users", email="nuevo@demo.mx")) == 1
+    # One invitation; the requests that lost the race told the address's owner instead.
+    mails = portal.mails("nuevo@demo.mx")
+    assert len(mails) == 4 and sum("/activate?token=" in mail["text"] for mail in mails) == 1

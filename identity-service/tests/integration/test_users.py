@@ -23,8 +23,11 @@ def test_admin_invites_a_user_who_activates(portal, company):
     headers = portal.auth("ana@demo.mx")
     response = portal.client.post("/api/v1/users", headers=headers,
                                   json={"email": "Nuevo@Demo.mx", "name": "Nuevo", "roles": ["billing", "stock_admin"]})
-    assert response.status_code == 201, response.get_json()
-    invited = response.get_json()
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json() == {"email": "nuevo@demo.mx", "status": "invitation_sent"}
+    # The answer carries no id: the new user is found in the company's list.
+    listed = portal.client.get("/api/v1/users", headers=headers).get_json()["items"]
+    [invited] = [item for item in listed if item["email"] == "nuevo@demo.mx"]
     assert invited["status"] == "pending_activation" and invited["roles"] == ["billing", "stock_admin"]
     assert invited["customer_id"] == company["customer"]["id"]
     [created] = [e for e in portal.events("identity.user.created") if e["data"]["user_id"] == invited["id"]]
@@ -37,6 +40,103 @@ def test_admin_invites_a_user_who_activates(portal, company):
                               json={"token": token, "new_password": "Tortuga-Feliz-Nada-5"}).status_code == 204
     me = portal.client.get("/api/v1/me", headers=portal.auth("nuevo@demo.mx", "Tortuga-Feliz-Nada-5")).get_json()
     assert me["roles"] == ["billing", "stock_admin"] and me["email_verified"] is True
+
+
+def invite(portal, headers, email, name="Persona Invitada", roles=("billing",)):
+    return portal.client.post("/api/v1/users", headers=headers, json={"email": email, "name": name, "roles": list(roles)})
+
+
+def answer_shape(response) -> dict:
+    """Everything an admin sees of an answer but the address it echoes (checked on its own)."""
+    return {"status": response.status_code, "content_type": response.headers["Content-Type"],
+            "headers": sorted(name.lower() for name in response.headers.keys()),
+            "body": {**response.get_json(), "email": "…"}}
+
+
+def user_rows(portal, email):
+    """A user's rows as stored, roles included, so that any write to them shows."""
+    found = portal.rows("users", email=email)
+    return [{**row, "roles": sorted(r["role"] for r in portal.rows("user_roles", user_id=row["id"]))} for row in found]
+
+
+def test_an_invitation_answers_the_same_whoever_has_the_address(portal, company):
+    headers = portal.auth("ana@demo.mx")
+    own, foreign = user_rows(portal, "dev@demo.mx"), user_rows(portal, "otro@otra.mx")
+    users_before, events_before = portal.count("users"), portal.events()
+    audit_before = portal.client.get("/api/v1/audit-log", headers=headers).get_json()["items"]
+
+    # Another company's user and one of the admin's own, written as people type them.
+    taken = {sent: invite(portal, headers, sent) for sent in ("Otro@Otra.MX", "Dev@DEMO.mx")}
+    for sent, response in taken.items():
+        assert response.get_json()["email"] == sent.lower()
+    # Nothing about the existing accounts was written, and no second account made.
+    assert user_rows(portal, "dev@demo.mx") == own and user_rows(portal, "otro@otra.mx") == foreign
+    assert portal.count("users") == users_before
+    assert portal.events() == events_before and portal.rows("one_time_tokens") == []
+    # The audit log the admin reads says nothing about those attempts either.
+    assert portal.client.get("/api/v1/audit-log", headers=headers).get_json()["items"] == audit_before
+
+    new = invite(portal, headers, "Nueva@Demo.mx")
+    assert new.get_json()["email"] == "nueva@demo.mx"
+    assert {answer_shape(response)["status"] for response in taken.values()} == {202}
+    for response in taken.values():
+        assert answer_shape(response) == answer_shape(new)
+
+    # The new address got a pending user of the admin's company and its invitation.
+    [pending] = portal.rows("users", email="nueva@demo.mx")
+    assert pending["status"] == "pending_activation" and pending["customer_id"] == company["customer"]["id"]
+    assert portal.count("users") == users_before + 1
+    assert portal.link_token("nueva@demo.mx", "/activate")
+    [created] = portal.events()[len(events_before):]
+    assert created["type"] == "identity.user.created" and created["data"]["user_id"] == pending["id"]
+
+    # Each existing person was told instead: which company tried, no link, nothing the admin typed.
+    for address in ("otro@otra.mx", "dev@demo.mx"):
+        [notice] = portal.mails(address)
+        assert "Comercializadora Demo SA de CV" in notice["subject"] + notice["text"], notice
+        assert "no second account was made" in notice["text"] and "no se creó una segunda cuenta" in notice["text"]
+        assert "http" not in notice["text"] and "Persona Invitada" not in notice["text"]
+        assert "billing" not in notice["text"]
+
+
+def test_an_address_taken_at_the_same_moment_answers_as_one_taken_before(portal, company, monkeypatch):
+    from identity_service.service_layer import users
+
+    headers = portal.auth("ana@demo.mx")
+    foreign, users_before, events_before = user_rows(portal, "otro@otra.mx"), portal.count("users"), portal.events()
+    # As if another request saved the address between this one's look-up and its insert.
+    monkeypatch.setattr(users, "_address_in_use", lambda *_args, **_kwargs: False)
+    raced = invite(portal, headers, "otro@otra.mx")
+    assert raced.status_code == 202, raced.get_json()
+    assert raced.get_json() == {"email": "otro@otra.mx", "status": "invitation_sent"}
+    assert user_rows(portal, "otro@otra.mx") == foreign and portal.count("users") == users_before
+    assert portal.events() == events_before
+    [notice] = portal.mails("otro@otra.mx")
+    assert "Comercializadora Demo SA de CV" in notice["text"]
+
+
+def test_an_address_in_use_gets_a_few_notices_per_day_and_the_same_answer(portal, company, clock):
+    headers = portal.auth("ana@demo.mx")
+    answers = [invite(portal, headers, "otro@otra.mx") for _ in range(5)]
+    assert {(a.status_code, a.get_data(as_text=True)) for a in answers} == {(202, answers[0].get_data(as_text=True))}
+    assert len(portal.mails("otro@otra.mx")) == 3
+    clock.advance(days=1, seconds=1)
+    assert invite(portal, headers, "otro@otra.mx").status_code == 202
+    assert len(portal.mails("otro@otra.mx")) == 4
+
+
+def test_invitations_are_validated_before_the_address_is_looked_up(portal, company):
+    headers = portal.auth("ana@demo.mx")
+    for address in ("otro@otra.mx", "nadie@demo.mx"):
+        wrong_role = invite(portal, headers, address, roles=["operator"])
+        assert wrong_role.status_code == 422 and wrong_role.get_json()["errors"] == {
+            "roles": {"0": ["Must be one of: admin, billing, device_admin, knowledge_user, stock_admin, "
+                            "stock_device_admin."]}}
+        by_device_admin = invite(portal, portal.auth("dev@demo.mx"), address)
+        assert by_device_admin.status_code == 403
+    bad_address = invite(portal, headers, "no-es-correo")
+    assert bad_address.status_code == 422 and "email" in bad_address.get_json()["errors"]
+    assert portal.rows("users", email="nadie@demo.mx") == [] and portal.mails() == []
 
 
 def test_only_customer_roles_can_be_given(portal, company):

@@ -16,6 +16,7 @@ class TestWiring(WiringChecks):
 
 def test_every_subscription_has_a_published_schema():
     assert set(HANDLERS) == {
+        ("identity.access.revoked", 1),
         ("billing.account.opened", 1),
         ("billing.invoice.issued", 1),
         ("billing.invoice.balance_changed", 1),

@@ -12,6 +12,7 @@ class TestWiring(WiringChecks):
 
 def test_every_subscription_has_a_published_schema():
     assert set(HANDLERS) == {
-        ("identity.customer.registered", 1), ("identity.user.created", 1), ("identity.user.roles_changed", 1),
+        ("identity.access.revoked", 1), ("identity.customer.registered", 1), ("identity.user.created", 1),
+        ("identity.user.roles_changed", 1),
     }
     assert set(HANDLERS) <= set(SCHEMAS)

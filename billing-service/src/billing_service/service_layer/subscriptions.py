@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from billing_service.service_layer import handlers, payments, usage
 from portal_shared.contracts import Event
+from portal_shared.revocations import revoked_access_handler
 
 HANDLERS: dict[tuple[str, int], Callable[[Session, Event], object]] = {
+    ("identity.access.revoked", 1): revoked_access_handler(),
     ("identity.customer.registered", 1): handlers.customer_registered,
     ("payment.initiated", 1): payments.payment_initiated,
     ("payment.confirmed", 1): payments.payment_confirmed,

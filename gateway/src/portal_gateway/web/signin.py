@@ -1,4 +1,4 @@
-"""The UI session: the tokens identity issued, kept in Flask's signed, HttpOnly cookie.
+"""The UI session: the tokens identity issued, kept server-side (portal_gateway.sessions).
 
 The access token is short-lived; when it is about to expire the refresh token buys a new
 pair, so a user stays signed in while the refresh token lives.
@@ -16,6 +16,26 @@ from portal_gateway.web import identity
 # Refresh this long before expiry, so a page's later calls do not meet an expired token.
 REFRESH_MARGIN_SECONDS = 20
 _TOKEN_KEYS = ("access_token", "refresh_token", "activation_token")
+
+
+def begin(tokens: dict[str, Any]) -> None:
+    """A sign-in: the session gets a new id, so an id known before sign-in is worth nothing after."""
+    session.regenerate()
+    store_tokens(tokens)
+
+
+def begin_activation(token: str) -> None:
+    session.regenerate()
+    store_activation(token)
+
+
+def end() -> None:
+    """Sign-out: the session is deleted; only the chosen language follows under a new id."""
+    language = session.get("lang")
+    session.clear()
+    session.regenerate()
+    if language:
+        session["lang"] = language
 
 
 def store_tokens(tokens: dict[str, Any]) -> None:

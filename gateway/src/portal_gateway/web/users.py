@@ -62,7 +62,10 @@ def user_list():
         answer = call(IDENTITY, "POST", "/api/v1/users", who,
                       body={"email": email, "name": form.name.data.strip(), "roles": list(form.roles.data)})
         if answer.ok:
-            flash(_("We sent an invitation to %(email)s.", email=email))
+            # identity answers the same whether or not the address already has an account (so that
+            # nobody learns who uses the portal), so the message names both outcomes.
+            flash(_("We sent an e-mail to %(email)s: the invitation or, if the address already has a portal "
+                    "account, a notice to its owner.", email=answer.body.get("email") or email))
             return redirect(url_for("users.user_list"))
         place_errors(answer, form._fields, form_errors)
     listing = call(IDENTITY, "GET", "/api/v1/users", who)

@@ -66,10 +66,10 @@ def login():
         answer = identity.call("POST", "/api/v1/auth/login",
                                body={"username": form.username.data.strip(), "password": form.password.data})
         if answer.status == 200 and answer.body.get("must_change_password") and not answer.body.get("refresh_token"):
-            signin.store_activation(answer.body["access_token"])
+            signin.begin_activation(answer.body["access_token"])
             return redirect(url_for("web.first_login"))
         if answer.status == 200:
-            signin.store_tokens(answer.body)
+            signin.begin(answer.body)
             if answer.body.get("must_change_password"):
                 flash(_("Choose a new password before you continue."), "error")
                 return redirect(url_for("web.change_password"))
@@ -168,10 +168,7 @@ def logout():
             except IdentityUnavailable:
                 # The cookie goes anyway; the refresh token then just runs out.
                 current_app.logger.warning("logout could not reach identity-service")
-        language = session.get("lang")
-        session.clear()
-        if language:
-            session["lang"] = language
+        signin.end()
         flash(_("You signed out."))
     return redirect(url_for("web.login"))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from portal_shared.db import UTCDateTime
 from portal_shared.outbox import define_outbox
+from portal_shared.revocations import define_revocations
 
 
 def new_id() -> str:
@@ -170,3 +171,7 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     correlation_id: Mapped[str | None] = mapped_column(sa.String(128))
+
+
+# What identity revoked, until the tokens it covers expire (portal_shared.revocations).
+REVOCATIONS = define_revocations(Base.metadata)

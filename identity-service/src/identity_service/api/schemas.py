@@ -110,6 +110,13 @@ class UserInviteSchema(Schema):
     roles = fields.List(ROLE, required=True, validate=validate.Length(min=1))
 
 
+class InvitationSentSchema(Schema):
+    """The answer to every accepted invitation, whether or not the address already had an account."""
+
+    email = fields.String()
+    status = fields.String()
+
+
 class UserPatchSchema(Schema):
     roles = fields.List(ROLE, validate=validate.Length(min=1))
     name = fields.String(validate=validate.Length(min=1, max=200))

@@ -46,9 +46,13 @@ def list_users(query):
 @require_auth(ADMIN)
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.UserInviteSchema)
-@blp.response(201, schemas.UserSchema)
+@blp.response(202, schemas.InvitationSentSchema)
 def invite_user(body):
-    """Invite a user of the admin's company; the invitation link is mailed."""
+    """Invite a user of the admin's company; the invitation link is mailed.
+
+    The same answer for every address: one that already has an account, in any company, gets a
+    mail saying so instead of a second account. The new user's id is in the list of users.
+    """
     actor = acting(ADMIN)
     return users.invite_user(identity(), actor, email=body["email"], name=body["name"], roles=body["roles"])
 

@@ -73,6 +73,34 @@ def invitation(link: str, name: str, company: str, ttl_seconds: int) -> MailMess
     )
 
 
+def invitation_to_address_in_use(company: str) -> MailMessage:
+    """To the owner of an address some company's admin invited though it already has an account.
+
+    Says who tried and what to do, nothing more: no link, nothing about the account, nor the
+    name or roles the admin typed.
+    """
+    return MailMessage(
+        subject="Intento de invitación al portal de clientes / Invitation attempt to the customer portal",
+        text=(
+            "Hola:\n\n"
+            f"Un administrador de {company} intentó invitar esta dirección de correo al portal de clientes. "
+            "La dirección ya tiene una cuenta en el portal, así que no se creó una segunda cuenta "
+            "y su cuenta no cambió.\n\n"
+            f"Si usted debe usar el portal también para {company}, pídales que inviten otra de sus "
+            "direcciones de correo. Si no esperaba este mensaje o tiene dudas, comuníquese con el servicio "
+            "a clientes de su proveedor.\n\n"
+            "---\n\n"
+            "Hello,\n\n"
+            f"An administrator of {company} tried to invite this e-mail address to the customer portal. "
+            "The address already has an account in the portal, so no second account was made "
+            "and your account did not change.\n\n"
+            f"If you are to use the portal for {company} too, ask them to invite another of your "
+            "e-mail addresses. If you did not expect this message or have questions, contact your "
+            "vendor's customer service.\n"
+        ),
+    )
+
+
 def activation(link: str, company: str, rfc: str, ttl_seconds: int) -> MailMessage:
     return MailMessage(
         subject=f"Active la cuenta de {company} en el portal de clientes / Activate your portal account",

@@ -23,6 +23,7 @@ from identity_service.service_layer import audit, throttle, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.context import Context
 from identity_service.service_layer.errors import Conflict, InvalidCredentials, InvalidInput, Locked
+from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.tokens import Tokens
 from identity_service.service_layer.views import audit_user
 
@@ -183,6 +184,8 @@ def refresh(ctx: Context, *, refresh_token: str) -> Tokens:
             else:
                 # A rotated token came back after the grace: it was copied. Both holders lose the sign-in.
                 tokens.revoke_family(db, ctx, row.family_id, reason="reuse")
+                revoke_access(db, ctx, user_id=row.family.user_id, customer_id=user.customer_id if user else None,
+                              session_id=row.family_id, reason="refresh_reused")
                 failure = "reuse"
         elif row.expires_at <= now:
             failure = "expired"
@@ -209,8 +212,11 @@ def refresh(ctx: Context, *, refresh_token: str) -> Tokens:
 def logout(ctx: Context, *, refresh_token: str) -> None:
     with transaction(ctx.session_factory) as db:
         row = db.get(RefreshToken, tokens.digest(refresh_token))
-        if row is not None:
+        if row is not None and row.family.revoked_at is None:
             tokens.revoke_family(db, ctx, row.family_id, reason="logout")
+            user = db.get(User, row.family.user_id)
+            revoke_access(db, ctx, user_id=row.family.user_id, customer_id=user.customer_id if user else None,
+                          session_id=row.family_id, reason="logout")
 
 
 def change_password(ctx: Context, *, user_id: str, family_id: str | None, current_password: str, new_password: str) -> None:
@@ -235,6 +241,8 @@ def change_password(ctx: Context, *, user_id: str, family_id: str | None, curren
                                    errors={"new_password": ["The new password must differ from the current one."]})
             set_password(ctx, user, new_password)
             tokens.revoke_families(db, ctx, user.id, reason="password_changed", keep=family_id)
+            # Every access token issued so far; this sign-in's next refresh gets a fresh one.
+            revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="password_changed")
             audit.record(
                 db, ctx, Actor(user.id, user.username, user.customer_id, frozenset(user.roles)),
                 action="user.password_changed", target_type="user", target_id=user.id, customer_id=user.customer_id,

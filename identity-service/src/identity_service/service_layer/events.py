@@ -1,8 +1,11 @@
 """The integration events identity publishes, added to the outbox in the caller's transaction."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy.orm import Session
 
+from portal_shared.auth import Revocation
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 
@@ -52,4 +55,20 @@ def user_roles_changed(db: Session, ctx: Context, user: User, roles: list[str]) 
         ctx,
         "identity.user.roles_changed",
         {"user_id": user.id, "customer_id": user.customer_id, "roles": sorted(roles)},
+    )
+
+
+def access_revoked(db: Session, ctx: Context, revocation: Revocation, *, reason: str) -> None:
+    _publish(
+        db,
+        ctx,
+        "identity.access.revoked",
+        {
+            "user_id": revocation.user_id,
+            "customer_id": revocation.customer_id,
+            "session_id": revocation.session_id,
+            "issued_before": datetime.fromtimestamp(revocation.issued_before, tz=timezone.utc),
+            "expires_at": datetime.fromtimestamp(revocation.expires_at, tz=timezone.utc),
+            "reason": reason,
+        },
     )

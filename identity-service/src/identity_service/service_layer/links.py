@@ -21,6 +21,7 @@ from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.auth import check_new_password, email_taken, set_password
 from identity_service.service_layer.context import Context
 from identity_service.service_layer.errors import Conflict, InvalidLink
+from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user
 
 
@@ -73,6 +74,7 @@ def reset(ctx: Context, *, token: str, new_password: str) -> None:
         set_password(ctx, user, new_password)
         tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD,))
         tokens.revoke_families(db, ctx, user.id, reason="password_reset")
+        revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="password_reset")
         # Whoever reads the mailbox owns the account; lift a lock an attacker may have caused.
         throttle.clear(db, throttle.account_key(user.username))
         audit.record(db, ctx, _self(user), action="user.password_reset", target_type="user",

@@ -88,3 +88,7 @@ def first_address_key(address: str) -> str:
 
 def recover_key(email: str) -> str:
     return f"recover:{email}"
+
+
+def invite_notice_key(email: str) -> str:
+    return f"invite-notice:{email}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal_shared.auth import ADMIN, AGENT
@@ -24,12 +25,16 @@ from identity_service.domain.model import (
     normalize_username,
 )
 from identity_service.domain.passwords import password_problems
-from identity_service.service_layer import audit, events, tokens
+from identity_service.service_layer import audit, events, throttle, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.auth import email_taken, send_verification, set_password
 from identity_service.service_layer.context import Context
 from identity_service.service_layer.errors import Conflict, Forbidden, InvalidCredentials, InvalidInput, NotFound
+from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user, audit_view, me_view, user_view
+
+# The status of every accepted invitation: its answers differ only by the address sent.
+INVITATION_SENT = "invitation_sent"
 
 
 def _check_roles(roles: set[str], *, is_customer_user: bool) -> None:
@@ -40,10 +45,15 @@ def _check_roles(roles: set[str], *, is_customer_user: bool) -> None:
         raise InvalidInput("Invalid: roles.", errors={"roles": [f"Not a role for this user: {', '.join(sorted(wrong))}."]})
 
 
-def _email_free(db: Session, address: str, *, user_id: str | None = None) -> None:
-    if email_taken(db, address, by_other_than=user_id) or db.scalar(
+def _address_in_use(db: Session, address: str, *, user_id: str | None = None) -> bool:
+    """Another user has this address as e-mail or as user name (people sign in with either)."""
+    return email_taken(db, address, by_other_than=user_id) or db.scalar(
         sa.select(User.id).where(User.username == address, User.id != (user_id or ""))
-    ):
+    ) is not None
+
+
+def _email_free(db: Session, address: str, *, user_id: str | None = None) -> None:
+    if _address_in_use(db, address, user_id=user_id):
         raise Conflict("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
 
 
@@ -91,32 +101,71 @@ def get_user(ctx: Context, actor: Actor, user_id: str) -> dict[str, Any]:
 
 
 def invite_user(ctx: Context, actor: Actor, *, email: str, name: str, roles: list[str]) -> dict[str, Any]:
-    """A new user of the admin's own company, who activates through the mailed link."""
+    """A new user of the admin's own company, who activates through the mailed link.
+
+    The answer is the same whether the address is new, already a user's of this company or of
+    any other: a different one would tell an admin who uses the portal. An address already in
+    use gets a mail saying so instead, and nothing is written about its account.
+    """
     if actor.customer_id is None or not actor.has_any(ADMIN):
         raise Forbidden("Only a customer's admin invites users.")
     address = normalize_email(email)
     wanted = set(roles)
     _check_roles(wanted, is_customer_user=True)
     with transaction(ctx.session_factory) as db:
-        _email_free(db, address)
         customer = db.get(Customer, actor.customer_id)
-        now = ctx.clock()
-        user = User(
-            customer_id=actor.customer_id, username=address, email=address, email_verified=False,
-            name=name.strip(), password_hash=None, status=PENDING_ACTIVATION, created_at=now, updated_at=now,
-        )
-        user.set_roles(wanted)
-        db.add(user)
-        db.flush()
-        ttl = int(ctx.settings["INVITATION_TOKEN_TTL_SECONDS"])
-        raw = tokens.mint_link(db, ctx, user=user, purpose=PURPOSE_INVITATION, email=address,
-                               ttl_setting="INVITATION_TOKEN_TTL_SECONDS")
-        message = mail.invitation(ctx.link("/activate", raw), user.name, customer.name, ttl)
-        ctx.outbox.add_mail(db, to=address, subject=message.subject, text=message.text)
-        events.user_created(db, ctx, user, sorted(wanted))
-        audit.record(db, ctx, actor, action="user.invited", target_type="user", target_id=user.id,
-                     customer_id=user.customer_id, after=audit_user(user))
-        return user_view(user)
+        user = None if _address_in_use(db, address) else _pending_user(db, ctx, actor, address, name, wanted)
+        if user is None:
+            _tell_owner_of_address(db, ctx, customer, address)
+        else:
+            ttl = int(ctx.settings["INVITATION_TOKEN_TTL_SECONDS"])
+            raw = tokens.mint_link(db, ctx, user=user, purpose=PURPOSE_INVITATION, email=address,
+                                   ttl_setting="INVITATION_TOKEN_TTL_SECONDS")
+            message = mail.invitation(ctx.link("/activate", raw), user.name, customer.name, ttl)
+            ctx.outbox.add_mail(db, to=address, subject=message.subject, text=message.text)
+            events.user_created(db, ctx, user, sorted(wanted))
+            audit.record(db, ctx, actor, action="user.invited", target_type="user", target_id=user.id,
+                         customer_id=user.customer_id, after=audit_user(user))
+    return {"email": address, "status": INVITATION_SENT}
+
+
+def _pending_user(db: Session, ctx: Context, actor: Actor, address: str, name: str, roles: set[str]) -> User | None:
+    """The invited user, saved; None when a request committed at the same moment took the address,
+    which then gets the same answer as one taken before."""
+    now = ctx.clock()
+    user = User(
+        customer_id=actor.customer_id, username=address, email=address, email_verified=False,
+        name=name.strip(), password_hash=None, status=PENDING_ACTIVATION, created_at=now, updated_at=now,
+    )
+    user.set_roles(roles)
+    try:
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
+    except IntegrityError:
+        return None
+    return user
+
+
+def _invite_notice_limit(ctx: Context) -> throttle.Limit:
+    window = ctx.seconds("INVITE_NOTICE_WINDOW_SECONDS")
+    return throttle.Limit(max_failures=int(ctx.settings["INVITE_NOTICE_MAX_MAILS"]), window=window, lockout=window)
+
+
+def _tell_owner_of_address(db: Session, ctx: Context, customer: Customer, address: str) -> None:
+    """Mail the address's owner that the company tried to invite it.
+
+    No audit entry: the admin reads the company's audit log, and an entry written only for a
+    taken address would say what the answer does not. Past a few mails per window the owner is
+    told nothing more, so repeated invitations cannot flood a mailbox.
+    """
+    now = ctx.clock()
+    counter = throttle.Counter(throttle.invite_notice_key(address), _invite_notice_limit(ctx))
+    if throttle.retry_after(db, [counter], now) is not None:
+        return
+    throttle.record_failure(db, counter, now)
+    message = mail.invitation_to_address_in_use(customer.name)
+    ctx.outbox.add_mail(db, to=address, subject=message.subject, text=message.text)
 
 
 def _active_admins(db: Session, customer_id: str) -> set[str]:
@@ -154,6 +203,8 @@ def update_user(ctx: Context, actor: Actor, user_id: str, changes: dict[str, Any
             user.set_roles(wanted)
             user.updated_at = now
             events.user_roles_changed(db, ctx, user, sorted(wanted))
+            # Tokens carry the roles: the old ones stop working, the next refresh carries the new ones.
+            revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="roles_changed")
             audit.record(db, ctx, actor, action="user.roles_changed", target_type="user", target_id=user.id,
                          customer_id=user.customer_id, before={"roles": old_roles}, after={"roles": sorted(wanted)})
         if "name" in changes and changes["name"].strip() != user.name:
@@ -191,6 +242,7 @@ def disable_user(ctx: Context, actor: Actor, user_id: str) -> None:
         user.status = DISABLED
         user.updated_at = ctx.clock()
         tokens.revoke_families(db, ctx, user.id, reason="disabled")
+        revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="user_disabled")
         tokens.cancel_links(db, ctx, user.id,
                             (PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL, PURPOSE_INVITATION, PURPOSE_ACTIVATION))
         audit.record(db, ctx, actor, action="user.disabled", target_type="user", target_id=user.id,

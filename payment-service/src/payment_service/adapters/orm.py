@@ -12,6 +12,7 @@ from portal_shared.db import MONEY, UTCDateTime, utcnow
 from portal_shared.db.naming import NAMING_CONVENTION
 from portal_shared.inbox import define_inbox
 from portal_shared.outbox import define_outbox
+from portal_shared.revocations import define_revocations
 
 
 class Base(DeclarativeBase):
@@ -163,3 +164,7 @@ class IdempotencyKey(Base):
 
 OUTBOX = define_outbox(Base.metadata)
 INBOX = define_inbox(Base.metadata)
+
+
+# What identity revoked, until the tokens it covers expire (portal_shared.revocations).
+REVOCATIONS = define_revocations(Base.metadata)

@@ -11,6 +11,7 @@ from portal_shared.db import UTCDateTime, utcnow
 from portal_shared.db.naming import NAMING_CONVENTION
 from portal_shared.inbox import define_inbox
 from portal_shared.outbox import define_outbox
+from portal_shared.revocations import define_revocations
 
 
 class Base(DeclarativeBase):
@@ -350,3 +351,7 @@ class AuditEntry(Base):
 
 OUTBOX = define_outbox(Base.metadata)
 INBOX = define_inbox(Base.metadata)
+
+
+# What identity revoked, until the tokens it covers expire (portal_shared.revocations).
+REVOCATIONS = define_revocations(Base.metadata)

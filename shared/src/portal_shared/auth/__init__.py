@@ -18,9 +18,11 @@ from portal_shared.auth.tokens import (
     InvalidToken,
     JwksKeySource,
     KeysUnavailable,
+    RevokedToken,
     StaticKeySource,
     TokenVerifier,
 )
+from portal_shared.auth.revocation import Revocation, RevocationList, revocation_from
 
 __all__ = [
     "ACCESS",
@@ -36,9 +38,13 @@ __all__ = [
     "KeysUnavailable",
     "OPERATOR",
     "Principal",
+    "Revocation",
+    "RevocationList",
+    "RevokedToken",
     "STAFF_ROLES",
     "STOCK_ADMIN",
     "STOCK_DEVICE_ADMIN",
     "StaticKeySource",
     "TokenVerifier",
+    "revocation_from",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import current_app, g, request
 
 from portal_shared.auth.principal import Principal
-from portal_shared.auth.tokens import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, TokenVerifier
+from portal_shared.auth.tokens import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, RevokedToken, TokenVerifier
 from portal_shared.web.problems import Problem
 
 _EXTENSION = "portal_auth"
@@ -35,6 +35,9 @@ def authenticate(*, allow_types: tuple[str, ...] = (ACCESS,)) -> Principal:
         principal = verifier.verify(token)
     except KeysUnavailable as exc:
         raise Problem(503, "Token keys unavailable", "The identity service's keys could not be fetched.") from exc
+    except RevokedToken as exc:
+        raise Problem(401, "Access revoked", "This access token no longer grants access: refresh it or sign in again.",
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
     except InvalidToken as exc:
         raise Problem(401, "Invalid token", "The access token is invalid or has expired.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc

@@ -16,6 +16,9 @@ class Principal:
     session_id: str | None
     username: str
     expires_at: datetime
+    # When identity issued the token (its iat, to the millisecond): revocations cover the tokens
+    # issued up to an instant.
+    issued_at: float = 0.0
 
     @property
     def is_staff(self) -> bool:

@@ -118,7 +118,9 @@ class TokenSigner:
             "typ": token_type,
             "sid": session_id,
             "name": username,
-            "iat": int(issued.timestamp()),
+            # To the millisecond (a NumericDate may have a fraction): a revocation covers the tokens
+            # issued up to its instant, and the refresh right after a role change is not one of them.
+            "iat": round(issued.timestamp(), 3),
             "exp": int((issued + ttl).timestamp()),
             "jti": uuid.uuid4().hex,
         }

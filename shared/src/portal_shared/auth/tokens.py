@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import jwt
 
 from portal_shared.auth.principal import Principal
+from portal_shared.auth.revocation import RevocationList
 
 ACCESS = "access"
 # Granted by the first sign-in with the public RFC: good for nothing but the activation step.
@@ -28,6 +29,10 @@ ALGORITHMS = ["RS256"]
 
 class InvalidToken(Exception):
     pass
+
+
+class RevokedToken(InvalidToken):
+    """Well signed and unexpired, but identity has ended the access it grants."""
 
 
 class KeySource(Protocol):
@@ -76,6 +81,7 @@ class TokenVerifier:
         audience: str = AUDIENCE,
         leeway_seconds: int = 5,
         cache_size: int = 20000,
+        revocations: RevocationList | None = None,
     ):
         self._keys = keys
         self._issuer = issuer
@@ -84,8 +90,15 @@ class TokenVerifier:
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._revocations = revocations
 
     def verify(self, token: str) -> Principal:
+        principal = self._verified(token)
+        if self._revocations is not None and self._revocations.refused(principal):
+            raise RevokedToken("the access this token grants was revoked")
+        return principal
+
+    def _verified(self, token: str) -> Principal:
         now = time.time()
         with self._lock:
             cached = self._cache.get(token)
@@ -126,4 +139,5 @@ class TokenVerifier:
             session_id=claims.get("sid"),
             username=str(claims.get("name", "")),
             expires_at=datetime.fromtimestamp(claims["exp"], tz=timezone.utc),
+            issued_at=float(claims["iat"]),
         )

@@ -11,6 +11,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("identity.customer.registered", 1): identity.CustomerRegisteredV1,
     ("identity.user.created", 1): identity.UserCreatedV1,
     ("identity.user.roles_changed", 1): identity.UserRolesChangedV1,
+    ("identity.access.revoked", 1): identity.AccessRevokedV1,
     ("billing.account.opened", 1): billing.AccountOpenedV1,
     ("billing.invoice.issued", 1): billing.InvoiceIssuedV1,
     ("billing.invoice.balance_changed", 1): billing.InvoiceBalanceChangedV1,

@@ -12,6 +12,7 @@ from portal_shared.messaging.consumer import (
     Consumer,
     DatabaseUnavailable,
     Handler,
+    StorelessConsumer,
 )
 from portal_shared.messaging.dead_letters import DeadLetter, peek_dead_letters, peek_queue
 from portal_shared.messaging.errors import (
@@ -26,7 +27,7 @@ from portal_shared.messaging.events import EventSender
 from portal_shared.messaging.mail import SmtpMailSender
 from portal_shared.messaging.publisher import ConfirmingPublisher, message_properties
 from portal_shared.messaging.relay import OutboxRelay
-from portal_shared.messaging.runner import install_stop_signals, run_consumer, run_relay
+from portal_shared.messaging.runner import install_stop_signals, run_consumer, run_relay, run_storeless_consumer
 from portal_shared.messaging.topology import declare_exchange, declare_topology, queue_arguments
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "PublishError",
     "RETRY_COUNT_HEADER",
     "SmtpMailSender",
+    "StorelessConsumer",
     "TransportUnavailable",
     "close_quietly",
     "connect",
@@ -59,4 +61,5 @@ __all__ = [
     "peek_queue",
     "run_consumer",
     "run_relay",
+    "run_storeless_consumer",
 ]

@@ -278,3 +278,26 @@ class Consumer:
         assert self._publisher is not None, "publisher exists while consuming"
         # The default exchange routes by queue name; mandatory makes a missing queue an error.
         self._publisher.publish(exchange="", routing_key=queue, body=body, properties=properties)
+
+
+StorelessHandler = Callable[[Event], None]
+
+
+class StorelessConsumer(Consumer):
+    """For a process that owns no database (the gateway keeping revocations in Redis) and whose
+    handlers change nothing when applied twice: no inbox; the same retries, dead letters and metrics.
+    """
+
+    def __init__(self, service: str, handlers: Mapping[tuple[str, int], StorelessHandler],
+                 config: MessagingConfig | None = None, **options):
+        adapted: dict[tuple[str, int], Handler] = {
+            key: (lambda _session, event, handler=handler: handler(event)) for key, handler in handlers.items()
+        }
+        super().__init__(service, None, None, adapted, config, **options)  # type: ignore[arg-type]
+
+    def _apply(self, event: Event, handler: Handler) -> bool:
+        handler(None, event)  # type: ignore[arg-type]
+        return True
+
+    def _database_reachable(self) -> bool:
+        return True

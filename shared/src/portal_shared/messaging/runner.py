@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal_shared.config import MessagingConfig, env_float, env_str
 from portal_shared.contracts import Event
 from portal_shared.logging import configure_logging, log_fields
-from portal_shared.messaging.consumer import Consumer
+from portal_shared.messaging.consumer import Consumer, StorelessConsumer, StorelessHandler
 from portal_shared.messaging.events import EventSender
 from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
 from portal_shared.messaging.relay import OutboxRelay
@@ -90,6 +90,16 @@ def run_consumer(
         MessagingConfig(service),
         reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0),
     )
+    install_stop_signals(consumer.stop)
+    with _process_metrics(f"{service}-consumer"):
+        consumer.run()
+
+
+def run_storeless_consumer(*, service: str, handlers: Mapping[tuple[str, int], StorelessHandler]) -> None:
+    """run_consumer for a process without a database of its own (see StorelessConsumer)."""
+    configure_logging(service, env_str("LOG_LEVEL", "INFO"))
+    consumer = StorelessConsumer(service, handlers, MessagingConfig(service),
+                                 reconnect_max_seconds=env_float("RECONNECT_MAX_SECONDS", 30.0))
     install_stop_signals(consumer.stop)
     with _process_metrics(f"{service}-consumer"):
         consumer.run()

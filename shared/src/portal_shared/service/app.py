@@ -15,12 +15,14 @@ from flask_smorest import Api
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal_shared.auth import JwksKeySource, StaticKeySource, TokenVerifier
+from portal_shared.auth import JwksKeySource, RevocationList, StaticKeySource, TokenVerifier
+from portal_shared.auth.tokens import KeySource
 from portal_shared.auth.flask import init_auth
 from portal_shared.config import MessagingConfig
 from portal_shared.db import make_engine, make_session_factory
 from portal_shared.logging import configure_logging
 from portal_shared.metrics.service import init_service_metrics
+from portal_shared.revocations import SqlRevocationSource
 from portal_shared.service.config import ServiceConfig
 from portal_shared.service.openapi import document_decimals
 from portal_shared.web import (
@@ -46,14 +48,16 @@ class ServiceApp:
     session_factory: sessionmaker[Session]
 
 
-def token_verifier_from(config: Mapping[str, Any]) -> TokenVerifier:
+def token_verifier_from(config: Mapping[str, Any], revocations: RevocationList | None = None,
+                        keys: KeySource | None = None) -> TokenVerifier:
     """TOKEN_VERIFIER or JWKS (a key set dict) let tests and identity-less local runs skip the
-    fetch from JWKS_URL."""
+    fetch from JWKS_URL; `keys` is identity's own. Tokens the revocation list covers are refused
+    (not a TOKEN_VERIFIER's: a test that brings its own verifier decides)."""
     if config.get("TOKEN_VERIFIER") is not None:
         return config["TOKEN_VERIFIER"]
-    if config.get("JWKS") is not None:
-        return TokenVerifier(StaticKeySource(config["JWKS"]))
-    return TokenVerifier(JwksKeySource(config["JWKS_URL"]))
+    if keys is None:
+        keys = StaticKeySource(config["JWKS"]) if config.get("JWKS") is not None else JwksKeySource(config["JWKS_URL"])
+    return TokenVerifier(keys, revocations=revocations)
 
 
 def build_service_app(
@@ -62,14 +66,15 @@ def build_service_app(
     overrides: Mapping[str, Any] | None = None,
     *,
     extension_prefix: str,
-    verifier: TokenVerifier | None = None,
+    keys: KeySource | None = None,
 ) -> ServiceApp:
     """Everything but the service's own endpoints; no connection is opened here.
 
     Settings are config_class() read from the environment, with `overrides` winning (tests pass
     theirs: TESTING, DATABASE_URL, and TOKEN_VERIFIER or JWKS instead of fetching JWKS_URL).
     The engine and session factory are kept in app.extensions as "<prefix>.engine" and
-    "<prefix>.session_factory". Without `verifier` tokens are checked as token_verifier_from says.
+    "<prefix>.session_factory". Tokens are checked with `keys` when given (identity's own), else as
+    token_verifier_from says.
     /healthz names the version: VERSION, else the installed version of the distribution named
     config_class.SERVICE_NAME (each service's package is named after the service).
     """
@@ -99,7 +104,10 @@ def build_service_app(
         broker_max_age_seconds=app.config["METRICS_BROKER_MAX_AGE_SECONDS"],
     )
     # Verification is wired before any endpoint needs it, so a service's endpoints only add views.
-    init_auth(app, verifier if verifier is not None else token_verifier_from(app.config))
+    # Sign-outs, disabled users and changed roles reach this table through the consumer.
+    revocations = RevocationList(SqlRevocationSource(engine),
+                                 refresh_seconds=float(app.config["REVOCATION_REFRESH_SECONDS"]))
+    init_auth(app, token_verifier_from(app.config, revocations, keys))
 
     api = Api(app)
     # Before any blueprint is registered: its schemas are documented as they are added.

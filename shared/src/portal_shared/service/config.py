@@ -40,6 +40,9 @@ class ServiceConfig:
         # Where the keys that verify access tokens are published (identity's JWKS endpoint).
         self.JWKS_URL = env_str("JWKS_URL", DEFAULT_JWKS_URL)
         self.LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+        # How old the copy of the revoked accesses (the access_revocations table) may get before a
+        # request reads it again: part of how soon a sign-out or a disabled user is refused here.
+        self.REVOCATION_REFRESH_SECONDS = env_float("REVOCATION_REFRESH_SECONDS", 1.0)
         self.MAX_CONTENT_LENGTH = MAX_CONTENT_LENGTH
         # How old the dead-letter depth on /metrics may be before a scrape asks the broker again.
         self.METRICS_BROKER_MAX_AGE_SECONDS = env_float("METRICS_BROKER_MAX_AGE_SECONDS", 10.0)
