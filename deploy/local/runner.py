@@ -208,26 +208,23 @@ def main() -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
-    if not reachable(amqp_url, 5672):
-        print(
-            f"RabbitMQ is not reachable at {amqp_url}.\n"
-            "Start it first, for example:  rabbitmq-server -detached   (as root)\n"
-            "  or:  docker run -d -p 5672:5672 rabbitmq:3.13-alpine\n"
-            "or point AMQP_URL at a running broker.",
-            file=sys.stderr,
-        )
-        return 1
-    # The gateway keeps the browser sessions there (REDIS_URL, passed on to it as it is).
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if not reachable(redis_url, 6379):
-        print(
-            f"Redis is not reachable at {redis_url}.\n"
-            "Start it first, for example:  redis-server --daemonize yes\n"
-            "  or:  docker run -d -p 6379:6379 redis:7-bookworm\n"
-            "or point REDIS_URL at a running Redis.",
-            file=sys.stderr,
-        )
-        return 1
+    # RabbitMQ carries the events; the gateway keeps the browser sessions in Redis (REDIS_URL,
+    # passed on to it as it is).
+    servers = (
+        ("RabbitMQ", amqp_url, 5672, "rabbitmq-server -detached   (as root)", "rabbitmq:3.13-alpine", "AMQP_URL"),
+        ("Redis", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 6379, "redis-server --daemonize yes",
+         "redis:7-bookworm", "REDIS_URL"),
+    )
+    for name, url, port, command, image, variable in servers:
+        if not reachable(url, port):
+            print(
+                f"{name} is not reachable at {url}.\n"
+                f"Start it first, for example:  {command}\n"
+                f"  or:  docker run -d -p {port}:{port} {image}\n"
+                f"or point {variable} at a running {name}.",
+                file=sys.stderr,
+            )
+            return 1
     busy = [port for port in (8000, 8001, 8002, 8003, 8004, 8101, 8102, 1025, 8025) if not port_free(port)]
     if busy:
         print(f"Ports already in use: {busy}. Is the portal already running? Stop it first.", file=sys.stderr)

@@ -14,6 +14,9 @@ import time
 import redis
 from portal_shared.auth import Revocation, revocation_from
 from portal_shared.contracts import Event
+from portal_shared.messaging import run_storeless_consumer
+
+from portal_gateway.config import Config
 
 EVENT = ("identity.access.revoked", 1)
 
@@ -52,9 +55,5 @@ def store_from(config: dict) -> RedisRevocationStore:
 
 def main() -> None:
     """Console script portal-gateway-revocations: runs until SIGTERM or SIGINT."""
-    from portal_shared.messaging import run_storeless_consumer
-
-    from portal_gateway.config import Config
-
     store = store_from(vars(Config()))
     run_storeless_consumer(service="gateway", handlers={EVENT: store.handle})

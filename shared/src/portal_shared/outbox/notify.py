@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
-import psycopg
 import sqlalchemy as sa
 from portal_shared.logging import log_fields
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger("portal.relay")
 
@@ -41,9 +44,14 @@ class OutboxListener:
     """A LISTEN connection; wait() returns early when a row of our channel may have committed."""
 
     def __init__(self, engine: sa.Engine, channel: str):
+        # Imported here, by the relays of PostgreSQL-backed services only: importing the messaging
+        # package must not need a database driver (the gateway's revocation consumer has none).
+        import psycopg
+
+        self._driver = psycopg
         self.url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.channel = channel
-        self._connection: psycopg.Connection | None = None
+        self._connection: "psycopg.Connection | None" = None
         self._retry_at = 0.0
 
     def connect(self) -> bool:
@@ -53,10 +61,10 @@ class OutboxListener:
         if time.monotonic() < self._retry_at:
             return False
         try:
-            self._connection = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            self._connection = self._driver.connect(self.url, autocommit=True, connect_timeout=5)
             self._connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
             return True
-        except psycopg.Error as exc:
+        except self._driver.Error as exc:
             log.warning("outbox notifications unavailable, polling", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             self.close()
             self._retry_at = time.monotonic() + RECONNECT_SECONDS
@@ -75,7 +83,7 @@ class OutboxListener:
             # Whatever else is already queued belongs to the same wake-up.
             for notice in self._connection.notifies(timeout=0, stop_after=1000):
                 notified = notified or notice.payload == self.channel
-        except psycopg.Error as exc:
+        except self._driver.Error as exc:
             # A notification may have been lost with the connection: look now; the next wait reconnects.
             log.warning("outbox notifications interrupted", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
             self.close()
@@ -86,6 +94,6 @@ class OutboxListener:
         if self._connection is not None:
             try:
                 self._connection.close()
-            except psycopg.Error:
+            except self._driver.Error:
                 pass
         self._connection = None
