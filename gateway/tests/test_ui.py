@@ -132,6 +132,8 @@ def test_failed_refresh_sends_you_to_sign_in(ui, tokens):
         session["access_token"] = expired
         session["refresh_token"] = "revoked"
     assert ui.get("/").headers["Location"] == "/login"
+    # Signed out elsewhere, disabled, reset: the sign-in page says why it is shown.
+    assert "Su sesión terminó. Inicie sesión de nuevo." in ui.get("/login").get_data(as_text=True)
 
 
 def test_logout_revokes_at_identity_and_clears_the_session(ui, identity):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, flash, session
+from flask_babel import gettext as _
 from portal_shared.auth import ACCESS, InvalidToken, KeysUnavailable, TokenVerifier
 
 from portal_gateway.web import identity
@@ -84,7 +85,9 @@ def refresh() -> str | None:
         return None
     answer = identity.call("POST", "/api/v1/auth/refresh", body={"refresh_token": refresh_token})
     if answer.status != 200 or "access_token" not in answer.body:
+        # Signed out elsewhere, disabled, password reset: the sign-in page says why it is shown.
         forget_tokens()
+        flash(_("Your session has ended. Sign in again."))
         return None
     store_tokens(answer.body)
     return answer.body["access_token"]
