@@ -14,6 +14,7 @@ from stack import DEMO_PASSWORD, EXTERNAL, Api, Stack, connect_stack, random_rfc
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 _LEFT_OUT = pytest.StashKey[list[tuple[str, str]]]()
+_FIGURES = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +55,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    figures = config.stash.get(_FIGURES, [])
+    if figures:
+        # What the tests measured, printed with every run (not only with -s).
+        terminalreporter.section("measured")
+        for line in figures:
+            terminalreporter.line(line)
     left_out = config.stash.get(_LEFT_OUT, [])
     if left_out:
         terminalreporter.section(f"{len(left_out)} not run against the external stack (needs_processes)")
         for nodeid, reason in left_out:
             terminalreporter.line(f"{nodeid}: {reason}")
+
+
+@pytest.fixture()
+def report_figure(request):
+    """A line of figures a test measured, printed in the run's closing summary."""
+    return request.config.stash.setdefault(_FIGURES, []).append
 
 
 @pytest.fixture()

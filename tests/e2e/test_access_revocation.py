@@ -78,13 +78,9 @@ def _accepted_everywhere(stack: Stack, person: Person) -> None:
         assert answer.status_code == 200, f"{name} refused a live token: {answer.status_code} {answer.text}"
 
 
-def _report(what: str, seconds: dict[str, float]) -> None:
+def _check(report_figure, what: str, seconds: dict[str, float]) -> None:
     figures = ", ".join(f"{name} {seconds[name]:.2f} s" for name in PROBES)
-    print(f"\n{what}: refused by {figures}")
-
-
-def _check(what: str, seconds: dict[str, float]) -> None:
-    _report(what, seconds)
+    report_figure(f"access ended by {what}: the old token refused by {figures}")
     assert seconds["gateway"] <= GATEWAY_LIMIT_SECONDS, f"{what}: the gateway took {seconds['gateway']:.2f} s"
     slow = {name: round(value, 2) for name, value in seconds.items() if value > SERVICE_LIMIT_SECONDS}
     assert not slow, f"{what}: over {SERVICE_LIMIT_SECONDS} s at {slow}"
@@ -113,31 +109,32 @@ def _measure(stack: Stack, person: Person, end_access: Callable[[], requests.Res
     return _seconds_until_refused(stack, person.token, since)
 
 
-def test_after_sign_out_the_old_access_token_is_refused_everywhere_within_seconds(stack, api, company):
+def test_after_sign_out_the_old_access_token_is_refused_everywhere_within_seconds(stack, api, company,
+                                                                                  report_figure):
     person = _billing_user(stack, api, company)
     signed_in = api.login(person.email, person.password)
     person.token = signed_in["access_token"]
     seconds = _measure(stack, person, lambda: api.post("/api/v1/auth/logout",
                                                        {"refresh_token": signed_in["refresh_token"]}))
-    _check("sign-out", seconds)
+    _check(report_figure, "sign-out", seconds)
 
 
-def test_a_disabled_users_access_token_is_refused_everywhere_within_seconds(stack, api, company):
+def test_a_disabled_users_access_token_is_refused_everywhere_within_seconds(stack, api, company, report_figure):
     person = _billing_user(stack, api, company)
     seconds = _measure(stack, person, lambda: api.request("DELETE", f"/api/v1/users/{person.id}",
                                                           token=company.token))
-    _check("user disabled", seconds)
+    _check(report_figure, "disabling the user", seconds)
 
 
 def test_after_a_role_is_taken_away_the_old_token_is_refused_and_a_refreshed_one_has_the_new_role(
-        stack, api, company):
+        stack, api, company, report_figure):
     person = _billing_user(stack, api, company)
     signed_in = api.login(person.email, person.password)
     person.token = signed_in["access_token"]
     seconds = _measure(stack, person, lambda: api.request("PATCH", f"/api/v1/users/{person.id}",
                                                           json_body={"roles": [KNOWLEDGE_USER]},
                                                           token=company.token))
-    _check("billing role taken away", seconds)
+    _check(report_figure, "taking the billing role away", seconds)
 
     refreshed = api.post("/api/v1/auth/refresh", {"refresh_token": signed_in["refresh_token"]})
     assert refreshed.status_code == 200, "the person stays signed in with the new role"
