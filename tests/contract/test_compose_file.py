@@ -373,7 +373,9 @@ def test_the_tests_service_builds_from_the_root_with_a_multi_stage_dockerfile():
         argument = re.fullmatch(r"\$\{(\w+)\}", image)
         image = defaults.get(argument.group(1), "") if argument else image
         assert ":" in image and not image.endswith(":latest"), f"base image {image!r} is not pinned"
-    assert re.search(r"apt-get install[^\n]*\bchromium=", text), "Chromium is not installed, pinned, from Debian"
+    # Debian's own build, not a downloaded one; unpinned, because the archive keeps only the newest
+    # security build of Chromium and a pinned one stops building the day the next is published.
+    assert re.search(r"apt-get install[^\n]*\bchromium\b", text), "Chromium is not installed from Debian"
     assert re.search(r"(?m)^USER\s+\d+", text), "the runner must not run as root"
 
 
