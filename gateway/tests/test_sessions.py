@@ -148,3 +148,15 @@ def test_without_the_session_store_pages_say_so_in_spanish_and_probes_answer(mak
     assert ui.get("/healthz").status_code == 200
     ready = ui.get("/readyz")
     assert ready.status_code == 503 and ready.get_json()["checks"]["session-store"].startswith("unreachable")
+
+
+def test_signing_in_near_the_end_of_a_visitors_session_starts_the_clocks_again(make_gateway, urls, store):
+    ui = make_gateway(urls, SESSION_ABSOLUTE_TIMEOUT_SECONDS=3600).test_client()
+    ui.get("/login")
+    visitor = cookie_of(ui)
+    # A visitor's session in its last half second.
+    store.client.hset(store.key(visitor), "_created", json.dumps(time.time() - 3599.5))
+    signed_in = sign_in(ui)
+    assert signed_in != visitor
+    assert time.time() - stored(store, signed_in)["_created"] < 60
+    assert ui.get("/").status_code == 200

@@ -135,9 +135,12 @@ class RedisSessionStore(SessionInterface):
         if session.unavailable:
             return
         had_cookie = session.sid is not None
-        if session.regenerated and session.sid is not None:
-            self._delete_quietly(session.sid)
-            session.sid = None
+        if session.regenerated:
+            # A new session in all but its contents: a new id, and its clocks start now.
+            if session.sid is not None:
+                self._delete_quietly(session.sid)
+                session.sid = None
+            session.created = time.time()
         if not session:
             # Nothing worth keeping (signed out, no language chosen): no session and no cookie.
             if session.sid is not None:
@@ -165,9 +168,6 @@ class RedisSessionStore(SessionInterface):
 
     def _write_new(self, session: ServerSession, lifetime: int) -> None:
         session.sid = secrets.token_urlsafe(32)
-        if session.regenerated:
-            session.created = time.time()
-            lifetime = min(self.idle_seconds, self.absolute_seconds)
         key = self.key(session.sid)
         fields = {name: json.dumps(value) for name, value in session.items()}
         fields[_CREATED] = json.dumps(session.created)
