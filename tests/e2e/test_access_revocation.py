@@ -66,7 +66,7 @@ def _seconds_until_refused(stack: Stack, token: str, since: float) -> dict[str, 
 
 def _quiet_queues(stack: Stack) -> None:
     """Start from drained queues: what is measured is the revocation's own way, not a backlog
-    earlier tests left in a consumer's queue (a revocation waits behind it; see the README)."""
+    earlier tests left in a consumer's queue (a revocation waits behind it; docs/security.md)."""
     for queue in ("billing-service", "payment-service", "servicedesk-service", "gateway"):
         wait_until(lambda q=queue: stack.queue_depth(f"{stack.queue_prefix}{q}") == 0, timeout=120,
                    what=f"the queue {queue} to drain")

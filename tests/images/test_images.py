@@ -98,8 +98,8 @@ def test_the_gateway_worker_class_loads_in_the_gateway_image():
 
 
 def test_a_broken_image_makes_the_composed_run_fail():
-    # The gateway's image without what its worker class needs, as it once shipped: the README's
-    # command must fail on it (the container restarts), not pass without running a test.
+    # The gateway's image without what its worker class needs, as it once shipped: deploy/compose-test
+    # must fail on it (the container restarts), not pass without running a test.
     broken_tag = f"broken-{uuid.uuid4().hex[:6]}"
     repositories = sorted({image for _folder, image, _package in SERVICES.values()}
                           | {image for _folder, image in SIMULATORS.values()} | {"portal/mailsink", "portal/tests"})

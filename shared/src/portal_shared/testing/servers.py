@@ -58,7 +58,7 @@ def postgres_server_url() -> str:
             pytest.fail(f"DATABASE_URL must point at PostgreSQL for the tests, got {url!r}")
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
         if not _reachable(url, 5432):
-            pytest.fail(f"PostgreSQL is not reachable at DATABASE_URL={url!r}: start it (see README) and run again")
+            pytest.fail(f"PostgreSQL is not reachable at DATABASE_URL={url!r}: start it (see docs/testing.md) and run again")
         return url
     if "postgres" not in _containers:
         if not _docker_engine_answers():
