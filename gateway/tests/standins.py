@@ -414,13 +414,27 @@ class FakePayment(ScopedService):
         self.by_key[key] = (body, answer)
         return json_response(answer, 201)
 
-    def get(self, request, id):
+    def _scoped(self, request, id):
         customer, refused = self.scope(request, READERS)
         if refused:
-            return refused
+            return None, refused
         payment = self.payments.get(id)
         if payment is None or payment["customer"] != customer:
-            return problem(404, "Not found")
+            return None, problem(404, "Not found")
+        return payment, None
+
+    def get(self, request, id):
+        """Reading never changes a payment."""
+        payment, refused = self._scoped(request, id)
+        if refused:
+            return refused
+        return json_response({k: v for k, v in payment.items() if k != "customer"})
+
+    def check_status(self, request, id):
+        """The bank's next scripted answer settles the payment, as payment-service's status check does."""
+        payment, refused = self._scoped(request, id)
+        if refused:
+            return refused
         script = self.script.get(id)
         if script:
             status = script.pop(0) if len(script) > 1 else script[0]
@@ -447,4 +461,5 @@ class FakePayment(ScopedService):
             ("POST", "/api/v1/payments", self.create),
             ("GET", "/api/v1/payments", self.history),
             ("GET", "/api/v1/payments/{id}", self.get),
+            ("POST", "/api/v1/payments/{id}/status-check", self.check_status),
         ])

@@ -60,6 +60,7 @@ BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/payments"): {"admin", "billing"},
     ("GET", "/api/v1/payments"): READERS,
     ("GET", "/api/v1/payments/{id}"): READERS,
+    ("POST", "/api/v1/payments/{id}/status-check"): READERS,
     ("POST", "/api/v1/payments/callbacks/{bank}"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
 }
 

@@ -26,6 +26,7 @@ NOT_CUSTOMER_DATA = {"knowledge", "payments/callbacks"}
 BODIES = {
     **VALID_BODIES,
     ("PATCH", "/api/v1/users/{id}"): {"name": "Intruso"},
+    ("POST", "/api/v1/payments/{id}/status-check"): {},  # takes no body: it only asks the bank
 }
 
 

@@ -100,6 +100,7 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/payments", PAYERS),
     ("GET", "/api/v1/payments", BILLING_READERS),
     ("GET", "/api/v1/payments/{id}", BILLING_READERS),
+    ("POST", "/api/v1/payments/{id}/status-check", BILLING_READERS),  # asks the bank; settles by its answer
     ("POST", "/api/v1/payments/callbacks/{bank}", PUBLIC),
     # servicedesk-service: devices, meter readings, incidents
     ("GET", "/api/v1/devices", DEVICE_READERS),

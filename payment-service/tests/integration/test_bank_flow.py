@@ -6,9 +6,12 @@ import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
 
+from payment_service.adapters import orm
 from payment_service.service_layer import reconcile
 from payment_service.service_layer.wiring import build_context
+from portal_shared.db import transaction
 
 CITIBANAMEX_FORM = {"client_number": "12345678", "nip": "1234", "email": "tesoreria@example.mx"}
 BBVA_FORM = {"email": "cxp@example.mx", "phone": "5512345678"}
@@ -88,15 +91,38 @@ def test_decline_at_the_bank_fails_the_payment(server, start, bearer, customer, 
     assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
 
 
-def test_lost_notification_is_found_by_the_return_page(server, start, bearer, customer, stored):
+def check_status(client, bearer, customer, payment_id):
+    return client.post(f"/api/v1/payments/{payment_id}/status-check", headers=bearer("billing", customer_id=customer))
+
+
+def test_lost_notification_is_found_by_the_return_pages_status_check(server, start, bearer, customer, stored):
     payment = start()
     choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
     assert stored(payment["id"]).status == "pending"  # nothing was notified
 
-    answer = read(server, bearer, customer, payment["id"])
+    answer = check_status(server.app.test_client(), bearer, customer, payment["id"])
 
-    assert answer["status"] == "confirmed"
-    assert answer["bank_reference"].startswith("BC-Banamex ")
+    assert answer.status_code == 200
+    assert answer.json["status"] == "confirmed"
+    assert answer.json["bank_reference"].startswith("BC-Banamex ")
+
+
+def test_reading_a_payment_changes_nothing_even_when_the_bank_has_decided(server, start, bearer, customer,
+                                                                         session_factory):
+    payment = start()
+    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+
+    def everything_written():
+        with transaction(session_factory) as session:
+            row = session.execute(sa.select(orm.Payment.__table__).where(orm.Payment.id == uuid.UUID(payment["id"])))
+            outbox = session.execute(sa.select(sa.func.count()).select_from(orm.OUTBOX)).scalar()
+            locks = session.execute(sa.select(sa.func.count()).select_from(orm.InvoiceLock)).scalar()
+            return dict(row.one()._mapping), outbox, locks
+
+    before = everything_written()
+    for _ in range(3):
+        assert read(server, bearer, customer, payment["id"])["status"] == "pending"
+    assert everything_written() == before, "a GET changed the payment, its locks or the outbox"
 
 
 def test_lost_notification_is_settled_by_reconciliation(server, start, stored, session_factory, outbox_for):
@@ -149,12 +175,19 @@ def test_unreachable_bank_never_expires_a_payment(server, start, stored, session
     assert stored(payment["id"]).status == "pending"
 
 
-def test_pending_payment_read_while_the_bank_is_down_stays_pending(start, make_app, bearer, customer):
+def test_a_status_check_while_the_bank_is_down_leaves_the_payment_pending(start, make_app, bearer, customer):
     payment = start()
     down = make_app(CITIBANAMEX_URL="http://127.0.0.1:1").test_client()
-    response = down.get(f"/api/v1/payments/{payment['id']}", headers=bearer("billing", customer_id=customer))
+    response = check_status(down, bearer, customer, payment["id"])
     assert response.status_code == 200
     assert response.json["status"] == "pending"
+
+
+def test_a_status_check_reaches_only_the_callers_own_payments(start, client, bearer, customer):
+    payment = start()
+    assert check_status(client, bearer, uuid.uuid4(), payment["id"]).status_code == 404
+    agent = client.post(f"/api/v1/payments/{payment['id']}/status-check", headers=bearer("agent"))
+    assert agent.status_code == 200 and agent.json["id"] == payment["id"]
 
 
 def test_another_customers_payment_is_404_but_an_agent_may_read_it(start, client, bearer, customer):

@@ -11,8 +11,12 @@ def test_openapi_publishes_the_payment_endpoints(client):
     assert set(paths) == {
         "/api/v1/payments",
         "/api/v1/payments/{payment_id}",
+        "/api/v1/payments/{payment_id}/status-check",
         "/api/v1/payments/callbacks/{bank}",
     }
+    methods = {"get", "post", "put", "patch", "delete"}
+    assert set(paths["/api/v1/payments/{payment_id}"]) & methods == {"get"}
+    assert set(paths["/api/v1/payments/{payment_id}/status-check"]) & methods == {"post"}
     assert set(paths["/api/v1/payments"]) == {"get", "post"}
     post = paths["/api/v1/payments"]["post"]
     assert {"in": "header", "name": "Idempotency-Key"}.items() <= post["parameters"][0].items()

@@ -296,8 +296,9 @@ def payment_return():
     if payment_id is None:
         return page("payment_return.html", who, 400, payment=None,
                     problems=[_("This link is incomplete: it does not name a payment.")])
-    # Always asked of payment-service (which asks the bank): the URL's word is never taken.
-    answer = _read(PAYMENT, f"/api/v1/payments/{payment_id}", who)
+    # Always asked of payment-service, which asks the bank while the payment is pending (a POST:
+    # that may settle it): the URL's word is never taken.
+    answer = call(PAYMENT, "POST", f"/api/v1/payments/{payment_id}/status-check", who, keep_404=True)
     if answer.status == 404:
         return page("payment_return.html", who, 404, payment=None,
                     problems=[_("We could not find this payment.")])

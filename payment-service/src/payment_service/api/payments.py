@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from payment_service.api import schemas
 from payment_service.domain.payments import RequestedItem
-from payment_service.service_layer import callbacks, payments, queries
+from payment_service.service_layer import callbacks, payments, queries, status_check
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import PaymentError
 from portal_shared.auth import ADMIN, AGENT, BILLING
@@ -93,13 +93,28 @@ def start_payment():
 @blp.doc(security=BEARER)
 @blp.response(200, schemas.PaymentSchema)
 def get_payment(payment_id: uuid.UUID):
-    """One payment; while pending, the bank is asked for its outcome first."""
-    principal = current_principal()
-    scope = None if principal.has_any(AGENT) else _customer_of_caller()
+    """One payment, as payment-service knows it (reading never changes it)."""
     try:
-        return queries.get_payment(context(), payment_id, customer_id=scope)
+        return queries.get_payment(context(), payment_id, customer_id=_reader_scope())
     except PaymentError as exc:
         raise problem(exc) from None
+
+
+@blp.route("/<uuid:payment_id>/status-check", methods=["POST"])
+@require_auth(ADMIN, BILLING, AGENT)
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.PaymentSchema)
+def check_payment_status(payment_id: uuid.UUID):
+    """Ask the bank about a pending payment and settle it by the answer; the payment as it then is."""
+    try:
+        return status_check.check_with_bank(context(), payment_id, customer_id=_reader_scope())
+    except PaymentError as exc:
+        raise problem(exc) from None
+
+
+def _reader_scope() -> uuid.UUID | None:
+    """Whose payments the caller reaches: staff any customer's (None), others their own customer's."""
+    return None if current_principal().has_any(AGENT) else _customer_of_caller()
 
 
 @blp.route("", methods=["GET"])

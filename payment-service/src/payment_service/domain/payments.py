@@ -12,9 +12,6 @@ from decimal import Decimal
 from payment_service.domain.pricing import is_whole_cents, mxn_for
 
 BANKS = ("citibanamex", "bbva")
-PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
-# Whatever the bank answers after one of these, the payment stays as it is.
-FINAL_STATUSES = frozenset({CONFIRMED, FAILED})
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from payment_service.adapters import orm
 from payment_service.adapters.banks import BankUnavailable, PaymentStart
 from payment_service.domain import payments as rules
+from payment_service.domain.lifecycle import PENDING
 from payment_service.domain.pricing import mexico_city_today
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import BankDown, InTransit, Invalid, NotFound
@@ -185,7 +186,7 @@ def _start_in(
         customer_id=customer_id,
         reference=rules.new_reference(),
         bank=bank,
-        status=rules.PENDING,
+        status=PENDING,
         total=sum((item.amount_mxn for item in priced), Decimal("0")),
         currency="MXN",
         created_at=now,

@@ -1,7 +1,7 @@
-"""Reading payments: one payment (asking the bank while it is pending) and the history."""
+"""Reading payments: one payment and the history. Reading never changes a payment: asking the
+bank is the status check's (settlement.check_with_bank) or the reconciler's."""
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -10,20 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from payment_service.adapters import orm
-from payment_service.adapters.banks import BankUnavailable
-from payment_service.domain.payments import CONFIRMED, PENDING
+from payment_service.domain.lifecycle import CONFIRMED
 from payment_service.domain.pricing import MEXICO_CITY
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import NotFound
-from payment_service.service_layer.settlement import apply_bank_answer, items_of
+from payment_service.service_layer.settlement import items_of
 from payment_service.service_layer.views import history_view, payment_view
 from portal_shared.db import transaction
-from portal_shared.logging import log_fields
-
-log = logging.getLogger(__name__)
 
 
-def _scoped(session: Session, payment_id: uuid.UUID, customer_id: uuid.UUID | None) -> orm.Payment:
+def scoped_payment(session: Session, payment_id: uuid.UUID, customer_id: uuid.UUID | None) -> orm.Payment:
     payment = session.get(orm.Payment, payment_id)
     # Another customer's payment is reported exactly like one that does not exist.
     if payment is None or (customer_id is not None and payment.customer_id != customer_id):
@@ -32,22 +28,9 @@ def _scoped(session: Session, payment_id: uuid.UUID, customer_id: uuid.UUID | No
 
 
 def get_payment(ctx: PaymentContext, payment_id: uuid.UUID, *, customer_id: uuid.UUID | None) -> dict:
-    """The payment; while pending the bank is asked first (short timeout), so the return page
-    learns the outcome from the bank, never from the URL the browser came back with.
-    customer_id None: staff, who may read any customer's payment."""
+    """The payment as payment-service knows it. customer_id None: staff, who may read any customer's."""
     with transaction(ctx.session_factory) as session:
-        payment = _scoped(session, payment_id, customer_id)
-        bank, bank_payment_id, status = payment.bank, payment.bank_payment_id, payment.status
-    if status == PENDING and bank_payment_id and bank in ctx.banks:
-        try:
-            answer = ctx.banks[bank].query_status(bank_payment_id)
-        except BankUnavailable as exc:
-            log.info("bank not answering; payment stays pending", extra=log_fields({"payment_id": str(payment_id), "error": str(exc)}))
-        else:
-            with transaction(ctx.session_factory) as session:
-                apply_bank_answer(session, ctx, payment_id, answer, now=ctx.clock())
-    with transaction(ctx.session_factory) as session:
-        payment = _scoped(session, payment_id, customer_id)
+        payment = scoped_payment(session, payment_id, customer_id)
         return payment_view(payment, items_of(session, payment_id))
 
 

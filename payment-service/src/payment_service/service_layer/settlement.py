@@ -1,8 +1,9 @@
 """Settling a payment: pending → confirmed or pending → failed, once.
 
-The transition is a conditional UPDATE (… WHERE status = 'pending'): of two answers racing
-(callback, repeated callback, return page, reconciliation) exactly one changes the row; the
-others, and any late answer, change nothing and publish nothing.
+What an answer of the bank does is the lifecycle's decision (domain/lifecycle.py); carrying it
+out is a conditional UPDATE (… WHERE status = 'pending'): of two answers racing (callback,
+repeated callback, a status check, reconciliation) exactly one changes the row; the others,
+and any late answer, change nothing and publish nothing.
 """
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from payment_service.adapters import orm
 from payment_service.adapters.banks import BankStatus
-from payment_service.adapters.banks.base import APPROVED, DECLINED
-from payment_service.domain.payments import CONFIRMED, FAILED, PENDING
+from payment_service.domain.lifecycle import CONFIRMED, FAILED, PENDING, settled_status
 from payment_service.domain.receipt import ReceiptLine, receipt
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.events import payment_event
@@ -101,9 +101,13 @@ def fail(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, reason
 def apply_bank_answer(
     session: Session, ctx: PaymentContext, payment_id: uuid.UUID, answer: BankStatus, *, now: datetime
 ) -> bool:
-    """Settle by what the bank says; a pending answer changes nothing."""
-    if answer.status == APPROVED and answer.bank_reference:
+    """Settle by what the bank says; False when it changes nothing (a pending answer, a settled payment)."""
+    status = session.scalar(sa.select(orm.Payment.status).where(orm.Payment.id == payment_id))
+    if status is None:
+        return False
+    target = settled_status(status, answer.status, answer.bank_reference)
+    if target == CONFIRMED:
         return confirm(session, ctx, payment_id, bank_reference=answer.bank_reference, email=answer.email, now=now)
-    if answer.status == DECLINED:
+    if target == FAILED:
         return fail(session, ctx, payment_id, reason="declined", now=now)
     return False

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-APPROVED, DECLINED, PENDING = "approved", "declined", "pending"
+# The answers a bank gives, as the payment's lifecycle names them (adapters translate into these).
+from payment_service.domain.lifecycle import APPROVED, DECLINED  # noqa: F401
+from payment_service.domain.lifecycle import STILL_PENDING as PENDING  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""A payment's life as pure transitions: what the bank's answer does to a payment in each state.
+
+    pending --approved, with the bank's reference--> confirmed
+       '-----declined-------------------------------> failed
+    A pending answer (or an approval without a reference) leaves a pending payment pending;
+    once confirmed or failed, no answer changes it.
+
+The callback, its repeats, the return page's status check and the reconciler all ask the bank
+and apply its answer here, in whatever order and however often: the first final answer wins.
+"""
+from __future__ import annotations
+
+PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
+STATUSES = (PENDING, CONFIRMED, FAILED)
+# Whatever the bank answers after one of these, the payment stays as it is.
+FINAL_STATUSES = frozenset({CONFIRMED, FAILED})
+
+# What a bank answers about a payment.
+APPROVED, DECLINED, STILL_PENDING = "approved", "declined", "pending"
+ANSWERS = (APPROVED, DECLINED, STILL_PENDING)
+
+
+def settled_status(status: str, answer: str, bank_reference: str | None) -> str | None:
+    """The status the bank's answer moves a payment in `status` to; None: it stays as it is."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown payment status {status!r}")
+    if answer not in ANSWERS:
+        raise ValueError(f"unknown bank answer {answer!r}")
+    if status in FINAL_STATUSES:
+        return None
+    if answer == APPROVED:
+        # An approval the bank gives no reference for cannot be receipted: it waits for a full one.
+        return CONFIRMED if bank_reference else None
+    if answer == DECLINED:
+        return FAILED
+    return None
