@@ -28,9 +28,10 @@ import sqlalchemy as sa
 from billing_service.adapters.orm import (
     BillingAccount, Customer, Invoice, MeterUsage, PaymentApplication, Statement,
 )
-from billing_service.domain.calendar import MEXICO_CITY, Period, mexico_today
+from billing_service.domain.calendar import Period
 from billing_service.service_layer.statements import generate_statements
 from portal_shared.db import make_engine, make_session_factory, transaction
+from portal_shared.mexico import MEXICO_CITY, mexico_today
 
 BIN = Path(sys.executable).parent
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"

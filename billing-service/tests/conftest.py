@@ -16,9 +16,10 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from billing_service.adapters.orm import OUTBOX
-from billing_service.domain.calendar import Period, mexico_today
+from billing_service.domain.calendar import Period
 from portal_shared.contracts import Event, new_event
 from portal_shared.db import transaction
+from portal_shared.mexico import mexico_today
 from portal_shared.testing.events import customer_registered
 from portal_shared.testing.service import ServiceUnderTest, migrated_database
 

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from billing_service.domain.calendar import mexico_today
+from portal_shared.mexico import mexico_today
 
 RATE = "17.2345"
 

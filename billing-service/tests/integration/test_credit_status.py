@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from billing_service.domain.calendar import mexico_today
+from portal_shared.mexico import mexico_today
 
 
 def test_current_overdue_and_blocked(client, bearer, new_customer, row, import_invoices, make_app):

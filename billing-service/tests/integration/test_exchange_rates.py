@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from billing_service.domain.calendar import mexico_today
 from billing_service.service_layer.rates import current_rate
 from portal_shared.db import make_engine, make_session_factory, transaction
+from portal_shared.mexico import mexico_today
 from portal_shared.testing.service import migrated_database
 
 

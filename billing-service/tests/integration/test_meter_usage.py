@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from billing_service.adapters.orm import INBOX, MeterUsage
-from billing_service.domain.calendar import MEXICO_CITY
 from billing_service.service_layer.usage import months_usage
 from portal_shared.contracts import new_event
 from portal_shared.db import transaction
+from portal_shared.mexico import MEXICO_CITY
 from portal_shared.testing.service import poll_until
 
 

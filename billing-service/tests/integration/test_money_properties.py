@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing_service.adapters.orm import Invoice, PaymentApplication, Statement
-from billing_service.domain.calendar import MEXICO_CITY, Period
-from billing_service.domain.money import mxn_for
+from billing_service.domain.calendar import Period
 from billing_service.service_layer.invoices import import_invoices
 from billing_service.service_layer.statements import generate_statements
 from portal_shared.db import transaction
+from portal_shared.mexico import MEXICO_CITY, mxn_for
 
 D = Decimal
 Figures = namedtuple("Figures", "opening_mxn opening_usd invoiced_mxn invoiced_usd paid_mxn paid_usd closing_mxn closing_usd")

@@ -17,8 +17,9 @@ from pypdf import PdfReader
 
 from billing_service.adapters.orm import Statement
 from billing_service.adapters.pdf import format_money
-from billing_service.domain.calendar import MEXICO_CITY, Period
+from billing_service.domain.calendar import Period
 from billing_service.service_layer.statements import generate_statements
+from portal_shared.mexico import MEXICO_CITY
 
 
 def pdf_text(data: bytes) -> str:
@@ -160,7 +161,7 @@ def test_statements_are_listed_newest_first_and_scoped(client, operator, bearer,
 
 
 def test_a_month_not_yet_ended_or_malformed_is_refused(client, operator):
-    from billing_service.domain.calendar import mexico_today
+    from portal_shared.mexico import mexico_today
 
     current = Period.containing(mexico_today())
     for period in (str(current), "2026-13", "10-2026", ""):

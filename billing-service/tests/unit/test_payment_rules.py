@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing_service.domain.calendar import Period, mexico_today
+from billing_service.domain.calendar import Period
+
 from billing_service.domain.credit import credit_status
-from billing_service.domain.money import mxn_for, to_cents
+from portal_shared.mexico import mexico_today, mxn_for, to_cents
 from billing_service.domain.payments import (
     APPLIED, CONFIRMED, FAILED, IN_TRANSIT, INITIATED, RELEASED, Balance, Ledger, next_step,
 )

@@ -8,8 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from payment_service.adapters import orm
-from payment_service.domain.pricing import mexico_city_today
 from portal_shared.db import transaction
+from portal_shared.mexico import mexico_today
 
 
 def test_payment_is_started_at_the_bank(pay, issue, customer, stored, outbox_for, simulators):
@@ -37,7 +37,7 @@ def test_payment_is_started_at_the_bank(pay, issue, customer, stored, outbox_for
 
 
 def test_usd_items_are_priced_at_the_current_rate_to_the_cent(pay, issue, customer, set_rate, stored, outbox_for):
-    set_rate(mexico_city_today(datetime.now(timezone.utc)), "17.1250")
+    set_rate(mexico_today(datetime.now(timezone.utc)), "17.1250")
     usd = issue(customer, currency="USD", amount="500.00")
     mxn = issue(customer, amount="99.99")
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from payment_service.domain.payments import InvoiceNotFound, PayableInvoice, PaymentRefused, RequestedItem, price_items
-from payment_service.domain.pricing import mexico_city_today, mxn_for
+from payment_service.domain.pricing import priced_in_mxn
+from portal_shared.mexico import mexico_today
 
 CUSTOMER = uuid.uuid4()
 
@@ -28,21 +29,21 @@ def invoice(currency="MXN", pending="1000.00", customer=CUSTOMER) -> PayableInvo
     ],
 )
 def test_usd_is_priced_half_up_to_the_cent(usd, rate, mxn):
-    assert mxn_for(Decimal(usd), "USD", Decimal(rate)) == Decimal(mxn)
+    assert priced_in_mxn(Decimal(usd), "USD", Decimal(rate)) == Decimal(mxn)
 
 
 def test_mxn_is_its_own_price():
-    assert mxn_for(Decimal("10.50"), "MXN", None) == Decimal("10.50")
+    assert priced_in_mxn(Decimal("10.50"), "MXN", None) == Decimal("10.50")
 
 
 def test_usd_without_rate_cannot_be_priced():
     with pytest.raises(ValueError):
-        mxn_for(Decimal("1"), "USD", None)
+        priced_in_mxn(Decimal("1"), "USD", None)
 
 
 def test_mexico_city_day_is_six_hours_behind_utc():
-    assert str(mexico_city_today(datetime(2026, 11, 21, 5, 59, tzinfo=timezone.utc))) == "2026-11-20"
-    assert str(mexico_city_today(datetime(2026, 11, 21, 6, 0, tzinfo=timezone.utc))) == "2026-11-21"
+    assert str(mexico_today(datetime(2026, 11, 21, 5, 59, tzinfo=timezone.utc))) == "2026-11-20"
+    assert str(mexico_today(datetime(2026, 11, 21, 6, 0, tzinfo=timezone.utc))) == "2026-11-21"
 
 
 def test_priced_items_carry_the_rate_only_for_usd():

@@ -14,8 +14,8 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from billing_service.domain.calendar import MEXICO_CITY
 from billing_service.domain.money import CURRENCIES
+from portal_shared.mexico import MEXICO_CITY
 
 
 def format_money(amount: Decimal) -> str:

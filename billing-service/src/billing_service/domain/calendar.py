@@ -3,24 +3,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
+from portal_shared.mexico import start_of_day
+
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def mexico_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(MEXICO_CITY).date()
-
-
-def mexico_date(moment: datetime) -> date:
-    return moment.astimezone(MEXICO_CITY).date()
 
 
 def start_of_day_utc(day: date) -> datetime:
     """The instant a Mexico City day begins, in UTC (instants are stored in UTC)."""
-    return datetime.combine(day, time.min, tzinfo=MEXICO_CITY).astimezone(timezone.utc)
+    return start_of_day(day).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True, order=True)

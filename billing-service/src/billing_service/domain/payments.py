@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billing_service.domain.money import ZERO, to_cents
+from billing_service.domain.money import ZERO
+
+from portal_shared.mexico import to_cents
 
 IN_TRANSIT = "in_transit"
 APPLIED = "applied"

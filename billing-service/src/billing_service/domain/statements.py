@@ -5,7 +5,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from billing_service.domain.calendar import Period
-from billing_service.domain.money import CURRENCIES, ZERO, to_cents
+from billing_service.domain.money import CURRENCIES, ZERO
+from portal_shared.mexico import to_cents
 
 Totals = dict[str, Decimal]
 

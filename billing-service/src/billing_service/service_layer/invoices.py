@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from billing_service.adapters.orm import BillingAccount, Invoice
 from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
-from billing_service.domain.money import to_cents
 from billing_service.service_layer.errors import RowsRefused
 from portal_shared.contracts import Event, new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import utcnow
+from portal_shared.mexico import to_cents
 
 # Fields an existing invoice must repeat exactly for a re-sent row to count as unchanged.
 COMPARED = ("account_number", "currency", "amount", "issue_date", "due_date", "fiscal_folio")

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import OUTBOX, Invoice, PaymentApplication
 from billing_service.config import SERVICE_NAME
-from billing_service.domain.money import ZERO, to_cents
+from billing_service.domain.money import ZERO
 from billing_service.domain.payments import APPLIED, CONFIRMED, FAILED, INITIATED, Balance, next_step
 from billing_service.service_layer.errors import PaymentDoesNotMatch
 from portal_shared.contracts import Event, new_event
 from portal_shared.db import utcnow
+from portal_shared.mexico import to_cents
 from portal_shared.outbox import Outbox
 
 Publish = Callable[[Session, Event], None]

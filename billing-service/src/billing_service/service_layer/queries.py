@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice
-from billing_service.domain.calendar import mexico_today
 from billing_service.domain.credit import credit_status
-from billing_service.domain.money import CURRENCIES, ZERO, mxn_for, to_cents
+from billing_service.domain.money import CURRENCIES, ZERO
 from billing_service.service_layer.errors import NotFound
 from billing_service.service_layer.rates import current_rate
+from portal_shared.mexico import mexico_today, mxn_for, to_cents
 
 
 @dataclass(frozen=True)

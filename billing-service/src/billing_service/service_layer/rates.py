@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 from billing_service.adapters.orm import ExchangeRate
 from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
-from billing_service.domain.calendar import mexico_today
-from billing_service.domain.money import to_rate
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import utcnow
+from portal_shared.mexico import mexico_today, to_rate
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from billing_service.adapters.orm import BillingAccount, Customer, Invoice, Paym
 from billing_service.adapters.pdf import InvoiceLine, PaymentLine, StatementDocument, UsageLine, render_statement
 from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
-from billing_service.domain.calendar import Period, mexico_date, mexico_today
+from billing_service.domain.calendar import Period
 from billing_service.domain.payments import APPLIED
 from billing_service.domain.statements import closing_balance, statement_id, totals
 from billing_service.service_layer.errors import NotFound
@@ -28,6 +28,7 @@ from billing_service.service_layer.usage import months_usage
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import utcnow
+from portal_shared.mexico import mexico_date, mexico_today
 
 CHUNK = 1000
 

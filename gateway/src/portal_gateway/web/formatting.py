@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import get_locale
-
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
+from portal_shared.mexico import MEXICO_CITY
 
 
 def to_decimal(value: object) -> Decimal | None:

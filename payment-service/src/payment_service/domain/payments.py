@@ -9,7 +9,9 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from payment_service.domain.pricing import is_whole_cents, mxn_for
+from payment_service.domain.pricing import priced_in_mxn
+
+from portal_shared.mexico import is_whole_cents
 
 BANKS = ("citibanamex", "bbva")
 
@@ -98,7 +100,7 @@ def price_items(
             account_number=invoices[item.invoice_id].account_number,
             currency=invoices[item.invoice_id].currency,
             amount=item.amount,
-            amount_mxn=mxn_for(item.amount, invoices[item.invoice_id].currency, rate),
+            amount_mxn=priced_in_mxn(item.amount, invoices[item.invoice_id].currency, rate),
             exchange_rate=rate if invoices[item.invoice_id].currency == "USD" else None,
         )
         for item in requested

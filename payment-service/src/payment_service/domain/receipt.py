@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from payment_service.domain.pricing import MEXICO_CITY
+from portal_shared.mexico import MEXICO_CITY
 
 BANK_NAMES = {"citibanamex": "Citibanamex", "bbva": "BBVA"}
 

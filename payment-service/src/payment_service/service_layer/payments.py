@@ -27,13 +27,13 @@ from payment_service.adapters import orm
 from payment_service.adapters.banks import BankUnavailable, PaymentStart
 from payment_service.domain import payments as rules
 from payment_service.domain.lifecycle import PENDING
-from payment_service.domain.pricing import mexico_city_today
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import BankDown, InTransit, Invalid, NotFound
 from payment_service.service_layer.events import payment_event
 from payment_service.service_layer.views import payment_view
 from portal_shared.db import transaction
 from portal_shared.logging import log_fields
+from portal_shared.mexico import mexico_today
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -68,7 +68,7 @@ def current_rate(session: Session, now: datetime) -> Decimal | None:
     """billing's newest rate on or before today (Mexico City)."""
     return session.scalar(
         sa.select(orm.ExchangeRate.rate)
-        .where(orm.ExchangeRate.rate_date <= mexico_city_today(now))
+        .where(orm.ExchangeRate.rate_date <= mexico_today(now))
         .order_by(orm.ExchangeRate.rate_date.desc())
         .limit(1)
     )

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from payment_service.adapters import orm
 from payment_service.domain.lifecycle import CONFIRMED
-from payment_service.domain.pricing import MEXICO_CITY
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import NotFound
 from payment_service.service_layer.settlement import items_of
 from payment_service.service_layer.views import history_view, payment_view
 from portal_shared.db import transaction
+from portal_shared.mexico import MEXICO_CITY
 
 
 def scoped_payment(session: Session, payment_id: uuid.UUID, customer_id: uuid.UUID | None) -> orm.Payment:

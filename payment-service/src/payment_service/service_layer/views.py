@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from payment_service.adapters import orm
-from payment_service.domain.pricing import CENT, RATE_PLACES
+from portal_shared.mexico import CENT, RATE_UNIT
 
 
 def money(value: Decimal) -> str:
@@ -13,7 +13,7 @@ def money(value: Decimal) -> str:
 
 
 def rate(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(RATE_PLACES))
+    return None if value is None else str(value.quantize(RATE_UNIT))
 
 
 def instant(value: datetime | None) -> str | None:
