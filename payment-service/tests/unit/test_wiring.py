@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from payment_service.adapters.banks import build_banks
 from payment_service.config import Config
 from payment_service.entrypoints.reconcile import main as reconcile_main
 from payment_service.service_layer.subscriptions import HANDLERS
+from portal_shared.banks import BANKS
 from portal_shared.contracts import SCHEMAS
 from portal_shared.testing.checks import WiringChecks, run_console_script
 
@@ -55,3 +57,7 @@ def test_bank_settings_defaults(monkeypatch):
     )
     monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.mx/")
     assert Config().PAYMENT_CALLBACK_BASE_URL == "https://portal.example.mx"
+
+
+def test_there_is_an_adapter_for_every_bank_the_portal_offers_and_no_other():
+    assert set(build_banks(vars(Config()))) == set(BANKS)

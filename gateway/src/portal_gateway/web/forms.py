@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+from portal_shared.banks import BANK_NAMES
 
 _REQUIRED = _l("This field is required.")
 _MISMATCH = _l("The passwords do not match.")
@@ -45,7 +46,7 @@ class LogoutForm(FlaskForm):
     """Nothing but the CSRF token: signing out is a POST another site cannot forge."""
 
 
-BANKS = (("citibanamex", "Citibanamex"), ("bbva", "BBVA Bancomer"))
+BANKS = tuple(BANK_NAMES.items())
 
 
 class PayForm(FlaskForm):

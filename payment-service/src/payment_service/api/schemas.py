@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from payment_service.domain.payments import BANKS
+from portal_shared.banks import BANKS
 from portal_shared.web.fields import StrictDecimal
 
 MONEY_STRING = dict(metadata={"description": "decimal string, 2 places", "example": "1234.50"})

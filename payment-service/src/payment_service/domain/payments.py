@@ -13,7 +13,6 @@ from payment_service.domain.pricing import priced_in_mxn
 
 from portal_shared.mexico import is_whole_cents
 
-BANKS = ("citibanamex", "bbva")
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from portal_shared.banks import BANK_NAMES
 from portal_shared.mexico import MEXICO_CITY
-
-BANK_NAMES = {"citibanamex": "Citibanamex", "bbva": "BBVA"}
 
 
 @dataclass(frozen=True)

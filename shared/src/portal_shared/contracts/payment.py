@@ -6,9 +6,8 @@ payment started).
 """
 from marshmallow import fields, validate
 
+from portal_shared.banks import BANKS
 from portal_shared.contracts.base import EventData, currency, money, rate
-
-BANKS = ("citibanamex", "bbva")
 
 
 class PaymentItemV1(EventData):
