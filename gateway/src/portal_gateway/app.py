@@ -26,6 +26,7 @@ from portal_gateway.revocations import store_from as revocation_store_from
 from portal_gateway.security_headers import SecurityHeaders
 from portal_gateway.sessions import session_store_from
 from portal_gateway.upstream import Upstreams
+from portal_gateway.web import signin
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -121,14 +122,10 @@ def _session_store_reachable():
     return None
 
 
-def _signed_out() -> bool:
-    return not any(key in session for key in ("access_token", "refresh_token", "activation_token"))
-
-
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        if _signed_out() and request.endpoint not in _SIGNED_OUT_FORMS:
+        if not signin.holds_a_sign_in() and request.endpoint not in _SIGNED_OUT_FORMS:
             # A form sent from a session that has ended (signed out elsewhere, timed out, a copied
             # cookie): the way forward is signing in, not reloading a form that cannot be sent.
             flash(_("Your session has ended. Sign in again."))

@@ -55,6 +55,11 @@ def forget_tokens() -> None:
         session.pop(key, None)
 
 
+def holds_a_sign_in() -> bool:
+    """Whether this browser's session holds any token (signed in, or in the RFC first sign-in)."""
+    return any(key in session for key in _TOKEN_KEYS)
+
+
 def activation_token() -> str | None:
     return session.get("activation_token")
 

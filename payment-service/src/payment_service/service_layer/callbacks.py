@@ -16,8 +16,8 @@ from payment_service.adapters import orm
 from prometheus_client import Counter
 
 from payment_service.adapters.banks import InvalidCallback, MalformedCallback
-from payment_service.adapters.banks.base import APPROVED, BankUnavailable
-from payment_service.domain.lifecycle import FINAL_STATUSES
+from payment_service.adapters.banks.base import BankUnavailable
+from payment_service.domain.lifecycle import APPROVED, FINAL_STATUSES
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import BankDown, Invalid, NotFound, Unauthorized, Unconfirmed
 from payment_service.service_layer.settlement import apply_bank_answer

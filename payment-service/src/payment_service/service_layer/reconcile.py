@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from payment_service.adapters import orm
 from payment_service.adapters.banks import BankUnavailable
-from payment_service.adapters.banks.base import PENDING as BANK_PENDING
 from payment_service.domain.lifecycle import PENDING
+from payment_service.domain.lifecycle import STILL_PENDING as BANK_PENDING
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.settlement import apply_bank_answer, fail
 from portal_shared.db import transaction

@@ -286,17 +286,15 @@ StorelessHandler = Callable[[Event], None]
 class StorelessConsumer(Consumer):
     """For a process that owns no database (the gateway keeping revocations in Redis) and whose
     handlers change nothing when applied twice: no inbox; the same retries, dead letters and metrics.
+    Its handlers take the event alone.
     """
 
     def __init__(self, service: str, handlers: Mapping[tuple[str, int], StorelessHandler],
                  config: MessagingConfig | None = None, **options):
-        adapted: dict[tuple[str, int], Handler] = {
-            key: (lambda _session, event, handler=handler: handler(event)) for key, handler in handlers.items()
-        }
-        super().__init__(service, None, None, adapted, config, **options)  # type: ignore[arg-type]
+        super().__init__(service, None, None, handlers, config, **options)  # type: ignore[arg-type]
 
-    def _apply(self, event: Event, handler: Handler) -> bool:
-        handler(None, event)  # type: ignore[arg-type]
+    def _apply(self, event: Event, handler) -> bool:
+        handler(event)
         return True
 
     def _database_reachable(self) -> bool:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 import sqlalchemy as sa
 from portal_shared.logging import log_fields
-
-if TYPE_CHECKING:
-    import psycopg
 
 log = logging.getLogger("portal.relay")
 
@@ -51,7 +48,7 @@ class OutboxListener:
         self._driver = psycopg
         self.url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.channel = channel
-        self._connection: "psycopg.Connection | None" = None
+        self._connection: Any = None  # a psycopg.Connection while listening
         self._retry_at = 0.0
 
     def connect(self) -> bool:

@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-# The answers a bank gives, as the payment's lifecycle names them (adapters translate into these).
-from payment_service.domain.lifecycle import APPROVED, DECLINED  # noqa: F401
-from payment_service.domain.lifecycle import STILL_PENDING as PENDING  # noqa: F401
 
 
 @dataclass(frozen=True)

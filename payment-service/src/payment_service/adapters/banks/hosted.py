@@ -13,9 +13,6 @@ from decimal import Decimal, InvalidOperation
 import requests
 
 from payment_service.adapters.banks.base import (
-    APPROVED,
-    DECLINED,
-    PENDING,
     BankStatus,
     BankUnavailable,
     CallbackResult,
@@ -25,6 +22,9 @@ from payment_service.adapters.banks.base import (
     StartResult,
 )
 from payment_service.adapters.banks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_is_valid
+# The answers a bank gives, as the payment's lifecycle names them: the adapters translate into these.
+from payment_service.domain.lifecycle import APPROVED, DECLINED
+from payment_service.domain.lifecycle import STILL_PENDING as PENDING
 
 
 class HostedPageBank:
