@@ -29,8 +29,10 @@ from billing_service.adapters.orm import (
     BillingAccount, Customer, Invoice, MeterUsage, PaymentApplication, Statement,
 )
 from billing_service.domain.calendar import Period
+from billing_service.config import Config
+from billing_service.service_layer.context import build_context
 from billing_service.service_layer.statements import generate_statements
-from portal_shared.db import make_engine, make_session_factory, transaction
+from portal_shared.db import make_engine, make_session_factory
 from portal_shared.mexico import MEXICO_CITY, mexico_today
 
 BIN = Path(sys.executable).parent
@@ -133,8 +135,7 @@ def main() -> None:
         cpu_started, started = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
-        with transaction(make_session_factory(engine)) as session:
-            result = generate_statements(session, period)
+        result = generate_statements(build_context(Config().as_dict(), make_session_factory(engine)), period)
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)

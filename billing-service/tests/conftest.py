@@ -1,5 +1,6 @@
 """Fixtures: billing-service described to portal_shared.testing.fixtures (migrated database, app, client,
-bearer, deliver through the inbox, isolated broker, processes), and the events and data billing receives."""
+bearer, isolated broker, processes), billing's context and deliver through the inbox with it, and the
+events and data billing receives."""
 from __future__ import annotations
 
 import json
@@ -15,10 +16,17 @@ import sqlalchemy as sa
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from billing_service.adapters.orm import OUTBOX
+import billing_service
+from billing_service.adapters.orm import INBOX, OUTBOX, Base
+from billing_service.api.context import EXTENSION
+from billing_service.config import Config
 from billing_service.domain.calendar import Period
-from portal_shared.contracts import Event, new_event
+from billing_service.entrypoints.migrate import MIGRATIONS_DIR
+from billing_service.service_layer.context import BillingContext, build_context
+from billing_service.service_layer.subscriptions import handlers_for
+from portal_shared.contracts import Event, new_event, parse_event
 from portal_shared.db import transaction
+from portal_shared.inbox import record_once
 from portal_shared.mexico import mexico_today
 from portal_shared.testing.events import customer_registered
 from portal_shared.testing.service import ServiceUnderTest, migrated_database
@@ -34,7 +42,50 @@ settings.load_profile("billing")
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest.from_layout("billing_service", default_port=8002)
+    # Laid out as every service is, but its handlers exist only bound to a context (deliver below).
+    return ServiceUnderTest(
+        config_class=Config,
+        create_app=billing_service.create_app,
+        migrations_dir=MIGRATIONS_DIR,
+        metadata=Base.metadata,
+        extension_prefix="billing",
+        inbox_table=INBOX,
+        outbox_table=OUTBOX,
+        gunicorn_conf="billing_service.gunicorn_conf",
+        default_port=8002,
+    )
+
+
+@pytest.fixture(scope="session")
+def context(session_factory) -> BillingContext:
+    """Billing's context on the test database, as the processes build it; dataclasses.replace
+    gives a test its own publisher or clock."""
+    return build_context(Config().as_dict(), session_factory)
+
+
+@pytest.fixture
+def deliver(service_under_test, session_factory, context) -> Callable[[Event], bool]:
+    """Apply an event the way the consumer does: inbox row and effect in one transaction, the
+    handler bound to billing's context.
+
+    The event first makes the round trip through JSON, so handlers see what the wire carries.
+    Returns False when the inbox already held the event (nothing applied).
+    """
+    handlers = handlers_for(context)
+
+    def apply(event: Event) -> bool:
+        event = parse_event(json.loads(json.dumps(event.to_message())))
+        handler = handlers[(event.type, event.version)]
+        with transaction(session_factory) as session:
+            recorded = record_once(
+                session, INBOX, event_id=str(event.id), consumer=service_under_test.name, event_type=event.type
+            )
+            if not recorded:
+                return False
+            handler(session, event)
+            return True
+
+    return apply
 
 
 @pytest.fixture
@@ -83,14 +134,14 @@ def scratch(make_app, service_under_test):
 
     with migrated_database("billing_scratch", service_under_test.migrations_dir) as url:
         app = make_app(DATABASE_URL=url)
-        factory = app.extensions["billing.session_factory"]
+        ctx = app.extensions[EXTENSION]
 
         def register(event: Event) -> dict:
-            with transaction(factory) as session:
-                customer_registered(session, event)
+            with transaction(ctx.session_factory) as session:
+                customer_registered(ctx, session, event)
             return event.data
 
-        yield app.test_client(), factory, register
+        yield app.test_client(), ctx.session_factory, register
         service_under_test.dispose(app)
 
 

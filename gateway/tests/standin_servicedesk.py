@@ -30,6 +30,8 @@ TRANSITIONS = {
     ("open", "cancelled"): "customer",
     ("resolved", "closed"): "customer",
 }
+# servicedesk's domain keys (servicedesk_service.domain.categories), in its order.
+CATEGORIES = ("paper_jam", "print_quality", "error_code", "no_power", "scanning", "toner", "noise", "other")
 _EMAIL = re.compile(r"\A[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 # Fixed ids, so tests can name them.
@@ -207,6 +209,12 @@ class FakeServicedesk(ScopedService):
             return None
         return found if self._reaches(principal, self.devices[found["device_id"]]) else None
 
+    def categories(self, request):
+        _principal, refused = self.principal(request, None)
+        if refused:
+            return refused
+        return json_response({"items": [{"key": key} for key in CATEGORIES]})
+
     def open_incident(self, request):
         principal, refused = self.principal(request, OPENING_ROLES)
         if refused:
@@ -217,10 +225,11 @@ class FakeServicedesk(ScopedService):
             device_id = str(uuid.UUID(str(body.get("device_id"))))
         except ValueError:
             errors["device_id"] = ["Not a valid UUID."]
-        for name, limit in (("category", 100), ("description", 5000)):
-            text = body.get(name)
-            if not isinstance(text, str) or not 1 <= len(text) <= limit:
-                errors[name] = [f"Length must be between 1 and {limit}."]
+        if str(body.get("category") or "").strip() not in CATEGORIES:
+            errors["category"] = [f"Unknown category; choose one of: {', '.join(CATEGORIES)}."]
+        description = body.get("description")
+        if not isinstance(description, str) or not 1 <= len(description) <= 5000:
+            errors["description"] = ["Length must be between 1 and 5000."]
         contact = body.get("contact")
         if not isinstance(contact, dict):
             errors["contact"] = ["Missing data for required field."]
@@ -329,6 +338,7 @@ class FakeServicedesk(ScopedService):
             ("GET", "/api/v1/devices/{id}/locations", self.location_history),
             ("GET", "/api/v1/devices/{id}/meter-readings", self.reading_history),
             ("POST", "/api/v1/devices/{id}/meter-readings", self.submit_reading),
+            ("GET", "/api/v1/incident-categories", self.categories),
             ("POST", "/api/v1/incidents", self.open_incident),
             ("GET", "/api/v1/incidents", self.list_incidents),
             ("GET", "/api/v1/incidents/{id}", self.get_incident),

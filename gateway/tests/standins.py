@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from portal_shared.auth import InvalidToken, StaticKeySource, TokenVerifier
 from portal_shared.auth.roles import STAFF_ROLES
+from portal_shared.errors import flat_field_errors
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -191,13 +192,20 @@ def routed_app(routes: list[tuple[str, str, Callable[..., Response]]]) -> Callab
     return app
 
 
+# The common code of each status, for stand-in refusals that do not name their own.
+_STATUS_CODES = {400: "request.malformed", 401: "auth.required", 403: "auth.forbidden", 404: "request.not_found",
+                 409: "request.conflict", 422: "request.invalid", 503: "request.refused"}
+
+
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
-            **extensions) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, **extensions}
+            *, code: str | None = None, **extensions) -> Response:
+    """A refusal in the services' one shape: a code, and field errors by dotted path."""
+    body = {"type": "about:blank", "title": title, "status": status,
+            "code": code or _STATUS_CODES.get(status, "request.refused"), **extensions}
     if detail:
         body["detail"] = detail
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = flat_field_errors(errors)
     return json_response(body, status)
 
 

@@ -7,6 +7,7 @@ then checked on the rendered objects, so they hold for what would really be appl
 """
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 import subprocess
@@ -57,6 +58,11 @@ MONITORING = {
 }
 # The processes that serve their counters on METRICS_PORT (portal_shared.messaging's runner).
 METRICS_COMPONENTS = ("relay", "consumer", "mailer")
+# The four services' worker processes are all made from this one Kustomize component: each service
+# lists the roles it runs (components/worker/<role>) and then the component; the Deployment they
+# are copies of carries this annotation.
+WORKER_COMPONENT = K8S / "components" / "worker"
+WORKER_MARK = ("customer-portal/template", "worker")
 PLACEHOLDER_NETWORK = "192.0.2."
 
 
@@ -273,6 +279,56 @@ def test_writable_paths_are_volumes(target):
     assert not problems, "\n".join(problems)
 
 
+# The portal's own images (the four services and the gateway) are built by copies of one Dockerfile,
+# each in its package's folder (the compose file and deploy/compose-test build them there), that
+# differ in the defaults of these leading ARGs only.
+IMAGE_ARGUMENTS = ("PYTHON_IMAGE", "SERVICE", "DISTRIBUTION", "PACKAGE", "PORT", "VAR_DIR")
+
+
+def dockerfile_defaults(text: str) -> dict[str, str]:
+    return dict(re.findall(r"(?m)^ARG (\w+)=(.*)$", text.split("\nFROM ", 1)[0]))
+
+
+def test_the_portal_images_are_built_by_copies_of_one_dockerfile():
+    folders = [folder for folder, _image, _package in SERVICES.values()]
+    texts = {folder: (ROOT / folder / "Dockerfile").read_text() for folder in folders}
+
+    def without_defaults(text: str) -> list[str]:
+        return re.sub(r"(?m)^(ARG \w+)=.*$", r"\1=", text).splitlines()
+
+    reference = folders[0]
+    problems = []
+    for folder in folders[1:]:
+        if without_defaults(texts[folder]) != without_defaults(texts[reference]):
+            diff = "\n".join(difflib.unified_diff(without_defaults(texts[reference]), without_defaults(texts[folder]),
+                                                  f"{reference}/Dockerfile", f"{folder}/Dockerfile", lineterm=""))
+            problems.append(f"{folder}/Dockerfile differs from {reference}/Dockerfile beyond the ARG defaults:\n{diff}")
+    for app, (folder, _image, package) in SERVICES.items():
+        defaults = dockerfile_defaults(texts[folder])
+        configs = {name: data for name, data in config_maps(render(K8S / "base" / app)).items()
+                   if name.startswith(f"{app}-config")}
+        [var_dir] = [data["VAR_DIR"] for data in configs.values()]
+        expected = {"PYTHON_IMAGE": defaults.get("PYTHON_IMAGE"), "SERVICE": folder,
+                    "DISTRIBUTION": tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]["name"],
+                    "PACKAGE": package, "PORT": str(PORTS[app]), "VAR_DIR": var_dir}
+        if tuple(defaults) != IMAGE_ARGUMENTS or defaults != expected:
+            problems.append(f"{folder}/Dockerfile: ARG defaults {defaults}, expected {expected}")
+        if not (ROOT / folder / "src" / package / "__init__.py").is_file():
+            problems.append(f"{folder}/Dockerfile: PACKAGE {package} is not a package of {folder}/src")
+    # The shared library's steps come before the builder declares a package's argument, so they
+    # stay the same in every image and the images share their layers.
+    builder = texts[reference].split(" AS builder\n", 1)[1].split(" AS runtime\n", 1)[0]
+    if builder.index("RUN pip wheel --wheel-dir /wheels ./shared") > builder.index("\nARG "):
+        problems.append(f"{reference}/Dockerfile: the builder declares a package's ARG before the shared library's steps")
+    # The bank simulator's image has a file of its own (no shared library, either bank) in the
+    # same two stages.
+    for folder in [*folders, SIMULATORS["bank-citibanamex"][0]]:
+        stages = re.findall(r"(?m)^FROM \$\{PYTHON_IMAGE\} AS (\w+)$", (ROOT / folder / "Dockerfile").read_text())
+        if stages != ["builder", "runtime"]:
+            problems.append(f"{folder}/Dockerfile: stages {stages}, expected builder then runtime")
+    assert not problems, "\n".join(problems)
+
+
 # ------------------------------------------------------------------ web tiers
 
 def served_paths(app: str) -> set[str]:
@@ -424,6 +480,70 @@ def test_overlays_pin_every_service_image_with_a_tag(overlay):
             tag = image.rsplit("/", 1)[-1].partition(":")[2]
             if "@sha256:" not in image and (not tag or tag == "latest"):
                 problems.append(f"{name_of(workload)}: image {image} is not pinned")
+    assert not problems, "\n".join(problems)
+
+
+def kustomization(folder: Path) -> dict[str, Any]:
+    return yaml.safe_load((folder / "kustomization.yaml").read_text())
+
+
+def placed_values(node) -> list[str]:
+    """Every string a manifest sets, but the names of environment variables (VAR_DIR is one)."""
+    if isinstance(node, dict):
+        variable = "value" in node or "valueFrom" in node
+        return [s for key, value in node.items() if not (variable and key == "name") for s in placed_values(value)]
+    if isinstance(node, list):
+        return [s for item in node for s in placed_values(item)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_the_services_workers_come_from_the_one_worker_component(target):
+    """Every relay, consumer, mailer and reconcile of the four services is made from
+    components/worker: each service's folder says which roles it runs and holds no Deployment but
+    its web tier's, and the component left none of its placeholders behind. (gateway-revocations
+    is the gateway's own: no database, so no schema wait, and Redis rather than PostgreSQL.)"""
+    objects = rendered(target)
+    key, value = WORKER_MARK
+    problems = []
+    for app in DATABASE_SERVICES:
+        folder = K8S / "base" / app
+        components = [str((folder / c).resolve().relative_to(K8S)) for c in kustomization(folder).get("components", [])]
+        if not components or components[-1] != "components/worker":
+            problems.append(f"base/{app}: components/worker is not its last component ({components})")
+        roles = [c.removeprefix("components/worker/") for c in components if c.startswith("components/worker/")]
+        unknown = [r for r in roles if not (WORKER_COMPONENT / r / "kustomization.yaml").is_file()]
+        if unknown:
+            problems.append(f"base/{app}: not roles of components/worker: {unknown}")
+        for path in sorted(folder.glob("*.y*ml")):
+            for document in yaml.safe_load_all(path.read_text()):
+                if document and document.get("kind") == "Deployment" and component_of(document) != "web":
+                    problems.append(f"base/{app}/{path.name}: a worker Deployment of its own ({document['metadata']['name']})")
+        workers = sorted(d["metadata"]["name"] for d in of_kind(objects, "Deployment")
+                         if app_of(d) == app and component_of(d) != "web")
+        if workers != sorted(f"{app}-{role}" for role in roles):
+            problems.append(f"{app}: renders the workers {workers}, its kustomization lists the roles {roles}")
+    placeholder = re.compile(r"(?<![A-Za-z_])(SERVICE|ROLE|IMAGE|PACKAGE|VAR_DIR)(?![A-Za-z_])")
+    for deployment in of_kind(objects, "Deployment"):
+        marked = deployment["metadata"].get("annotations", {}).get(key) == value
+        worker = app_of(deployment) in DATABASE_SERVICES and component_of(deployment) != "web"
+        if marked != worker:
+            problems.append(f"{name_of(deployment)}: {key}={value} {'on a' if marked else 'missing from the'} "
+                            f"{component_of(deployment)} Deployment")
+        left = sorted({m.group(1) for text in placed_values(deployment) for m in placeholder.finditer(text)})
+        if left:
+            problems.append(f"{name_of(deployment)}: placeholders of components/worker left in it: {left}")
+        if not worker:
+            continue
+        role, name = component_of(deployment), deployment["metadata"]["name"]
+        [container] = pod_spec(deployment)["containers"]
+        if (name, container["name"], container["command"]) != (f"{app_of(deployment)}-{role}", role, [name]):
+            problems.append(f"{name_of(deployment)}: container {container['name']} runs {container['command']}")
+        if deployment["spec"]["selector"]["matchLabels"] != {k: pod_labels(deployment)[k] for k in
+                                                              ("app.kubernetes.io/name", "app.kubernetes.io/component")}:
+            problems.append(f"{name_of(deployment)}: selector {deployment['spec']['selector']}")
+    values = [name_of(o) for o in objects if o["kind"] == "WorkerValues"]
+    if values:
+        problems.append(f"the workers' values are rendered (they are local config): {values}")
     assert not problems, "\n".join(problems)
 
 

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import replace
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
 from billing_service.domain.calendar import Period
-from billing_service.service_layer.statements import generate_statements
+from billing_service.config import Config
+from billing_service.service_layer.context import build_context
+from billing_service.service_layer.statements import state_period
 from desk import DeskCustomer, admin_of, assert_problem, read_yesterday, register_device
 from portal_shared.db import make_session_factory, transaction
 from stack import Api, Stack, wait_until
@@ -28,8 +31,10 @@ def state_month_as_its_end_would(stack: Stack, period: Period, customer_id: str)
     taken today, so the run is made with the clock at the start of next month instead.
     """
     first_of_next = datetime.combine(period.end, time(0, 30), tzinfo=MEXICO_CITY).astimezone(timezone.utc)
-    with transaction(make_session_factory(stack.db("billing"))) as session:
-        result = generate_statements(session, period, now=first_of_next, customer_id=uuid.UUID(customer_id))
+    context = replace(build_context(Config().as_dict(), make_session_factory(stack.db("billing"))),
+                      clock=lambda: first_of_next)
+    with transaction(context.session_factory) as session:
+        result = state_period(context, session, period, customer_id=uuid.UUID(customer_id))
     return result.generated
 
 

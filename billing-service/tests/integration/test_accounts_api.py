@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from billing_service.service_layer.errors import ERRORS
+
 
 @pytest.fixture
 def two_customers(registration, deliver):
@@ -43,6 +45,7 @@ def test_customer_user_cannot_name_another_customer(client, bearer, two_customer
 
     assert response.status_code == 403
     assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "auth.forbidden"
     assert theirs["account_numbers"][0] not in response.get_data(as_text=True)
 
 
@@ -62,6 +65,7 @@ def test_staff_must_name_the_customer(client, bearer, two_customers, role):
     without = client.get("/api/v1/accounts", headers=bearer(role))
     assert without.status_code == 422
     assert without.content_type == "application/problem+json"
+    assert without.json["code"] == "request.invalid"
     assert "customer_id" in without.json["errors"]
 
     named = client.get(f"/api/v1/accounts?customer_id={theirs['customer_id']}", headers=bearer(role))
@@ -73,6 +77,7 @@ def test_unknown_customer_is_404(client, bearer):
     response = client.get(f"/api/v1/accounts?customer_id={uuid.uuid4()}", headers=bearer("agent"))
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "billing.customer_unknown"
 
 
 def test_malformed_customer_id_is_named(client, bearer):
@@ -123,3 +128,6 @@ def test_openapi_documents_the_accounts_endpoint(client):
     assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     assert "customer_id" in {parameter["name"] for parameter in operation["parameters"]}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    # Every refusal billing may answer, for the gateway to translate.
+    assert {error.code for error in ERRORS} == set(document["x-error-codes"])
+    assert document["x-error-codes"]["billing.customer_unknown"] == {"status": 404, "title": "Customer not found"}

@@ -111,10 +111,14 @@ def test_another_customers_account_or_invoice_is_404(client, bearer, new_custome
     (their_invoice,) = import_invoices([row(theirs["account_numbers"][0])], theirs["customer_id"])
     headers = bearer("admin", customer_id=mine["customer_id"])
 
-    assert client.get(f"/api/v1/invoices/{their_invoice['id']}", headers=headers).status_code == 404
+    theirs_read = client.get(f"/api/v1/invoices/{their_invoice['id']}", headers=headers)
+    assert theirs_read.status_code == 404
+    assert theirs_read.json["code"] == "billing.invoice_not_found"
     response = client.get(f"/api/v1/balances?account={theirs['account_numbers'][0]}", headers=headers)
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "billing.account_not_found"
+    assert set(response.json["errors"]) == {"account"}
     assert client.get("/api/v1/balances", headers=headers).json["total"] == 0
     assert client.get(f"/api/v1/invoices/{uuid.uuid4()}", headers=headers).status_code == 404
 
@@ -128,7 +132,9 @@ def test_agent_reads_a_named_customer(client, bearer, customer, row, import_invo
     assert [item["id"] for item in body["items"]] == [invoice["id"]]
     detail = client.get(f"/api/v1/invoices/{invoice['id']}?customer_id={customer['customer_id']}", headers=agent)
     assert detail.status_code == 200 and detail.json["invoice_number"] == invoice["invoice_number"]
-    assert client.get(f"/api/v1/balances?customer_id={uuid.uuid4()}", headers=agent).status_code == 404
+    unknown = client.get(f"/api/v1/balances?customer_id={uuid.uuid4()}", headers=agent)
+    assert unknown.status_code == 404
+    assert unknown.json["code"] == "billing.customer_unknown"
 
 
 def test_invoice_list_filters_by_status(client, bearer, customer, row, import_invoices):

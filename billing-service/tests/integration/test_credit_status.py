@@ -38,4 +38,6 @@ def test_credit_status_is_for_staff_and_names_the_customer(client, bearer, custo
     assert client.get(f"/api/v1/credit-status?customer_id={customer['customer_id']}", headers=own).status_code == 403
     missing = client.get("/api/v1/credit-status", headers=bearer("operator"))
     assert missing.status_code == 422 and "customer_id" in missing.json["errors"]
-    assert client.get(f"/api/v1/credit-status?customer_id={uuid.uuid4()}", headers=bearer("agent")).status_code == 404
+    unknown = client.get(f"/api/v1/credit-status?customer_id={uuid.uuid4()}", headers=bearer("agent"))
+    assert unknown.status_code == 404
+    assert unknown.json["code"] == "billing.customer_unknown"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
@@ -111,11 +112,12 @@ def test_account_number_of_another_customer_is_refused_and_nothing_is_written(
     assert announcements_for(session_factory, intruder.data["customer_id"]) == []
 
 
-def test_handler_publishes_through_what_it_is_given(registration, session_factory):
-    """The outbox is only the default: the handler announces through the injected publisher."""
+def test_handler_publishes_through_what_it_is_given(registration, session_factory, context):
+    """The outbox is only what the processes build: the handler announces through its context's publisher."""
     event = registration()
     published = []
+    recording = replace(context, publish=lambda _s, events: published.extend(events))
     with transaction(session_factory) as session:
-        opened = handlers.customer_registered(session, event, publish=lambda _s, e: published.append(e))
+        opened = handlers.customer_registered(recording, session, event)
     assert sorted(e.data["account_number"] for e in published) == sorted(a.account_number for a in opened)
     assert announcements_for(session_factory, event.data["customer_id"]) == []

@@ -56,11 +56,11 @@ def test_bad_rates_are_named(client, operator):
         response = client.post("/api/v1/exchange-rates", json=body, headers=operator)
         assert response.status_code == 422, body
         assert response.content_type == "application/problem+json"
-        assert field in response.json["errors"]["rates"]["0"], response.json
+        assert f"rates.0.{field}" in response.json["errors"], response.json
     twice = client.post("/api/v1/exchange-rates", json={"rates": [
         {"date": day, "rate": "17"}, {"date": day, "rate": "18"}]}, headers=operator)
     assert twice.status_code == 422
-    assert "date" in twice.json["errors"]["rates"]["1"]
+    assert "rates.1.date" in twice.json["errors"]
     assert client.post("/api/v1/exchange-rates", json={"rates": []}, headers=operator).status_code == 422
 
 
@@ -75,10 +75,11 @@ def test_no_rate_yet_is_404(make_app, bearer, service_under_test):
         response = app.test_client().get("/api/v1/exchange-rates/current", headers=bearer("agent"))
         assert response.status_code == 404
         assert response.content_type == "application/problem+json"
+        assert response.json["code"] == "billing.no_exchange_rate"
         engine = make_engine(url)
         try:
             with transaction(make_session_factory(engine)) as session:
-                assert current_rate(session) is None
+                assert current_rate(session, mexico_today()) is None
         finally:
             engine.dispose()
         service_under_test.dispose(app)

@@ -4,11 +4,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 
+import pytest
 import sqlalchemy as sa
 
 from billing_service.adapters.orm import OUTBOX, Invoice
+from billing_service.api.schemas import InvoiceImportIn
+from billing_service.service_layer.invoices import import_invoices
 from portal_shared.db import transaction
+from portal_shared.errors import UseCaseError
 
 
 def count_invoices(session_factory, numbers) -> int:
@@ -67,8 +72,9 @@ def test_a_changed_amount_is_refused_naming_the_row(client, operator, customer, 
 
     assert response.status_code == 409
     assert response.content_type == "application/problem+json"
-    assert list(response.json["errors"]["invoices"]) == ["1"]
-    assert "amount" in response.json["errors"]["invoices"]["1"]
+    assert response.json["code"] == "billing.invoice_figures_differ"
+    assert {path.split(".")[1] for path in response.json["errors"]} == {"1"}
+    assert "invoices.1.amount" in response.json["errors"]
     assert count_invoices(session_factory, [fresh["invoice_number"]]) == 0
 
 
@@ -80,7 +86,8 @@ def test_a_changed_account_or_currency_is_refused(client, operator, customer, ro
     response = client.post("/api/v1/invoices/import", json={"invoices": [changed]}, headers=operator)
 
     assert response.status_code == 409
-    assert set(response.json["errors"]["invoices"]["0"]) == {"account_number", "currency"}
+    assert response.json["code"] == "billing.invoice_figures_differ"
+    assert set(response.json["errors"]) == {"invoices.0.account_number", "invoices.0.currency"}
 
 
 def test_a_malformed_row_is_named_and_nothing_is_imported(client, operator, customer, row, session_factory, outbox_messages):
@@ -92,11 +99,11 @@ def test_a_malformed_row_is_named_and_nothing_is_imported(client, operator, cust
 
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
-    errors = response.json["errors"]["invoices"]
-    assert set(errors) == {"1", "2", "3"}
-    assert "currency" in errors["1"]
-    assert "amount" in errors["2"]
-    assert "issue_date" in errors["3"]
+    errors = response.json["errors"]
+    assert {path.split(".")[1] for path in errors} == {"1", "2", "3"}
+    assert "invoices.1.currency" in errors
+    assert "invoices.2.amount" in errors
+    assert "invoices.3.issue_date" in errors
     assert count_invoices(session_factory, [r["invoice_number"] for r in rows]) == 0
     assert outbox_messages("billing.invoice.issued.v1", customer_id=str(customer["customer_id"])) == []
 
@@ -108,10 +115,31 @@ def test_unknown_account_and_repeated_number_are_named(client, operator, custome
     response = client.post("/api/v1/invoices/import", json={"invoices": rows}, headers=operator)
 
     assert response.status_code == 422
-    errors = response.json["errors"]["invoices"]
-    assert "account_number" in errors["1"]
-    assert "invoice_number" in errors["2"]
+    assert response.json["code"] == "billing.invoice_rows_refused"
+    errors = response.json["errors"]
+    assert "invoices.1.account_number" in errors
+    assert "invoices.2.invoice_number" in errors
     assert count_invoices(session_factory, [good["invoice_number"]]) == 0
+
+
+def test_an_import_overtaken_by_another_with_the_same_number_writes_nothing(context, customer, row, session_factory):
+    """Another import commits the same number between this one's check and its insert."""
+    account = customer["account_numbers"][0]
+    (racing,) = InvoiceImportIn().load({"invoices": [row(account)]})["invoices"]
+    mine, shared = InvoiceImportIn().load({"invoices": [row(account), row(account)]})["invoices"]
+    shared["invoice_number"] = racing["invoice_number"]
+
+    def meanwhile():
+        # The moment this import stamps its rows: the other one has just committed.
+        import_invoices(context, [racing])
+        return context.clock()
+
+    with pytest.raises(UseCaseError) as refused:
+        import_invoices(replace(context, clock=meanwhile), [mine, shared])
+
+    assert (refused.value.status, refused.value.code) == (409, "billing.concurrent_import")
+    assert count_invoices(session_factory, [mine["invoice_number"]]) == 0
+    assert count_invoices(session_factory, [racing["invoice_number"]]) == 1
 
 
 def test_due_before_issue_negative_amount_and_unknown_field_are_named(client, operator, customer, row):
@@ -124,8 +152,8 @@ def test_due_before_issue_negative_amount_and_unknown_field_are_named(client, op
     ]
     response = client.post("/api/v1/invoices/import", json={"invoices": rows}, headers=operator)
     assert response.status_code == 422
-    errors = response.json["errors"]["invoices"]
-    assert "due_date" in errors["0"] and "amount" in errors["1"] and "currency" in errors["2"] and "colour" in errors["3"]
+    errors = response.json["errors"]
+    assert {"invoices.0.due_date", "invoices.1.amount", "invoices.2.currency", "invoices.3.colour"} <= set(errors)
 
 
 def test_two_megabytes_is_413(client, operator):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from billing_service.adapters.orm import Invoice, PaymentApplication
-from billing_service.service_layer.errors import PaymentDoesNotMatch
+from billing_service.service_layer.payments import PaymentDoesNotMatch
 from portal_shared.db import transaction
 
 

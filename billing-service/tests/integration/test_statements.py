@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,9 @@ from pypdf import PdfReader
 from billing_service.adapters.orm import Statement
 from billing_service.adapters.pdf import format_money
 from billing_service.domain.calendar import Period
-from billing_service.service_layer.statements import generate_statements
+from billing_service.service_layer.statements import generate_statements, state_period
+from portal_shared.db import transaction
+from portal_shared.errors import UseCaseError
 from portal_shared.mexico import MEXICO_CITY
 
 
@@ -115,16 +118,16 @@ def test_regenerating_keeps_the_statement_and_its_bytes(client, operator, bearer
     assert len(outbox_messages("billing.statement.published.v1", statement_id=statement["id"])) == 1
 
 
-def test_rendering_the_same_statement_twice_gives_the_same_bytes(customer, stated_month, session_factory):
+def test_rendering_the_same_statement_twice_gives_the_same_bytes(customer, stated_month, session_factory, context):
     period = Period.parse(stated_month["period"])
     issued = datetime.now(timezone.utc).replace(microsecond=0)
+    quiet = replace(context, clock=lambda: issued, publish=lambda s, e: None)
     documents = []
     for _ in range(2):
         # Rolled back each time: the same data rendered twice from scratch, at different moments.
         session = session_factory()
         try:
-            generate_statements(session, period, now=issued, customer_id=customer["customer_id"],
-                                publish_many=lambda s, e: None)
+            state_period(quiet, session, period, customer_id=customer["customer_id"])
             stored = session.scalars(
                 sa.select(Statement).where(Statement.customer_id == customer["customer_id"])
             ).all()
@@ -137,6 +140,28 @@ def test_rendering_the_same_statement_twice_gives_the_same_bytes(customer, state
     metadata = PdfReader(io.BytesIO(documents[0][str(period)])).metadata
     stamp = issued.strftime("D:%Y%m%d%H%M%S+00'00'")
     assert (metadata["/CreationDate"], metadata["/ModDate"]) == (stamp, stamp)
+
+
+def test_a_generation_overtaken_by_another_of_the_same_period_writes_nothing(customer, stated_month, context,
+                                                                            session_factory):
+    """Another generation commits the period's statements while this one is still rendering its own."""
+    period = Period.parse(stated_month["period"])
+    overtaken = []
+
+    def render_meanwhile(document):
+        if not overtaken:
+            with transaction(session_factory) as session:
+                overtaken.append(state_period(context, session, period, customer_id=customer["customer_id"]))
+        return context.render_pdf(document)
+
+    with pytest.raises(UseCaseError) as refused:
+        generate_statements(replace(context, render_pdf=render_meanwhile), period)
+
+    assert (refused.value.status, refused.value.code) == (409, "billing.concurrent_generation")
+    (first,) = overtaken[0].generated
+    with transaction(session_factory) as session:
+        kept = session.scalars(sa.select(Statement.id).where(Statement.customer_id == customer["customer_id"])).all()
+    assert kept == [first]
 
 
 def test_statements_are_listed_newest_first_and_scoped(client, operator, bearer, new_customer, row, import_invoices, last_month):
@@ -155,7 +180,9 @@ def test_statements_are_listed_newest_first_and_scoped(client, operator, bearer,
     assert items[1]["closing_balance"] == items[0]["opening_balance"]
     other = bearer("admin", customer_id=stranger["customer_id"])
     assert client.get("/api/v1/statements", headers=other).json["items"] == []
-    assert client.get(items[0]["pdf_url"], headers=other).status_code == 404
+    elsewhere = client.get(items[0]["pdf_url"], headers=other)
+    assert elsewhere.status_code == 404
+    assert elsewhere.json["code"] == "billing.statement_not_found"
     agent = client.get(f"{items[0]['pdf_url']}?customer_id={customer['customer_id']}", headers=bearer("agent"))
     assert agent.status_code == 200 and agent.data.startswith(b"%PDF")
 
@@ -168,6 +195,7 @@ def test_a_month_not_yet_ended_or_malformed_is_refused(client, operator):
         response = client.post("/api/v1/statements", json={"period": period}, headers=operator)
         assert response.status_code == 422, period
         assert "period" in response.json["errors"]
+        assert response.json["code"] == ("billing.period_not_ended" if period == str(current) else "request.invalid")
     assert client.post("/api/v1/statements", json={}, headers=operator).json["errors"].keys() == {"period"}
 
 

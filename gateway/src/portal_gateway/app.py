@@ -11,7 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal_shared.auth import JwksKeySource, RevocationList, TokenVerifier
 from portal_shared.logging import configure_logging
 from portal_shared.metrics import MetricsMiddleware, record_route
-from portal_shared.web.problems import problem_response
+from portal_shared import errors
+from portal_shared.web.problems import use_case_problem
 from portal_shared.web.request_context import init_request_context
 
 from portal_gateway.config import Config, dev_secret_key
@@ -136,17 +137,17 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def _not_found(exc):
         if _wants_problem():
-            return problem_response(404, "Not found", f"No route for {request.path}.")
+            return use_case_problem(errors.NOT_FOUND(f"No route for {request.path}."))
         return render_template("error.html", title=_("Page not found"),
                                message=_("The page you asked for does not exist.")), 404
 
     @app.errorhandler(405)
     def _not_allowed(exc):
         if _wants_problem():
-            return problem_response(405, "Method not allowed", f"{request.method} is not allowed on {request.path}.")
+            return use_case_problem(errors.METHOD_NOT_ALLOWED(f"{request.method} is not allowed on {request.path}."))
         return render_template("error.html", title=_("Not allowed"), message=_("This page cannot do that.")), 405
 
     @app.errorhandler(413)
     def _too_large(exc):
-        return problem_response(413, "Request body too large", "The request body exceeds the allowed size.",
-                                errors={"body": ["Request body too large."]})
+        return use_case_problem(errors.TOO_LARGE("The request body exceeds the allowed size.",
+                                                 errors={"body": ["Request body too large."]}))

@@ -5,10 +5,12 @@ import redis
 import urllib3
 from flask import Blueprint, Response, current_app, jsonify, url_for
 from portal_shared.web.health import distribution_version
-from portal_shared.web.problems import problem_response
+from portal_shared import errors
+from portal_shared.web.problems import use_case_problem
 
 from portal_gateway.routing import SERVICES, service_by_key
 from portal_gateway.sessions import RedisSessionStore
+from portal_gateway.errors import SERVICE_INVALID_RESPONSE
 from portal_gateway.upstream import UpstreamError, Upstreams, failure_for
 
 openapi = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -33,15 +35,14 @@ def openapi_index():
 def service_openapi(key: str):
     service = service_by_key(key)
     if service is None:
-        return problem_response(404, "Not found", f"No service named {key!r}.")
+        return use_case_problem(errors.NOT_FOUND(f"No service named {key!r}."))
     try:
         upstream = _upstreams().request(service, "GET", "/openapi.json", headers={"Accept": "application/json"})
     except UpstreamError as exc:
-        failure = failure_for(exc, service)
-        return problem_response(failure.status, failure.title, failure.detail, service=service.name)
+        return use_case_problem(failure_for(exc, service))
     if upstream.status != 200:
-        return problem_response(502, "Bad gateway", f"{service.name} answered {upstream.status} for its OpenAPI document.",
-                                service=service.name)
+        return use_case_problem(SERVICE_INVALID_RESPONSE(
+            f"{service.name} answered {upstream.status} for its OpenAPI document.", service=service.name))
     return Response(upstream.data, status=200, mimetype="application/json")
 
 

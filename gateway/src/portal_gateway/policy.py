@@ -115,6 +115,7 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/devices/{id}/meter-readings", DESK_USERS),
     # Staff too: readings of an earlier day (an engineer's visit, the ERP's history; servicedesk checks read_on).
     ("POST", "/api/v1/devices/{id}/meter-readings", METER_WRITERS | CUSTOMER_STAFF),
+    ("GET", "/api/v1/incident-categories", ANY_USER),  # what an incident may be about
     ("GET", "/api/v1/incidents", DESK_USERS),
     ("POST", "/api/v1/incidents", DESK_USERS),  # agent opens incidents on a customer's behalf
     ("GET", "/api/v1/incidents/{id}", DESK_USERS),

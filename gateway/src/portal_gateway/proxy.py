@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import urllib3
 from portal_shared import correlation
+from portal_shared import errors
+from portal_shared.errors import UseCaseError
 from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, RevokedToken, TokenVerifier
 from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
@@ -51,15 +53,6 @@ StartResponse = Callable[..., object]
 ANSWERED_BY = ("X-Answered-By", "gateway")
 
 
-class Denied(Exception):
-    def __init__(self, status: int, title: str, detail: str, headers: list[tuple[str, str]] | None = None):
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.headers = headers or []
-
-
 def _bearer(environ: dict) -> str | None:
     scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     token = token.strip()
@@ -69,49 +62,51 @@ def _bearer(environ: dict) -> str | None:
 
 
 def authorize(rule: Rule | None, environ: dict, verifier: TokenVerifier) -> None:
-    """Raise Denied unless the policy admits this request (rule None = not in the table)."""
+    """Raise a UseCaseError unless the policy admits this request (rule None = not in the table)."""
     if rule is not None and rule.who is PUBLIC:
         return
     token = _bearer(environ)
     if token is None:
-        raise Denied(401, "Authentication required", "Send an access token as 'Authorization: Bearer …'.",
-                     [("WWW-Authenticate", "Bearer")])
+        raise errors.AUTH_REQUIRED("Send an access token as 'Authorization: Bearer …'.",
+                                   headers={"WWW-Authenticate": "Bearer"})
     try:
         principal = verifier.verify(token)
     except KeysUnavailable:
-        raise Denied(503, "Token keys unavailable", "identity-service's signing keys could not be fetched.") from None
+        raise errors.AUTH_KEYS_UNAVAILABLE("identity-service's signing keys could not be fetched.") from None
     except RevokedToken:
-        raise Denied(401, "Access revoked", "This access token no longer grants access: refresh it or sign in again.",
-                     [("WWW-Authenticate", 'Bearer error="invalid_token"')]) from None
+        raise errors.AUTH_REVOKED("This access token no longer grants access: refresh it or sign in again.",
+                                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
     except InvalidToken:
-        raise Denied(401, "Invalid token", "The access token is invalid or has expired.",
-                     [("WWW-Authenticate", 'Bearer error="invalid_token"')]) from None
+        raise errors.AUTH_INVALID("The access token is invalid or has expired.",
+                                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
     if principal.token_type not in (ACCESS, ACTIVATION):
-        raise Denied(401, "Invalid token", "This kind of token is not accepted here.")
+        raise errors.AUTH_INVALID("This kind of token is not accepted here.")
     if rule is None:
-        raise Denied(403, "Forbidden", "This request is not allowed.")
+        raise errors.FORBIDDEN("This request is not allowed.")
     who = rule.who
     if who is WHO_ACTIVATION:
         if principal.token_type == ACTIVATION:
             return
-        raise Denied(403, "Forbidden", "Only the first sign-in may call this.")
+        raise errors.FORBIDDEN("Only the first sign-in may call this.")
     if principal.token_type != ACCESS:
-        raise Denied(403, "Activation required", "Register your e-mail and choose a new password first.")
+        raise errors.ACTIVATION_REQUIRED("Register your e-mail and choose a new password first.")
     if who is ANY_USER or principal.roles & who:
         return
-    raise Denied(403, "Forbidden", "Your role does not allow this.")
+    raise errors.FORBIDDEN("Your role does not allow this.")
 
 
-def problem(start_response: StartResponse, status: int, title: str, detail: str, cid: str,
-            headers: Iterable[tuple[str, str]] = (), **extensions) -> list[bytes]:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
+def problem(start_response: StartResponse, refusal: UseCaseError, cid: str) -> list[bytes]:
+    body = {"type": "about:blank", "title": refusal.title, "status": refusal.status, "code": refusal.code,
+            "detail": refusal.detail, **refusal.extensions}
+    if refusal.errors:
+        body["errors"] = refusal.errors
     data = json.dumps(body).encode()
     start_response(
-        f"{status} {HTTPStatus(status).phrase}",
+        f"{refusal.status} {HTTPStatus(refusal.status).phrase}",
         # ANSWERED_BY: the gateway said this itself, no service was asked (a refusal, an upstream
         # failure): whoever reads a 401 or a 503 knows where to look.
         [("Content-Type", PROBLEM_JSON), ("Content-Length", str(len(data))), (correlation.HEADER, cid),
-         ANSWERED_BY, *headers],
+         ANSWERED_BY, *refusal.headers.items()],
     )
     return [data]
 
@@ -206,29 +201,27 @@ class ProxyMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         service = routing.resolve(path)
         if service is None or _has_dot_segment(path):
-            return problem(start_response, 404, "Not found", f"No route for {path}.", cid)
+            return problem(start_response, errors.NOT_FOUND(f"No route for {path}."), cid)
         rule = self.policy.match(method, path)
         if rule is not None:
             route.append(rule.pattern)
         try:
             authorize(rule, environ, self.verifier)
-        except Denied as denied:
-            return problem(start_response, denied.status, denied.title, denied.detail, cid, denied.headers)
+        except UseCaseError as denied:
+            return problem(start_response, denied, cid)
 
         # The route's own limit, from the table the service reads too (portal_shared.web.body_limit).
         max_body = body_limit_for(method, rule.pattern if rule is not None else None)
         body, too_large = self._read_body(environ, max_body)
         if too_large:
-            return problem(start_response, 413, "Request body too large",
-                           f"The request body exceeds {max_body} bytes.", cid,
-                           errors={"body": ["Request body too large."]})
+            return problem(start_response, errors.TOO_LARGE(f"The request body exceeds {max_body} bytes.",
+                                                            errors={"body": ["Request body too large."]}), cid)
         if body and method in BODY_METHODS:
             # The services refuse these too; refusing at the door spares them the hostile ones.
             try:
                 parse_json_body(body, environ.get("CONTENT_TYPE"))
             except BodyRefused as refused:
-                return problem(start_response, refused.status, refused.title, refused.detail, cid,
-                               errors={"body": [refused.detail]}, code=refused.code)
+                return problem(start_response, refused, cid)
 
         target = quote(path.encode("latin-1"), safe=_PATH_SAFE)
         query = environ.get("QUERY_STRING")
@@ -239,11 +232,9 @@ class ProxyMiddleware:
                 service, method, target, body=body, headers=self._request_headers(environ, cid, body), stream=True
             )
         except UpstreamError as exc:
-            failure = failure_for(exc, service)
             # "service" is the logging process (the gateway): the one called is "upstream".
             log.warning("upstream call failed", extra=log_fields({"upstream": service.name, "error": repr(exc)}))
-            return problem(start_response, failure.status, failure.title, failure.detail, cid,
-                           service=service.name)
+            return problem(start_response, failure_for(exc, service), cid)
 
         status = f"{response.status} {response.reason or _phrase(response.status)}"
         headers = self._response_headers(response, cid)
@@ -256,9 +247,7 @@ class ProxyMiddleware:
             except UpstreamError as exc:
                 self.upstreams.record_error(service, exc)
                 response.close()
-                failure = failure_for(exc, service)
-                return problem(start_response, failure.status, failure.title, failure.detail, cid,
-                               service=service.name)
+                return problem(start_response, failure_for(exc, service), cid)
             finally:
                 response.release_conn()
             start_response(status, headers)

@@ -44,6 +44,7 @@ PREFIXES: dict[str, Service] = {
     "payments": PAYMENT,
     "devices": SERVICEDESK,
     "incidents": SERVICEDESK,
+    "incident-categories": SERVICEDESK,
     "stock-locations": SERVICEDESK,
     "toner-orders": SERVICEDESK,
     "knowledge": SERVICEDESK,

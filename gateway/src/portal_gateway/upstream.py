@@ -7,7 +7,6 @@ twice, so retries are off and a failure is answered as it happened (503 / 504 / 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
@@ -18,26 +17,21 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
+from portal_shared.errors import UseCaseError
+
+from portal_gateway.errors import SERVICE_INVALID_RESPONSE, SERVICE_TIMEOUT, SERVICE_UNAVAILABLE
 from portal_gateway.routing import Service
 
 
-@dataclass(frozen=True)
-class Failure:
+def failure_for(exc: Exception, service: Service) -> UseCaseError:
     """How a call to a service failed, as the caller is told."""
-
-    status: int
-    title: str
-    detail: str
-
-
-def failure_for(exc: Exception, service: Service) -> Failure:
     name = service.name
     # NewConnectionError subclasses ConnectTimeoutError: refused must be told apart first.
     if isinstance(exc, NewConnectionError):
-        return Failure(503, "Service unavailable", f"{name} is unavailable.")
+        return SERVICE_UNAVAILABLE(f"{name} is unavailable.", service=name)
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
-        return Failure(504, "Gateway timeout", f"{name} did not answer in time.")
-    return Failure(502, "Bad gateway", f"{name} sent an invalid response.")
+        return SERVICE_TIMEOUT(f"{name} did not answer in time.", service=name)
+    return SERVICE_INVALID_RESPONSE(f"{name} sent an invalid response.", service=name)
 
 
 def error_kind(exc: Exception) -> str:

@@ -65,7 +65,9 @@ def test_two_megabyte_body(portal, operator):
 @pytest.mark.parametrize("rfc", ["CDM851301AB1", "CDM850230AB1", "CD850101AB1", "CDM850101AB", "1DM850101AB1", ""])
 def test_invalid_rfc(portal, operator, rfc):
     before = snapshot(portal)
-    assert_problem(post_customer(portal, operator, rfc=rfc), 422, "rfc")
+    response = post_customer(portal, operator, rfc=rfc)
+    assert_problem(response, 422, "rfc")
+    assert response.get_json()["code"] == "request.invalid"
     assert snapshot(portal) == before
 
 
@@ -88,9 +90,12 @@ def test_missing_fields_are_named(portal):
 def test_duplicates_are_conflicts_naming_the_field(portal, operator):
     assert post_customer(portal, operator).status_code == 201
     before = snapshot(portal)
-    assert_problem(post_customer(portal, operator, system_account_number="999"), 409, "rfc")
-    assert_problem(post_customer(portal, operator, rfc="XYZ900101AB1", account_numbers=["777", "005300"]), 409,
-                   "account_numbers")
-    assert_problem(post_customer(portal, operator, rfc="XYZ900101AB1", account_numbers=["777"]), 409,
-                   "system_account_number")
+    same_rfc = post_customer(portal, operator, system_account_number="999")
+    assert_problem(same_rfc, 409, "rfc")
+    same_account = post_customer(portal, operator, rfc="XYZ900101AB1", account_numbers=["777", "005300"])
+    assert_problem(same_account, 409, "account_numbers")
+    same_system_account = post_customer(portal, operator, rfc="XYZ900101AB1", account_numbers=["777"])
+    assert_problem(same_system_account, 409, "system_account_number")
+    for refused in (same_rfc, same_account, same_system_account):
+        assert refused.get_json()["code"] == "identity.already_registered"
     assert snapshot(portal) == before

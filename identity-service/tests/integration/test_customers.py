@@ -58,6 +58,7 @@ def test_unknown_customer_is_404(portal):
     headers = operator(portal)
     response = portal.client.get("/api/v1/customers/00000000-0000-0000-0000-000000000000", headers=headers)
     assert response.status_code == 404
+    assert response.get_json()["code"] == "identity.customer_not_found"
 
 
 def test_activation_link_only_while_pending(portal):
@@ -70,4 +71,5 @@ def test_activation_link_only_while_pending(portal):
     token = portal.link_token("c@demo.mx", "/activate")
     assert portal.client.post("/api/v1/auth/activate",
                               json={"token": token, "new_password": "Pino-Nevado-Once-11"}).status_code == 204
-    assert portal.client.post(url, json={"email": "c@demo.mx"}, headers=headers).status_code == 409
+    again = portal.client.post(url, json={"email": "c@demo.mx"}, headers=headers)
+    assert again.status_code == 409 and again.get_json()["code"] == "identity.already_activated"

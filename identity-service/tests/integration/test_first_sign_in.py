@@ -38,6 +38,7 @@ def test_first_login_refuses_the_rfc_as_new_password(portal):
     )
     assert response.status_code == 422
     assert "new_password" in response.get_json()["errors"]
+    assert response.get_json()["code"] == "identity.weak_password"
     assert portal.rows("users", username=RFC)[0]["status"] == "pending_activation"
     assert portal.mails() == []
 
@@ -73,7 +74,8 @@ def test_first_login_activates_and_the_rfc_no_longer_signs_in(portal):
     assert portal.client.post("/api/v1/auth/verify-email", json={"token": verify}).status_code == 204
     me = portal.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.get_json()["email_verified"] is True
-    assert portal.client.post("/api/v1/auth/verify-email", json={"token": verify}).status_code == 400
+    used = portal.client.post("/api/v1/auth/verify-email", json={"token": verify})
+    assert used.status_code == 400 and used.get_json()["code"] == "identity.invalid_link"
 
     assert first_sign_in(portal).status_code == 401
     assert portal.login(RFC, NEW_PASSWORD).status_code == 200
@@ -86,6 +88,7 @@ def test_first_login_activates_and_the_rfc_no_longer_signs_in(portal):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert again.status_code == 409
+    assert again.get_json()["code"] == "identity.already_activated"
 
 
 def test_first_login_needs_the_activation_token(portal):

@@ -17,6 +17,7 @@ def test_account_locks_after_five_failures_and_releases_after_the_lockout(portal
     assert locked.status_code == 429
     assert locked.headers["Content-Type"] == "application/problem+json"
     assert int(locked.headers["Retry-After"]) == 900
+    assert locked.get_json()["code"] == "identity.locked" and locked.get_json()["retry_after"] == 900
     # Another account is untouched.
     assert portal.login("bea@demo.mx", address="203.0.113.50").status_code == 200
 
@@ -62,6 +63,7 @@ def test_unknown_user_and_wrong_password_look_the_same(portal):
     wrong = portal.login("ana@demo.mx", "wrong-password")
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.get_json() == wrong.get_json()
+    assert wrong.get_json()["code"] == "identity.invalid_credentials"
 
 
 def test_the_address_limit_can_be_set_apart(portal, app):

@@ -37,11 +37,13 @@ def test_reset_changes_the_password_once_and_revokes_refresh_tokens(portal):
 
     weak = portal.client.post("/api/v1/auth/reset", json={"token": token, "new_password": "password123"})
     assert weak.status_code == 422 and "new_password" in weak.get_json()["errors"]
+    assert weak.get_json()["code"] == "identity.weak_password"
 
     assert portal.client.post("/api/v1/auth/reset", json={"token": token, "new_password": NEW}).status_code == 204
     reused = portal.client.post("/api/v1/auth/reset", json={"token": token, "new_password": NEW + "x"})
     assert reused.status_code == 400
     assert "token" in reused.get_json()["errors"]
+    assert reused.get_json()["code"] == "identity.invalid_link"
 
     refreshed = portal.client.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})
     assert refreshed.status_code == 401

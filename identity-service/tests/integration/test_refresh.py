@@ -39,6 +39,7 @@ def test_rotation_and_reuse_detection(portal, clock):
     reuse = refresh(portal, first["refresh_token"])
     assert reuse.status_code == 401
     assert reuse.headers["Content-Type"] == "application/problem+json"
+    assert reuse.get_json()["code"] == "identity.refresh_token_invalid"
     assert refresh(portal, third["refresh_token"]).status_code == 401
     [family] = portal.rows("refresh_families")
     assert family["revoked_reason"] == "reuse"
@@ -89,6 +90,11 @@ def test_change_password_revokes_the_other_families(portal):
     wrong = portal.client.post("/api/v1/auth/password", headers=headers,
                                json={"current_password": "incorrecta-1234", "new_password": "Cactus-Lunar-Verde-8"})
     assert wrong.status_code == 422 and "current_password" in wrong.get_json()["errors"]
+    assert wrong.get_json()["code"] == "identity.wrong_current_password"
+    same = portal.client.post("/api/v1/auth/password", headers=headers,
+                              json={"current_password": "Vaca-Roja-Salta-42", "new_password": "Vaca-Roja-Salta-42"})
+    assert same.status_code == 422 and "new_password" in same.get_json()["errors"]
+    assert same.get_json()["code"] == "identity.same_password"
     response = portal.client.post("/api/v1/auth/password", headers=headers,
                                   json={"current_password": "Vaca-Roja-Salta-42", "new_password": "Cactus-Lunar-Verde-8"})
     assert response.status_code == 204

@@ -6,6 +6,7 @@ from importlib.metadata import version
 from portal_shared.testing.service import schema_differences
 
 from identity_service.adapters.orm import Base
+from identity_service.service_layer.errors import ERRORS
 
 
 def test_migrations_match_the_models(database_url):
@@ -29,6 +30,11 @@ def test_openapi_lists_the_contract(client):
                  "/api/v1/audit-log", "/api/v1/customers", "/api/v1/customers/{customer_id}",
                  "/api/v1/customers/{customer_id}/activation-link", "/.well-known/jwks.json"):
         assert path in paths, path
+    # The refusals identity may answer, for the gateway to translate: its own and the common ones.
+    codes = {error.code for error in ERRORS}
+    assert {"identity.invalid_credentials", "identity.locked", "request.invalid"} <= codes
+    assert set(document["x-error-codes"]) == codes
+    assert set(document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]) == codes
 
 
 def test_correlation_id_is_echoed(client):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from portal_shared.errors import UseCaseError
+
 
 @pytest.fixture
 def company(portal):
@@ -130,10 +132,12 @@ def test_invitations_are_validated_before_the_address_is_looked_up(portal, compa
     for address in ("otro@otra.mx", "nadie@demo.mx"):
         wrong_role = invite(portal, headers, address, roles=["operator"])
         assert wrong_role.status_code == 422 and wrong_role.get_json()["errors"] == {
-            "roles": {"0": ["Must be one of: admin, billing, device_admin, knowledge_user, stock_admin, "
-                            "stock_device_admin."]}}
+            "roles.0": ["Must be one of: admin, billing, device_admin, knowledge_user, stock_admin, "
+                        "stock_device_admin."]}
+        assert wrong_role.get_json()["code"] == "request.invalid"
         by_device_admin = invite(portal, portal.auth("dev@demo.mx"), address)
         assert by_device_admin.status_code == 403
+        assert by_device_admin.get_json()["code"] == "auth.forbidden"
     bad_address = invite(portal, headers, "no-es-correo")
     assert bad_address.status_code == 422 and "email" in bad_address.get_json()["errors"]
     assert portal.rows("users", email="nadie@demo.mx") == [] and portal.mails() == []
@@ -142,7 +146,7 @@ def test_invitations_are_validated_before_the_address_is_looked_up(portal, compa
 def test_only_customer_roles_can_be_given(portal, company):
     response = portal.client.post("/api/v1/users", headers=portal.auth("ana@demo.mx"),
                                   json={"email": "x@demo.mx", "name": "X", "roles": ["operator"]})
-    assert response.status_code == 422 and "roles" in response.get_json()["errors"]
+    assert response.status_code == 422 and "roles.0" in response.get_json()["errors"]
 
 
 def test_role_changes_only_by_admin(portal, company):
@@ -173,12 +177,14 @@ def test_the_last_admin_keeps_the_role(portal, company):
     ana = user_id(portal, "ana@demo.mx")
     response = portal.client.patch(f"/api/v1/users/{ana}", json={"roles": ["billing"]}, headers=portal.auth("ana@demo.mx"))
     assert response.status_code == 409
+    assert response.get_json()["code"] == "identity.last_admin" and "roles" in response.get_json()["errors"]
 
 
 def test_another_customers_users_are_not_found(portal, company):
     headers = portal.auth("ana@demo.mx")
     other = user_id(portal, "otro@otra.mx")
-    assert portal.client.get(f"/api/v1/users/{other}", headers=headers).status_code == 404
+    not_found = portal.client.get(f"/api/v1/users/{other}", headers=headers)
+    assert not_found.status_code == 404 and not_found.get_json()["code"] == "identity.user_not_found"
     assert portal.client.patch(f"/api/v1/users/{other}", json={"name": "x"}, headers=headers).status_code == 404
     assert portal.client.delete(f"/api/v1/users/{other}", headers=headers).status_code == 404
     listed = portal.client.get("/api/v1/users", headers=headers).get_json()["items"]
@@ -202,10 +208,14 @@ def test_agent_corrects_an_email(portal, company):
 
     name_change = portal.client.patch(f"/api/v1/users/{dev}", json={"name": "Otro"}, headers=headers)
     assert name_change.status_code == 403
+    assert name_change.get_json()["code"] == "identity.agent_change_not_allowed"
+    assert name_change.get_json()["errors"] == {"name": ["Not changeable by customer service."]}
     by_admin = portal.client.patch(f"/api/v1/users/{dev}", json={"email": "z@demo.mx"}, headers=portal.auth("ana@demo.mx"))
     assert by_admin.status_code == 403
+    assert by_admin.get_json()["code"] == "identity.email_change_not_allowed"
     taken = portal.client.patch(f"/api/v1/users/{dev}", json={"email": "ana@demo.mx"}, headers=headers)
     assert taken.status_code == 409
+    assert taken.get_json()["code"] == "identity.email_in_use" and "email" in taken.get_json()["errors"]
 
 
 def test_agent_cannot_reach_staff_accounts(portal, company):
@@ -224,6 +234,7 @@ def test_agent_lists_users_of_a_named_customer(portal, company):
     headers = portal.auth("agente@vendor.mx")
     missing = portal.client.get("/api/v1/users", headers=headers)
     assert missing.status_code == 422 and "customer_id" in missing.get_json()["errors"]
+    assert missing.get_json()["code"] == "request.invalid"
     listed = portal.client.get(f"/api/v1/users?customer_id={company['other']['id']}", headers=headers)
     assert [item["username"] for item in listed.get_json()["items"]] == ["OTR900101XY9", "otro@otra.mx"]
 
@@ -238,8 +249,8 @@ def test_disable_revokes_sign_ins(portal, company):
     assert portal.client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
     [entry] = portal.rows("audit_log", action="user.disabled")
     assert entry["before"]["status"] == "active" and entry["after"]["status"] == "disabled"
-    assert portal.client.delete(f"/api/v1/users/{user_id(portal, 'ana@demo.mx')}",
-                                headers=portal.auth("ana@demo.mx")).status_code == 409
+    own = portal.client.delete(f"/api/v1/users/{user_id(portal, 'ana@demo.mx')}", headers=portal.auth("ana@demo.mx"))
+    assert own.status_code == 409 and own.get_json()["code"] == "identity.cannot_disable_self"
 
 
 def test_audit_log_is_scoped(portal, company):
@@ -253,3 +264,10 @@ def test_audit_log_is_scoped(portal, company):
     by_agent = portal.client.get(f"/api/v1/audit-log?customer_id={company['other']['id']}",
                                  headers=portal.auth("agente@vendor.mx")).get_json()["items"]
     assert {entry["customer_id"] for entry in by_agent} == {company["other"]["id"]}
+
+
+def test_a_user_name_is_taken_once(portal, company):
+    with pytest.raises(UseCaseError) as refused:
+        portal.user("dev@demo.mx", ["billing"], company["customer"]["id"])
+    assert refused.value.code == "identity.username_taken"
+    assert refused.value.errors == {"username": ["Already in use."]}

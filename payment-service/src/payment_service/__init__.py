@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from payment_service.config import Config
+from payment_service.service_layer.errors import ERRORS
 from portal_shared.service.app import build_service_app
 
 
@@ -19,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from payment_service.api import payments
     from payment_service.service_layer.wiring import build_context
 
-    built = build_service_app(__name__, Config, config, extension_prefix="payment")
+    built = build_service_app(__name__, Config, config, extension_prefix="payment", errors=ERRORS)
     built.app.extensions[payments.EXTENSION] = build_context(built.app.config, built.session_factory)
     built.api.register_blueprint(payments.blp)
     return built.app

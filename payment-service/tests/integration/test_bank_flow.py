@@ -194,6 +194,7 @@ def test_another_customers_payment_is_404_but_an_agent_may_read_it(start, client
     payment = start()
     other = client.get(f"/api/v1/payments/{payment['id']}", headers=bearer("admin", customer_id=uuid.uuid4()))
     assert other.status_code == 404
+    assert other.json["code"] == "payment.not_found"
     agent = client.get(f"/api/v1/payments/{payment['id']}", headers=bearer("agent"))
     assert agent.status_code == 200 and agent.json["id"] == payment["id"]
     assert client.get(f"/api/v1/payments/{uuid.uuid4()}", headers=bearer("billing", customer_id=customer)).status_code == 404

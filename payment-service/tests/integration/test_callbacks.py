@@ -134,6 +134,7 @@ def test_unsigned_forged_or_stale_is_401_and_changes_nothing(started, callback, 
 
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "payment.invalid_signature"
     assert stored(payment.id).status == "pending"
     assert locks_of(session_factory, payment.id) == 2
     assert outbox_for(payment.id, event_type="payment.confirmed") == []
@@ -185,6 +186,7 @@ def test_a_notification_that_does_not_match_the_payment_is_refused(started, call
     response = callback("citibanamex", {**notification, "amount": "1.00"})
     assert response.status_code == 422
     assert "amount" in response.json["errors"]
+    assert response.json["code"] == "payment.notification_mismatch"
     assert stored(payment.id).status == "pending"
 
 
@@ -203,6 +205,7 @@ def test_a_signed_notification_the_bank_does_not_confirm_changes_nothing(started
 
     assert response.status_code == 409, response.json
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "payment.not_confirmed_by_bank"
     assert stored(payment.id).status == "pending"
     assert locks_of(session_factory, payment.id) == 2
     assert outbox_for(payment.id, event_type="payment.confirmed") == []
@@ -211,7 +214,11 @@ def test_a_signed_notification_the_bank_does_not_confirm_changes_nothing(started
 
 def test_unknown_payment_or_bank_is_404(started, callback, client):
     _, notification, _ = started
-    assert callback("citibanamex", {**notification, "bank_payment_id": uuid.uuid4().hex}).status_code == 404
+    unknown = callback("citibanamex", {**notification, "bank_payment_id": uuid.uuid4().hex})
+    assert unknown.status_code == 404
+    assert unknown.json["code"] == "payment.not_found"
     # The notification of another bank's payment is unknown there (and signed with that bank's secret).
     assert callback("bbva", notification).status_code == 404
-    assert client.post("/api/v1/payments/callbacks/santander", data=b"{}", content_type="application/json").status_code == 404
+    no_bank = client.post("/api/v1/payments/callbacks/santander", data=b"{}", content_type="application/json")
+    assert no_bank.status_code == 404
+    assert no_bank.json["code"] == "payment.bank_unknown"

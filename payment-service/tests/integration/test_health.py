@@ -1,4 +1,5 @@
 """/healthz answers while the process lives; /readyz only while database and broker are reachable."""
+from payment_service.service_layer.errors import ERRORS
 from portal_shared.testing.checks import HealthChecks
 
 
@@ -21,3 +22,11 @@ def test_openapi_publishes_the_payment_endpoints(client):
     post = paths["/api/v1/payments"]["post"]
     assert {"in": "header", "name": "Idempotency-Key"}.items() <= post["parameters"][0].items()
     assert "application/json" in post["requestBody"]["content"]
+
+
+def test_openapi_lists_every_code_payment_answers_with(client):
+    document = client.get("/openapi.json").json
+    codes = {error.code for error in ERRORS}
+    assert {"payment.amount_above_pending", "request.invalid"} <= codes
+    assert set(document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]) == codes
+    assert document["x-error-codes"]["payment.not_confirmed_by_bank"] == {"status": 409, "title": "Not confirmed by the bank"}

@@ -76,6 +76,7 @@ def test_history_filters_by_account_and_mexico_city_dates(settle, issue, custome
     assert [p["id"] for p in until_halloween["items"]] == [halloween, october]
     backwards = history_of(customer, **{"from": "2026-11-02", "to": "2026-11-01"})
     assert backwards.status_code == 422 and "from" in backwards.json["errors"]
+    assert backwards.json["code"] == "request.invalid"
     assert history_of(customer, **{"from": "yesterday"}).status_code == 422
 
 
@@ -101,5 +102,6 @@ def test_agents_name_the_customer(settle, issue, customer, history_of):
     paid = settle(customer, [(issue(customer), "1.00")], utc(2026, 8, 1, 12))
     missing = history_of(None, role="agent")
     assert missing.status_code == 422 and "customer_id" in missing.json["errors"]
+    assert missing.json["code"] == "request.invalid"
     assert [p["id"] for p in history_of(None, role="agent", customer_id=str(customer)).json["items"]] == [paid]
     assert history_of(customer, role="device_admin").status_code == 403

@@ -68,6 +68,7 @@ def test_usd_without_a_rate_for_today_is_refused(make_app, simulators, bearer, i
         headers={**bearer("billing", customer_id=customer), "Idempotency-Key": "k1"},
     )
     assert response.status_code == 422
+    assert response.json["code"] == "payment.no_exchange_rate"
     assert "exchange rate" in response.json["errors"]["items.0.invoice_id"][0]
 
 
@@ -77,18 +78,33 @@ def test_another_customers_invoice_is_404_naming_the_item(pay, issue, customer):
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json["errors"] == {"items.1.invoice_id": ["No such invoice."]}
+    assert response.json["code"] == "payment.invoice_unknown"
 
 
 def test_unknown_invoice_is_404(pay, customer):
-    assert pay(customer, [(uuid.uuid4(), "1.00")]).status_code == 404
+    response = pay(customer, [(uuid.uuid4(), "1.00")])
+    assert response.status_code == 404
+    assert response.json["code"] == "payment.invoice_unknown"
 
 
 def test_amount_above_pending_or_not_positive_is_422_naming_the_item(pay, issue, customer):
     invoice = issue(customer, amount="1000.00", pending="400.00")
-    for amount in ("400.01", "0", "-1.00", "0.001", "1e400", 400.001):
+    # Only an amount written as money can exceed what is pending; the rest is refused as written.
+    above, invalid = "payment.amount_above_pending", "request.invalid"
+    for amount, code in (("400.01", above), ("0", invalid), ("-1.00", invalid), ("0.001", invalid),
+                         ("1e400", invalid), (400.001, invalid)):
         response = pay(customer, [(invoice, amount)])
         assert response.status_code == 422, amount
         assert list(response.json["errors"]) == ["items.0.amount"], amount
+        assert response.json["code"] == code, amount
+
+
+def test_items_refused_for_different_reasons_are_one_validation_refusal_naming_them_all(pay, issue, customer):
+    invoice = issue(customer, amount="1000.00", pending="400.00")
+    response = pay(customer, [(invoice, "400.01"), (invoice, "1.00")])
+    assert response.status_code == 422
+    assert response.json["code"] == "request.invalid"
+    assert sorted(response.json["errors"]) == ["items.0.amount", "items.1.invoice_id"]
 
 
 def test_body_rules_are_422_naming_the_field(client, bearer, customer, issue):
@@ -109,6 +125,9 @@ def test_body_rules_are_422_naming_the_field(client, bearer, customer, issue):
         assert response.status_code == 422, (body, response.json)
         assert response.headers["Content-Type"] == "application/problem+json"
         assert field in response.json["errors"], (body, response.json)
+        # The same invoice twice is a rule of payments; the rest, the body's own shape.
+        code = "payment.invoice_repeated" if field == "items.1.invoice_id" else "request.invalid"
+        assert response.json["code"] == code, (body, response.json)
 
 
 def test_idempotency_key_is_required(client, bearer, customer, issue):
@@ -116,6 +135,7 @@ def test_idempotency_key_is_required(client, bearer, customer, issue):
     response = client.post("/api/v1/payments", json=body, headers=bearer("billing", customer_id=customer))
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json["errors"]
+    assert response.json["code"] == "payment.idempotency_key_required"
 
 
 def test_only_customer_admin_and_billing_may_pay(pay, issue, customer, client, bearer):
@@ -135,6 +155,7 @@ def test_invoice_already_in_transit_is_409(pay, issue, customer, session_factory
 
     assert response.status_code == 409
     assert response.json["errors"] == {"items.1.invoice_id": ["Another payment of this invoice is in transit."]}
+    assert response.json["code"] == "payment.invoice_in_transit"
     with transaction(session_factory) as session:
         # The refused payment left nothing behind: not even a lock on the other invoice.
         assert session.get(orm.InvoiceLock, other) is None
@@ -161,6 +182,7 @@ def test_same_key_with_another_body_is_422(pay, issue, customer):
     response = pay(customer, [(invoice, "11.00")], key="k")
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json["errors"]
+    assert response.json["code"] == "payment.idempotency_key_reused"
 
 
 def test_keys_are_per_customer(pay, issue, customer):
@@ -180,5 +202,6 @@ def test_bank_down_keeps_nothing_and_the_key_can_be_retried(make_app, bearer, is
     response = down.post("/api/v1/payments", json=body, headers=headers)
 
     assert response.status_code == 503
+    assert response.json["code"] == "payment.bank_unavailable"
     up = make_app(CITIBANAMEX_URL=simulators["citibanamex"].url).test_client()
     assert up.post("/api/v1/payments", json=body, headers=headers).status_code == 201

@@ -1,5 +1,6 @@
-"""A payment's lifecycle: every state against every answer of the bank, and answers repeated
-and out of order (the callback, its repeats, status checks and the reconciler all apply them)."""
+"""A payment's lifecycle: every state against every answer of the bank (and the reconciler's
+expiry), and answers repeated and out of order (the callback, its repeats, status checks and the
+reconciler all apply them)."""
 from __future__ import annotations
 
 import itertools
@@ -11,6 +12,7 @@ from payment_service.domain.lifecycle import (
     APPROVED,
     CONFIRMED,
     DECLINED,
+    EXPIRED,
     FAILED,
     FINAL_STATUSES,
     PENDING,
@@ -27,6 +29,8 @@ TABLE = {
     (PENDING, DECLINED, False): FAILED,
     (PENDING, STILL_PENDING, True): None,
     (PENDING, STILL_PENDING, False): None,
+    (PENDING, EXPIRED, True): FAILED,  # the reconciler's clock, after the bank still said pending
+    (PENDING, EXPIRED, False): FAILED,
     **{(status, answer, reference): None
        for status in FINAL_STATUSES for answer in ANSWERS for reference in (True, False)},
 }
@@ -48,7 +52,7 @@ def _apply_all(answers) -> str:
     return status
 
 
-FINAL_ANSWERS = [(APPROVED, "BC-Banamex 1"), (DECLINED, None)]
+FINAL_ANSWERS = [(APPROVED, "BC-Banamex 1"), (DECLINED, None), (EXPIRED, None)]
 ALL_ANSWERS = FINAL_ANSWERS + [(STILL_PENDING, None), (APPROVED, None)]
 
 

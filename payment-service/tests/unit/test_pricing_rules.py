@@ -7,7 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from payment_service.domain.payments import InvoiceNotFound, PayableInvoice, PaymentRefused, RequestedItem, price_items
+from payment_service.domain.payments import (
+    ABOVE_PENDING,
+    NO_RATE,
+    NOT_CENTS,
+    NOT_POSITIVE,
+    REPEATED,
+    InvoiceNotFound,
+    PayableInvoice,
+    PaymentRefused,
+    RequestedItem,
+    price_items,
+)
 from payment_service.domain.pricing import priced_in_mxn
 from portal_shared.mexico import mexico_today
 
@@ -68,11 +79,11 @@ def test_another_customers_invoice_is_not_found():
 
 
 @pytest.mark.parametrize(
-    ("amount", "field_message"),
-    [("0", "greater than 0"), ("-5", "greater than 0"), ("1000.01", "Exceeds"), ("1.005", "two decimals"),
-     ("1E+400", "Exceeds"), ("1E-400", "two decimals")],
+    ("amount", "field_message", "reason"),
+    [("0", "greater than 0", NOT_POSITIVE), ("-5", "greater than 0", NOT_POSITIVE), ("1000.01", "Exceeds", ABOVE_PENDING),
+     ("1.005", "two decimals", NOT_CENTS), ("1E+400", "Exceeds", ABOVE_PENDING), ("1E-400", "two decimals", NOT_CENTS)],
 )
-def test_amount_rules_name_the_item(amount, field_message):
+def test_amount_rules_name_the_item(amount, field_message, reason):
     first, second = invoice(), invoice()
     with pytest.raises(PaymentRefused) as caught:
         price_items(
@@ -83,6 +94,7 @@ def test_amount_rules_name_the_item(amount, field_message):
         )
     assert list(caught.value.errors) == ["items.1.amount"]
     assert field_message in caught.value.errors["items.1.amount"][0]
+    assert caught.value.reasons == {reason}
 
 
 def test_whole_pending_amount_may_be_paid():
@@ -101,6 +113,7 @@ def test_duplicate_invoice_is_refused():
             None,
         )
     assert list(caught.value.errors) == ["items.1.invoice_id"]
+    assert caught.value.reasons == {REPEATED}
 
 
 def test_usd_without_a_published_rate_is_refused():
@@ -108,3 +121,4 @@ def test_usd_without_a_published_rate_is_refused():
     with pytest.raises(PaymentRefused) as caught:
         price_items(CUSTOMER, [RequestedItem(usd.invoice_id, Decimal("1"))], {usd.invoice_id: usd}, None)
     assert "exchange rate" in caught.value.errors["items.0.invoice_id"][0]
+    assert caught.value.reasons == {NO_RATE}

@@ -32,6 +32,7 @@ def test_serial_number_is_unique(client, bearer, customer, make_device):
     response = client.post("/api/v1/devices", json={**body, "customer_id": str(customer)}, headers=bearer("agent"))
 
     assert response.status_code == 409
+    assert response.json["code"] == "servicedesk.serial_number_in_use"
     assert "serial_number" in response.json["errors"]
 
 
@@ -41,6 +42,7 @@ def test_device_for_unknown_customer_is_refused(client, bearer):
         "install_address": "a", "response_hours": 4, "counters": ["total"]})
 
     assert response.status_code == 422
+    assert response.json["code"] == "servicedesk.customer_unknown"
     assert "customer_id" in response.json["errors"]
 
 
@@ -65,6 +67,7 @@ def test_device_admin_sees_only_assigned_devices(client, bearer, token_for, cust
         response = client.get(f"/api/v1/devices/{other['id']}{path}", headers=headers)
         assert response.status_code == 404, path
         assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json["code"] == "servicedesk.device_not_found"
     refused = client.post(f"/api/v1/devices/{other['id']}/meter-readings", json={"counter": "total", "value": 1},
                           headers=headers)
     assert refused.status_code == 404
@@ -84,6 +87,7 @@ def test_only_device_admins_of_the_same_customer_can_be_assigned(client, bearer,
         response = client.put(f"/api/v1/devices/{device['id']}/assignees", json={"user_ids": [str(user_id)]},
                               headers=admin)
         assert response.status_code == 422
+        assert response.json["code"] == "servicedesk.assignee_not_device_admin"
         assert "user_ids" in response.json["errors"]
     assert client.put(f"/api/v1/devices/{device['id']}/assignees", json={"user_ids": []},
                       headers=bearer("device_admin", customer_id=customer)).status_code == 403
@@ -158,6 +162,7 @@ def test_retire_and_remove_keep_history(client, bearer, session_factory, custome
     refused = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "total", "value": 1},
                           headers=admin)
     assert refused.status_code == 409
+    assert refused.json["code"] == "servicedesk.device_out_of_service"
     assert client.post(f"/api/v1/devices/{device['id']}/removal", headers=bearer("operator")).status_code == 403
 
     removed = client.post(f"/api/v1/devices/{device['id']}/removal", headers=bearer("agent"))
@@ -221,6 +226,8 @@ def test_a_device_cannot_be_registered_under_another_customers_account(client, b
         refused = client.post("/api/v1/devices", json={**body, "account_number": account}, headers=bearer("operator"))
         assert refused.status_code == 422, refused.json
         assert "account_number" in refused.json["errors"]
+        if account:  # an empty one is refused by the request's shape already
+            assert refused.json["code"] == "servicedesk.account_not_of_customer"
     with transaction(session_factory) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Device)) == before
 

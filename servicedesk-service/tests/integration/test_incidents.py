@@ -172,6 +172,7 @@ def test_customer_cancels_an_open_incident_but_not_one_in_progress(client, admin
 
     assert refused.status_code == 409
     assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json["code"] == "servicedesk.incident_move_not_allowed"
 
 
 @pytest.mark.parametrize("moves, target, who, code", [
@@ -191,6 +192,8 @@ def test_guarded_transitions(client, admin, agent, session_factory, customer, op
     response = status(client, incident, target, {"admin": admin, "agent": agent}[who])
 
     assert response.status_code == code, response.json
+    assert response.json["code"] == {409: "servicedesk.incident_move_not_allowed",
+                                     403: "servicedesk.incident_move_other_side"}[code]
     assert stored(session_factory, IncidentEvent, customer) == before
 
 
@@ -260,8 +263,10 @@ def test_device_admin_opens_only_for_assigned_devices(client, admin, token_for, 
 
     assert own.status_code == 201 and own.json["opened_by"] == str(device_admin)
     assert refused.status_code == 404 and refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json["code"] == "servicedesk.device_not_found"
     assert [item["id"] for item in client.get("/api/v1/incidents", headers=headers).json["items"]] == [own.json["id"]]
-    assert client.get(f"/api/v1/incidents/{opened_by_admin['id']}", headers=headers).status_code == 404
+    unreachable = client.get(f"/api/v1/incidents/{opened_by_admin['id']}", headers=headers)
+    assert unreachable.status_code == 404 and unreachable.json["code"] == "servicedesk.incident_not_found"
     assert client.post(f"/api/v1/incidents/{opened_by_admin['id']}/comments", json={"text": "hola"},
                        headers=headers).status_code == 404
     assert stored(session_factory, Incident, customer) == 2
@@ -307,6 +312,7 @@ def test_retired_device_takes_no_incidents(client, admin, bearer, device, sessio
     response = client.post("/api/v1/incidents", json=body_for(device), headers=admin)
 
     assert response.status_code == 409
+    assert response.json["code"] == "servicedesk.device_out_of_service"
     assert stored(session_factory, Incident, customer) == 0
 
 
@@ -329,6 +335,59 @@ def test_bad_input_is_named_and_nothing_written(client, admin, device, session_f
     assert opened_events(session_factory, customer) == []
 
 
+@pytest.mark.parametrize("category", ["Atasco de papel", "sabotage", "PAPER_JAM", "paper jam"])
+def test_an_unknown_category_is_422_naming_it_and_nothing_written(client, admin, device, session_factory, customer,
+                                                                   category):
+    response = client.post("/api/v1/incidents", json=body_for(device, category=category), headers=admin)
+
+    assert response.status_code == 422, response.json
+    assert response.json["code"] == "servicedesk.unknown_category"
+    assert list(response.json["errors"]) == ["category"] and "paper_jam" in response.json["errors"]["category"][0]
+    assert stored(session_factory, Incident, customer) == 0 and opened_events(session_factory, customer) == []
+
+
+def test_an_unknown_category_is_named_with_the_other_fields_to_blame(client, admin, device, session_factory, customer):
+    response = client.post("/api/v1/incidents", json=body_for(device, category="sabotage", description=" "),
+                           headers=admin)
+
+    assert response.status_code == 422, response.json
+    assert response.json["code"] == "request.invalid"
+    assert set(response.json["errors"]) == {"category", "description"}
+    assert stored(session_factory, Incident, customer) == 0
+
+
+def test_every_category_opens_an_incident(client, admin, open_one):
+    keys = [item["key"] for item in client.get("/api/v1/incident-categories", headers=admin).json["items"]]
+
+    assert [open_one(category=key)["category"] for key in keys] == keys
+
+
+@pytest.mark.parametrize("role", ["admin", "device_admin", "stock_admin", "billing", "knowledge_user", "agent",
+                                  "operator"])
+def test_any_signed_in_user_reads_the_categories(client, bearer, customer, role):
+    staff = role in ("agent", "operator")
+    response = client.get("/api/v1/incident-categories", headers=bearer(role, customer_id=None if staff else customer))
+
+    assert response.status_code == 200, response.json
+    assert response.json == {"items": [{"key": key} for key in (
+        "paper_jam", "print_quality", "error_code", "no_power", "scanning", "toner", "noise", "other")]}
+
+
+def test_the_categories_need_a_signed_in_user(client):
+    response = client.get("/api/v1/incident-categories")
+
+    assert response.status_code == 401 and response.json["code"] == "auth.required"
+
+
+def test_the_openapi_document_describes_the_categories(client):
+    document = client.get("/openapi.json").json
+    answer = document["paths"]["/api/v1/incident-categories"]["get"]["responses"]["200"]["content"]["application/json"]
+
+    assert answer["schema"]["$ref"].endswith("/CategoriesOut")
+    assert document["components"]["schemas"]["CategoryOut"]["properties"]["key"]["enum"][0] == "paper_jam"
+    assert "servicedesk.unknown_category" in document["x-error-codes"]
+
+
 def test_missing_fields_are_named(client, admin, session_factory, customer):
     response = client.post("/api/v1/incidents", json={}, headers=admin)
 
@@ -337,10 +396,11 @@ def test_missing_fields_are_named(client, admin, session_factory, customer):
 
 
 def test_unknown_device_is_404_and_nothing_written(client, admin, session_factory, customer):
-    response = client.post("/api/v1/incidents", json={"device_id": str(uuid.uuid4()), "category": "c",
+    response = client.post("/api/v1/incidents", json={"device_id": str(uuid.uuid4()), "category": "paper_jam",
                                                       "description": "d", "contact": CONTACT}, headers=admin)
 
     assert response.status_code == 404
+    assert response.json["code"] == "servicedesk.device_not_found"
     assert stored(session_factory, Incident, customer) == 0 and opened_events(session_factory, customer) == []
 
 
@@ -358,6 +418,7 @@ def test_device_removed_from_the_account_takes_no_incidents_even_from_an_agent(c
     response = client.post("/api/v1/incidents", json=body_for(device), headers=agent)
 
     assert response.status_code == 409
+    assert response.json["code"] == "servicedesk.device_out_of_service"
     assert stored(session_factory, Incident, customer) == 0
 
 

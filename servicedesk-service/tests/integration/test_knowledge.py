@@ -309,7 +309,7 @@ def test_a_bad_article_is_refused_by_field_and_nothing_is_written(client, operat
     before = counts(store)
     response = client.post("/api/v1/knowledge", headers=operator, json=body)
     assert response.status_code == 422, response.json
-    assert field in response.json["errors"]
+    assert any(key == field or key.startswith(f"{field}.") for key in response.json["errors"]), response.json
     assert counts(store) == before
 
 
@@ -327,10 +327,11 @@ def test_a_second_article_with_the_same_title_is_a_conflict(client, operator, pu
     before = counts(store)
     response = client.post("/api/v1/knowledge", headers=operator, json={"title": article["title"], "body": "Otro."})
     assert response.status_code == 409
+    assert response.json["code"] == "servicedesk.article_title_in_use"
     assert "title" in response.json["errors"]
     other = publish("Otro título")
     response = client.patch(f"/api/v1/knowledge/{other['id']}", headers=operator, json={"title": article["title"]})
-    assert response.status_code == 409
+    assert response.status_code == 409 and response.json["code"] == "servicedesk.article_title_in_use"
     assert counts(store)[0] == before[0] + 1
 
 
@@ -359,6 +360,7 @@ def test_an_unknown_article_is_404_and_nothing_is_written(client, operator, read
     response = client.patch(f"/api/v1/knowledge/{unknown}", headers=operator, json={"title": "Nuevo"})
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "servicedesk.article_not_found"
     assert client.delete(f"/api/v1/knowledge/{unknown}", headers=operator).status_code == 404
     assert counts(store) == before
 

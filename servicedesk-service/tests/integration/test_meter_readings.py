@@ -85,6 +85,7 @@ def test_lower_than_previous_states_previous_value_and_date(client, admin, clock
 
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.reading_below_previous"
     assert "1500" in response.json["detail"] and "2026-03-10" in response.json["detail"]
     assert "1500" in response.json["errors"]["value"][0]
     assert response.json["previous_value"] == 1500 and response.json["previous_read_on"] == "2026-03-10"
@@ -111,6 +112,7 @@ def test_second_reading_the_same_day_is_409(client, admin, clock, session_factor
 
     assert response.status_code == 409
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.reading_already_today"
     assert response.json["read_on"] == "2026-03-10" and "2026-03-10" in response.json["detail"]
     assert stored_readings(session_factory, device["id"]) == 1
 
@@ -161,6 +163,7 @@ def test_counter_replacement_of_unknown_counter_is_422(client, bearer, session_f
     response = client.post(f"/api/v1/devices/{device['id']}/counter-replacements",
                            json={"counter": "magenta", "reason": "x"}, headers=bearer("agent"))
     assert response.status_code == 422 and "counter" in response.json["errors"]
+    assert response.json["code"] == "servicedesk.unknown_counter"
     with transaction(session_factory) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(CounterReplacement)
                               .where(CounterReplacement.device_id == uuid.UUID(device["id"]))) == 0
@@ -195,6 +198,7 @@ def test_unknown_device_is_404(client, admin, session_factory):
                            headers=admin)
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.device_not_found"
     assert stored_readings(session_factory, device_id) == 0
 
 
@@ -298,6 +302,7 @@ def test_a_future_day_is_refused_in_the_customers_time_zone(client, operator, cl
     assert tomorrow.status_code == 422, tomorrow.json
     assert tomorrow.headers["Content-Type"] == "application/problem+json"
     assert "2026-03-11" in tomorrow.json["errors"]["read_on"][0] and tomorrow.json["today"] == "2026-03-10"
+    assert tomorrow.json["code"] == "servicedesk.reading_date_in_future"
     assert today.status_code == 201 and today.json["read_on"] == "2026-03-10"
     assert stored_readings(session_factory, device["id"]) == 1
 
@@ -319,6 +324,7 @@ def test_a_day_not_after_the_counters_latest_is_refused_naming_that_date(client,
     assert earlier.status_code == 422, earlier.json
     assert "2026-03-05" in earlier.json["errors"]["read_on"][0] and "2026-03-05" in earlier.json["detail"]
     assert earlier.json["latest_read_on"] == "2026-03-05"
+    assert earlier.json["code"] == "servicedesk.reading_date_not_after_latest"
     assert same_day.status_code == 409 and same_day.json["read_on"] == "2026-03-05"  # one reading per device and day
     assert other_counter.status_code == 201, other_counter.json
     assert stored_readings(session_factory, device["id"]) == 2
@@ -338,6 +344,7 @@ def test_a_replaced_counters_new_series_is_not_dated_before_the_replacement(clie
                              headers=operator)
 
     assert before.status_code == 422 and "2026-03-08" in before.json["errors"]["read_on"][0]
+    assert before.json["code"] == "servicedesk.reading_date_before_replacement"
     assert on_the_day.status_code == 201 and on_the_day.json["series"] == 2
 
 
@@ -357,6 +364,7 @@ def test_a_customer_sending_read_on_is_refused_naming_it(client, token_for, devi
         assert response.status_code == 422, response.json
         assert response.headers["Content-Type"] == "application/problem+json"
         assert "read_on" in response.json["errors"]
+        assert response.json["code"] == "servicedesk.reading_date_staff_only"
     assert stored_readings(session_factory, device["id"]) == 0
     assert accepted_events(session_factory, device["id"]) == []
 

@@ -220,7 +220,7 @@ def test_everything_up_shows_every_part(overview_app, token_for, known, make_dev
     agent_id = uuid.uuid4()
     agent = token_for(agent_id, "agent")
     opened = client.post("/api/v1/incidents", headers=agent, json={
-        "device_id": device["id"], "category": "Atasco de papel", "description": "Se atasca en la bandeja 2.",
+        "device_id": device["id"], "category": "paper_jam", "description": "Se atasca en la bandeja 2.",
         "contact": {"name": "Ana Pérez", "phone": "55 1234 5678", "email": "ana@example.mx"}})
     assert opened.status_code == 201, opened.json
 
@@ -317,6 +317,7 @@ def test_identity_down_and_customer_unknown_here_is_503(overview_app, bearer, cl
 
     assert response.status_code == 503
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.peer_unavailable"
     assert _audit_rows(session_factory, stranger) == []
 
 
@@ -331,6 +332,7 @@ def test_unknown_customer_is_404_and_not_audited(overview_app, bearer, client_fo
 
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.customer_not_found"
     assert _audit_rows(session_factory, customer_id) == []
 
 

@@ -13,6 +13,11 @@ from servicedesk_service.adapters.orm import Device, StockLevel, StockLocation
 LOCATIONS = "/api/v1/stock-locations"
 
 
+def named(errors: dict, field: str) -> bool:
+    """The field, or a path inside it (inventory.0.quantity), is named."""
+    return any(key == field or key.startswith(f"{field}.") for key in errors)
+
+
 def a_location(**fields) -> dict:
     return {
         "name": "Almacén central",
@@ -131,6 +136,7 @@ def test_another_customer_cannot_read_or_change_the_location(client, bearer, oth
     patched = client.patch(f"{LOCATIONS}/{location['id']}", json={"name": "Mío"}, headers=intruder)
 
     assert read.status_code == patched.status_code == 404
+    assert read.json["code"] == patched.json["code"] == "servicedesk.stock_location_not_found"
     assert patched.headers["Content-Type"] == "application/problem+json"
     # The same answer as for an id that does not exist.
     unknown = client.get(f"{LOCATIONS}/{uuid.uuid4()}", headers=intruder)
@@ -174,7 +180,7 @@ def test_bad_location_is_named_and_nothing_written(client, stock_admin, customer
 
     assert response.status_code == (413 if field == "body" else 422), response.json
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert field in response.json["errors"]
+    assert named(response.json["errors"], field), response.json
     assert count_locations(session_factory, customer) == 0
 
 
@@ -194,9 +200,24 @@ def test_bad_patch_is_named_and_nothing_changes(client, stock_admin, location, s
     response = client.patch(f"{LOCATIONS}/{location['id']}", json=body, headers=stock_admin)
 
     assert response.status_code == (413 if field == "body" else 422), response.json
-    assert field in response.json["errors"]
+    assert named(response.json["errors"], field), response.json
     assert stored_levels(session_factory, location["id"]) == {"GPR-58 K": (3, 4)}
     assert client.get(f"{LOCATIONS}/{location['id']}", headers=stock_admin).json == location
+
+
+def test_an_item_listed_twice_is_refused_naming_it(client, stock_admin, customer, location, session_factory):
+    twice = [{"toner_item": "GPR-58 K", "quantity": 3, "reorder_point": 4},
+             {"toner_item": "gpr-58  k", "quantity": 1, "reorder_point": 1}]
+
+    created = client.post(LOCATIONS, json=a_location(name="Otro almacén", inventory=twice), headers=stock_admin)
+    patched = client.patch(f"{LOCATIONS}/{location['id']}", json={"inventory": twice}, headers=stock_admin)
+
+    for response in (created, patched):
+        assert response.status_code == 422, response.json
+        assert response.json["code"] == "servicedesk.toner_item_repeated"
+        assert "GPR-58 K" in response.json["errors"]["inventory"][0]
+    assert count_locations(session_factory, customer) == 1
+    assert stored_levels(session_factory, location["id"]) == {"GPR-58 K": (3, 4)}
 
 
 def test_unknown_query_parameter_is_named(client, stock_admin):
@@ -258,6 +279,7 @@ def test_stock_admin_cannot_put_another_customers_device_on_a_location(
     response = client.put(device_location_path(foreign), json={"stock_location_id": location["id"]},
                           headers=stock_admin)
     assert response.status_code == 404
+    assert response.json["code"] == "servicedesk.device_not_found"
     assert stored_stock_location(session_factory, foreign) is None
 
 
@@ -267,6 +289,7 @@ def test_device_cannot_go_on_another_customers_location(client, bearer, device, 
     response = client.put(device_location_path(device), json={"stock_location_id": foreign.json["id"]},
                           headers=stock_admin)
     assert response.status_code == 404 and "stock location" in response.json["detail"]
+    assert response.json["code"] == "servicedesk.stock_location_not_found"
     assert stored_stock_location(session_factory, device) is None
 
 

@@ -21,6 +21,11 @@ ORDERS = "/api/v1/toner-orders"
 LOW_BLACK = {"levels": [{"toner_item": "GPR-58 K", "percent": 9}, {"toner_item": "GPR-58 C", "percent": 70}]}
 
 
+def named(errors: dict, field: str) -> bool:
+    """The field, or a path inside it (levels.0.percent), is named."""
+    return any(key == field or key.startswith(f"{field}.") for key in errors)
+
+
 def levels_path(device) -> str:
     return f"/api/v1/devices/{device['id']}/toner-levels"
 
@@ -213,6 +218,7 @@ def test_a_final_order_does_not_move_again(client, operator, device, session_fac
 
     assert repeated.status_code == 200 and repeated.json == shipped  # a repeat is harmless
     assert cancelled.status_code == 409 and "status" in cancelled.json["errors"]
+    assert cancelled.json["code"] == "servicedesk.toner_order_not_open"
     assert [o.status for o in orders_of(session_factory, location["id"])] == ["shipped"]
 
 
@@ -318,7 +324,7 @@ def test_bad_report_is_named_and_nothing_written(client, operator, device, locat
 
     assert response.status_code == (413 if field == "body" else 422), response.json
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert field in response.json["errors"]
+    assert named(response.json["errors"], field), response.json
     assert stored_levels(session_factory, device) == {}
     assert orders_of(session_factory, location["id"]) == []
 
@@ -326,6 +332,18 @@ def test_bad_report_is_named_and_nothing_written(client, operator, device, locat
 def test_report_for_an_unknown_device_is_404(client, operator):
     response = client.post(f"/api/v1/devices/{uuid.uuid4()}/toner-levels", json=LOW_BLACK, headers=operator)
     assert response.status_code == 404 and response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["code"] == "servicedesk.device_not_found"
+
+
+def test_an_item_reported_twice_is_refused_naming_it(client, operator, device, location, session_factory):
+    body = {"levels": [{"toner_item": "GPR-58 K", "percent": 9}, {"toner_item": "gpr-58 k", "percent": 8}]}
+
+    response = client.post(levels_path(device), json=body, headers=operator)
+
+    assert response.status_code == 422, response.json
+    assert response.json["code"] == "servicedesk.toner_item_repeated"
+    assert "GPR-58 K" in response.json["errors"]["levels"][0]
+    assert stored_levels(session_factory, device) == {}
 
 
 @pytest.mark.parametrize(
@@ -344,6 +362,7 @@ def test_bad_status_move_is_named_and_changes_nothing(client, operator, device, 
 def test_unknown_order_and_bad_filter(client, operator, stock_admin):
     assert client.post(f"{ORDERS}/{uuid.uuid4()}/status", json={"status": "shipped"},
                        headers=operator).status_code == 404
-    assert client.get(f"{ORDERS}/{uuid.uuid4()}", headers=stock_admin).status_code == 404
+    unknown = client.get(f"{ORDERS}/{uuid.uuid4()}", headers=stock_admin)
+    assert unknown.status_code == 404 and unknown.json["code"] == "servicedesk.toner_order_not_found"
     bad = client.get(ORDERS, query_string={"status": "lost"}, headers=stock_admin)
     assert bad.status_code == 422 and "status" in bad.json["errors"]

@@ -44,8 +44,9 @@ def test_consumer_counts_consumed_retried_and_dead_lettered_per_event_type(
             raise RuntimeError("cannot apply")
         session.execute(tables.effects.insert().values(event_id=str(event.id)))
 
+    # Every pass of its loop looks at the dead-letter queue, so the depth follows at once.
     consumer = Consumer("testsvc", session_factory, tables.inbox, {USER_CREATED: handle}, messaging_config,
-                        metrics=ConsumerMetrics(registry))
+                        metrics=ConsumerMetrics(registry), dead_letter_look_seconds=0)
     ok = make_event()
     caplog.set_level(logging.INFO, logger="portal.consumer")
     thread = _run(consumer)
@@ -57,6 +58,11 @@ def test_consumer_counts_consumed_retried_and_dead_lettered_per_event_type(
                        pika.BasicProperties(delivery_mode=2))
         wait_for(lambda: consumer.stats["dead_lettered"] == 2 and consumer.stats["duplicate"] == 1,
                  what="all four messages handled")
+        # The consumer's own connection tells the depth: both dead letters wait there.
+        depth = {"service": "testsvc", "queue": messaging_config.dead_letter_queue}
+        wait_for(lambda: registry.get_sample_value("dead_letter_queue_messages", depth) == 2,
+                 what="the dead-letter depth read by the consumer")
+        assert registry.get_sample_value("broker_up", {"service": "testsvc"}) == 1
     finally:
         consumer.stop()
         thread.join(timeout=10)

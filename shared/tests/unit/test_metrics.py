@@ -2,7 +2,6 @@
 state, and the sum over gunicorn workers (prometheus_client's multiprocess files)."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -58,8 +57,6 @@ def make_service(monkeypatch):
     def make(database_url: str, amqp_url: str = UNREACHABLE_AMQP_URL):
         monkeypatch.setenv("DATABASE_URL", database_url)
         monkeypatch.setenv("AMQP_URL", amqp_url)
-        # Every scrape asks the broker afresh, so a test sees a depth change at once.
-        monkeypatch.setenv("METRICS_BROKER_MAX_AGE_SECONDS", "0")
         service = build_service_app(
             __name__, SampleConfig,
             {"TESTING": True, "VERSION": "0.0.0", "JWKS": TokenSigner([generate_private_key()]).jwks()},
@@ -131,28 +128,23 @@ def test_outbox_gauges_follow_the_unsent_rows(make_service, database_url, tables
         engine.dispose()
 
 
-def test_an_unreadable_outbox_and_an_unreachable_broker_do_not_fail_the_scrape(make_service, tmp_path):
+def test_an_unreadable_outbox_does_not_fail_the_scrape(make_service, tmp_path):
     # An empty SQLite file: no outbox table. Port 1: nothing listens there.
     client = make_service(f"sqlite:///{tmp_path / 'empty.db'}").app.test_client()
     text = scrape(client)
     assert value(text, "outbox_up", service="testsvc") == 0
-    assert value(text, "broker_up", service="testsvc") == 0
     assert value(text, "outbox_backlog", service="testsvc", channel="events") is None
 
 
-def test_dead_letter_queue_depth_is_read_from_the_broker(make_service, database_url, messaging_config, broker):
-    client = make_service(database_url, messaging_config.amqp_url).app.test_client()
-    text = scrape(client)
-    # No consumer has declared the queues yet: the broker answers, there is no depth to tell.
-    assert value(text, "broker_up", service="testsvc") == 1
-    assert value(text, "dead_letter_queue_messages", service="testsvc", queue=messaging_config.dead_letter_queue) is None
+def test_a_web_tier_scrape_opens_no_broker_connection(make_service, database_url, monkeypatch):
+    """The dead-letter depth and broker_up are the consumer's figures: pika stays out of web processes."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a web tier's /metrics opened a broker connection")
 
-    broker.channel.queue_declare(queue=messaging_config.dead_letter_queue, durable=True)
-    for n in range(3):
-        broker.publish("", messaging_config.dead_letter_queue, json.dumps({"n": n}).encode(),
-                       pika.BasicProperties(delivery_mode=2))
-    text = scrape(client)
-    assert value(text, "dead_letter_queue_messages", service="testsvc", queue=messaging_config.dead_letter_queue) == 3
+    monkeypatch.setattr(pika, "BlockingConnection", refuse)
+    text = scrape(make_service(database_url).app.test_client())
+    assert value(text, "broker_up", service="testsvc") is None
+    assert "dead_letter_queue_messages" not in text
 
 
 _WORKER = textwrap.dedent(
@@ -264,23 +256,3 @@ def test_a_gunicorn_worker_writes_to_the_servers_directory_though_the_master_imp
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert value(done.stdout, "http_request_duration_seconds_count", method="GET", route="/healthz", status="200") == 5
-
-
-def test_dead_letter_depth_is_read_from_the_broker_at_most_once_per_max_age():
-    from portal_shared.metrics.collectors import DeadLetterQueueCollector
-
-    now = [100.0]
-    collector = DeadLetterQueueCollector(UNREACHABLE_AMQP_URL, "testsvc", "testsvc.dlq", max_age_seconds=10,
-                                         clock=lambda: now[0])
-    looks = []
-    collector._depth = lambda: looks.append(now[0]) or len(looks)  # each look at the broker counted
-
-    def depth() -> float:
-        families = {family.name: family for family in collector.collect()}
-        return families["dead_letter_queue_messages"].samples[0].value
-
-    assert depth() == 1
-    now[0] += 9.9
-    assert depth() == 1 and looks == [100.0]  # answered from the last reading
-    now[0] += 0.1
-    assert depth() == 2 and looks == [100.0, 110.0]

@@ -1,18 +1,14 @@
 """GET /api/v1/accounts: the billing accounts of the caller's customer."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import current_app
 from flask_smorest import Blueprint
-from sqlalchemy.orm import selectinload
 
-from billing_service.adapters.orm import Customer
+from billing_service.api.caller import customer_in_scope
+from billing_service.api.context import billing
 from billing_service.api.schemas import AccountsOut, AccountsQuery
-from billing_service.api.scope import customer_in_scope
+from billing_service.service_layer import queries
 from portal_shared.auth import ADMIN, AGENT, BILLING, OPERATOR
 from portal_shared.auth.flask import current_principal, require_auth
-from portal_shared.db import transaction
-from portal_shared.web import Problem
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Billing accounts")
 
@@ -33,23 +29,4 @@ def list_accounts(customer_id=None):
     Customer users (admin, billing) see their own company's; agents and operators name the
     customer with ?customer_id=.
     """
-    scoped = customer_in_scope(current_principal(), customer_id)
-    with transaction(current_app.extensions["billing.session_factory"]) as session:
-        customer = session.scalar(
-            sa.select(Customer).where(Customer.id == scoped).options(selectinload(Customer.accounts))
-        )
-        if customer is None:
-            # identity registers customers; billing learns of them by event, maybe a moment later.
-            raise Problem(404, "Customer not found", "billing has no customer with this id (yet).")
-        return {
-            "customer": customer,
-            "items": [
-                {
-                    "id": account.id,
-                    "account_number": account.account_number,
-                    "system_account_number": customer.system_account_number,
-                    "opened_at": account.opened_at,
-                }
-                for account in customer.accounts
-            ],
-        }
+    return queries.customer_accounts(billing(), customer_in_scope(current_principal(), customer_id))

@@ -4,13 +4,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from billing_service.api.caller import customer_in_scope
+from billing_service.api.context import billing
 from billing_service.api.schemas import BalancesOut, PagedQuery
-from billing_service.api.scope import customer_in_scope, not_found, session_factory
 from billing_service.service_layer import queries
-from billing_service.service_layer.errors import NotFound
 from portal_shared.auth import ADMIN, AGENT, BILLING, OPERATOR
 from portal_shared.auth.flask import current_principal, require_auth
-from portal_shared.db import transaction
 
 blp = Blueprint("balances", __name__, url_prefix="/api/v1", description="Balances")
 
@@ -25,8 +24,4 @@ blp = Blueprint("balances", __name__, url_prefix="/api/v1", description="Balance
 def list_balances(customer_id=None, account=None, page=1, page_size=50):
     """Open invoices by due date: USD ones with today's rate and MXN equivalents; totals of all of them."""
     scoped = customer_in_scope(current_principal(), customer_id)
-    try:
-        with transaction(session_factory()) as session:
-            return queries.balances(session, scoped, account=account, page=queries.Page(page, page_size))
-    except NotFound as exc:
-        raise not_found(exc) from exc
+    return queries.balances(billing(), scoped, account=account, page=queries.Page(page, page_size))

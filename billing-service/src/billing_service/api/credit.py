@@ -1,17 +1,14 @@
 """Credit status of a customer, for customer service."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from billing_service.api.context import billing
 from billing_service.api.schemas import CreditOut, CreditQuery
-from billing_service.api.scope import not_found, session_factory
 from billing_service.service_layer import queries
-from billing_service.service_layer.errors import NotFound
 from portal_shared.auth import AGENT, OPERATOR
 from portal_shared.auth.flask import require_auth
-from portal_shared.db import transaction
 
 blp = Blueprint("credit", __name__, url_prefix="/api/v1", description="Credit status")
 
@@ -25,10 +22,4 @@ blp = Blueprint("credit", __name__, url_prefix="/api/v1", description="Credit st
 @blp.doc(security=[{"bearerAuth": []}])
 def credit_status(customer_id):
     """current, overdue (an open invoice past due) or blocked (past due more than CREDIT_BLOCK_DAYS)."""
-    try:
-        with transaction(session_factory()) as session:
-            return queries.customer_credit(
-                session, customer_id, block_after_days=current_app.config["CREDIT_BLOCK_DAYS"]
-            )
-    except NotFound as exc:
-        raise not_found(exc) from exc
+    return queries.customer_credit(billing(), customer_id)

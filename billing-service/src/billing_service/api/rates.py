@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from billing_service.api.context import billing
 from billing_service.api.schemas import RateOut, RatesIn, RatesOut
-from billing_service.api.scope import session_factory
-from billing_service.service_layer.rates import current_rate, set_rates
+from billing_service.service_layer.rates import set_rates, todays_rate
 from portal_shared.auth import ADMIN, AGENT, BILLING, OPERATOR
 from portal_shared.auth.flask import require_auth
-from portal_shared.db import transaction
-from portal_shared.web import Problem
 
 blp = Blueprint("exchange_rates", __name__, url_prefix="/api/v1", description="Exchange rates (MXN per USD)")
 
@@ -22,8 +20,7 @@ blp = Blueprint("exchange_rates", __name__, url_prefix="/api/v1", description="E
 @blp.doc(security=[{"bearerAuth": []}])
 def import_rates(body):
     """Set rates by day (operator); each new or changed one is announced as billing.exchange_rate.set."""
-    with transaction(session_factory()) as session:
-        result = set_rates(session, body["rates"])
+    result = set_rates(billing(), body["rates"])
     return {"set": result.set, "unchanged": result.unchanged}
 
 
@@ -34,8 +31,4 @@ def import_rates(body):
 @blp.doc(security=[{"bearerAuth": []}])
 def get_current_rate():
     """The latest rate on or before today in Mexico City."""
-    with transaction(session_factory()) as session:
-        found = current_rate(session)
-    if found is None:
-        raise Problem(404, "No exchange rate", "No exchange rate has been set yet.")
-    return {"date": found[0], "rate": found[1]}
+    return todays_rate(billing())

@@ -4,17 +4,14 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy.exc import IntegrityError
 
+from billing_service.api.caller import customer_in_scope
+from billing_service.api.context import billing
 from billing_service.api.schemas import GenerateStatementsIn, GenerateStatementsOut, PagedQuery, ScopeQuery, StatementsOut
-from billing_service.api.scope import customer_in_scope, not_found, session_factory
 from billing_service.service_layer import statements
-from billing_service.service_layer.errors import NotFound
 from billing_service.service_layer.queries import Page
 from portal_shared.auth import ADMIN, AGENT, BILLING, OPERATOR
 from portal_shared.auth.flask import current_principal, require_auth
-from portal_shared.db import transaction
-from portal_shared.web import Problem
 
 blp = Blueprint("statements", __name__, url_prefix="/api/v1", description="Statements of account")
 
@@ -28,13 +25,7 @@ blp = Blueprint("statements", __name__, url_prefix="/api/v1", description="State
 @blp.doc(security=[{"bearerAuth": []}])
 def generate(body):
     """Generate the month's statement of every account that has one to state; existing ones are kept."""
-    try:
-        with transaction(session_factory()) as session:
-            result = statements.generate_statements(session, body["period"])
-    except statements.PeriodNotEnded as exc:
-        raise Problem.validation({"period": [str(exc)]}) from exc
-    except IntegrityError as exc:
-        raise Problem(409, "Concurrent generation", "Statements of this period were generated meanwhile; run again.") from exc
+    result = statements.generate_statements(billing(), body["period"])
     return {"period": result.period, "generated": result.generated, "existing": result.existing}
 
 
@@ -48,11 +39,7 @@ def generate(body):
 def list_statements(customer_id=None, account=None, page=1, page_size=50):
     """The customer's statements, newest period first."""
     scoped = customer_in_scope(current_principal(), customer_id)
-    try:
-        with transaction(session_factory()) as session:
-            return statements.list_statements(session, scoped, account=account, page=Page(page, page_size))
-    except NotFound as exc:
-        raise not_found(exc) from exc
+    return statements.list_statements(billing(), scoped, account=account, page=Page(page, page_size))
 
 
 @blp.get("/statements/<string:statement_id>/pdf")
@@ -63,11 +50,7 @@ def list_statements(customer_id=None, account=None, page=1, page_size=50):
 @blp.doc(security=[{"bearerAuth": []}])
 def download(statement_id: str, customer_id=None):
     scoped = customer_in_scope(current_principal(), customer_id)
-    try:
-        with transaction(session_factory()) as session:
-            found_id, pdf = statements.statement_pdf(session, scoped, statement_id)
-    except NotFound as exc:
-        raise not_found(exc) from exc
+    found_id, pdf = statements.statement_pdf(billing(), scoped, statement_id)
     return Response(
         pdf,
         mimetype="application/pdf",

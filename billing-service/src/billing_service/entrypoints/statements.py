@@ -7,8 +7,10 @@ import sys
 
 from billing_service.config import Config
 from billing_service.domain.calendar import Period
-from billing_service.service_layer.statements import PeriodNotEnded, generate_statements
-from portal_shared.db import make_engine, make_session_factory, transaction
+from billing_service.service_layer.context import build_context
+from billing_service.service_layer.statements import generate_statements
+from portal_shared.db import make_engine, make_session_factory
+from portal_shared.errors import UseCaseError
 from portal_shared.logging import configure_logging
 
 
@@ -27,15 +29,21 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.SERVICE_NAME, config.LOG_LEVEL)
     engine = make_engine(config.DATABASE_URL)
     try:
-        with transaction(make_session_factory(engine)) as session:
-            result = generate_statements(session, args.period)
-    except PeriodNotEnded as exc:
-        print(f"billing-statements: {exc}", file=sys.stderr)
+        result = generate_statements(build_context(config.as_dict(), make_session_factory(engine)), args.period)
+    except UseCaseError as exc:
+        # A month not yet over, or another generation of it running: said, not a traceback.
+        print(f"billing-statements: {_reason(exc)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
     print(json.dumps({"period": result.period, "generated": result.generated, "existing": result.existing}))
     return 0
+
+
+def _reason(refusal: UseCaseError) -> str:
+    """The refusal as a person reads it: the field's message where there is one."""
+    messages = [message for field in (refusal.errors or {}).values() for message in field]
+    return " ".join(messages) or str(refusal)
 
 
 if __name__ == "__main__":

@@ -1,1 +1,1 @@
-"""Use cases of billing-service: plain functions over a session, testable without a broker."""
+"""Use cases of billing-service: plain functions over billing's context (context.py), testable without a broker."""

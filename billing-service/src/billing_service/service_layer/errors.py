@@ -1,25 +1,25 @@
-"""What the use cases refuse, by field, for the API to answer with problem+json."""
+"""What billing refuses, one code each: the use cases raise these, the shared app answers them as
+problem+json, and the gateway tells people each code in their language."""
 from __future__ import annotations
 
-from typing import Any
+from portal_shared.errors import COMMON, ErrorCatalogue
 
+ERRORS = ErrorCatalogue(COMMON)
 
-class RowsRefused(Exception):
-    """Rows of an import that cannot apply; `errors` is {"<row index>": {"<field>": [message]}}."""
+# identity registers customers; billing learns of them by event, maybe a moment later.
+CUSTOMER_UNKNOWN = ERRORS.define("billing.customer_unknown", 404, "Customer not found")
+# Another customer's account, invoice or statement is as absent as one that does not exist.
+ACCOUNT_NOT_FOUND = ERRORS.define("billing.account_not_found", 404, "Not found")
+INVOICE_NOT_FOUND = ERRORS.define("billing.invoice_not_found", 404, "Not found")
+STATEMENT_NOT_FOUND = ERRORS.define("billing.statement_not_found", 404, "Not found")
+NO_EXCHANGE_RATE = ERRORS.define("billing.no_exchange_rate", 404, "No exchange rate")
 
-    def __init__(self, errors: dict[str, dict[str, list[str]]], *, conflict: bool = False):
-        super().__init__(f"{len(errors)} row(s) refused")
-        self.errors = errors
-        # A conflict (409) is a row that contradicts what billing already holds; otherwise invalid (422).
-        self.conflict = conflict
+# Invoice import: all rows or none.
+INVOICE_ROWS_REFUSED = ERRORS.define("billing.invoice_rows_refused", 422, "Validation failed")
+INVOICE_FIGURES_DIFFER = ERRORS.define("billing.invoice_figures_differ", 409,
+                                       "Invoice already imported with other figures")
+CONCURRENT_IMPORT = ERRORS.define("billing.concurrent_import", 409, "Concurrent import")
 
-
-class NotFound(Exception):
-    def __init__(self, what: str, errors: dict[str, Any] | None = None):
-        super().__init__(what)
-        self.errors = errors
-
-
-class PaymentDoesNotMatch(Exception):
-    """A payment event naming an invoice of another customer or currency: retried, then dead-lettered
-    for a person to look at, never applied to the wrong balance."""
+# Statements: a month is stated once it is over, and an issued statement never changes.
+PERIOD_NOT_ENDED = ERRORS.define("billing.period_not_ended", 422, "Validation failed")
+CONCURRENT_GENERATION = ERRORS.define("billing.concurrent_generation", 409, "Concurrent generation")

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import BillingAccount, Invoice
-from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
-from billing_service.service_layer.errors import RowsRefused
+from billing_service.service_layer.context import BillingContext
+from billing_service.service_layer.errors import CONCURRENT_IMPORT, INVOICE_FIGURES_DIFFER, INVOICE_ROWS_REFUSED
 from portal_shared.contracts import Event, new_event
 from portal_shared.correlation import get_correlation_id
-from portal_shared.db import utcnow
+from portal_shared.db import transaction
 from portal_shared.mexico import to_cents
 
 # Fields an existing invoice must repeat exactly for a re-sent row to count as unchanged.
@@ -55,12 +56,22 @@ def issued_event(invoice: Invoice, account_number: str) -> Event:
     )
 
 
-def import_invoices(session: Session, rows: Sequence[dict], *, publish_many: PublishMany = add_events) -> ImportResult:
-    """Rows as the API schema loaded them (stripped strings, Decimal amounts, dates).
+def import_invoices(ctx: BillingContext, rows: Sequence[dict]) -> ImportResult:
+    """Rows as the API schema loaded them (stripped strings, Decimal amounts, dates), in one transaction.
 
-    Raises RowsRefused (nothing written): invalid rows (a number twice in the file, an account
-    billing does not know) or conflicting ones (a number billing holds with other figures).
+    Refused with nothing written: invalid rows (a number twice in the file, an account billing
+    does not know), conflicting ones (a number billing holds with other figures), or an import
+    that raced another one writing the same numbers. Field errors name the row: "invoices.<index>.<field>".
     """
+    try:
+        with transaction(ctx.session_factory) as session:
+            return _import(ctx, session, rows)
+    except IntegrityError as exc:
+        # Another import inserted the same number between this one's read and its insert.
+        raise CONCURRENT_IMPORT("Another import wrote the same invoices; send this one again.") from exc
+
+
+def _import(ctx: BillingContext, session: Session, rows: Sequence[dict]) -> ImportResult:
     invalid: dict[str, dict[str, list[str]]] = {}
     first_seen: dict[str, int] = {}
     for index, row in enumerate(rows):
@@ -87,7 +98,7 @@ def import_invoices(session: Session, rows: Sequence[dict], *, publish_many: Pub
                 f"Unknown account number {row['account_number']!r}."
             ]
     if invalid:
-        raise RowsRefused(invalid)
+        raise INVOICE_ROWS_REFUSED("Invalid or missing: invoices.", errors={"invoices": invalid})
 
     existing: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(list(first_seen)):
@@ -120,9 +131,10 @@ def import_invoices(session: Session, rows: Sequence[dict], *, publish_many: Pub
                     f"an imported invoice is never changed."
                 ]
     if conflicts:
-        raise RowsRefused(conflicts, conflict=True)
+        raise INVOICE_FIGURES_DIFFER("Rows contradict invoices already imported; nothing was imported.",
+                                     errors={"invoices": conflicts})
 
-    now = utcnow()
+    now = ctx.clock()
     invoices = []
     for row in new_rows:
         account_id, customer_id = accounts[row["account_number"]]
@@ -149,7 +161,7 @@ def import_invoices(session: Session, rows: Sequence[dict], *, publish_many: Pub
     if invoices:
         # One multi-row insert (SQLAlchemy batches it), not a round trip per invoice.
         session.execute(sa.insert(Invoice), [_columns(invoice) for invoice in invoices])
-        publish_many(
+        ctx.publish(
             session, [issued_event(invoice, row["account_number"]) for invoice, row in zip(invoices, new_rows)]
         )
     return ImportResult(imported=len(invoices), unchanged=len(rows) - len(invoices))

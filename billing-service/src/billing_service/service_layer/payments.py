@@ -7,22 +7,20 @@ announced twice under new ids, or confirmed before its initiation arrives).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
-from billing_service.adapters.orm import OUTBOX, Invoice, PaymentApplication
+from billing_service.adapters.orm import Invoice, PaymentApplication
 from billing_service.config import SERVICE_NAME
 from billing_service.domain.money import ZERO
 from billing_service.domain.payments import APPLIED, CONFIRMED, FAILED, INITIATED, Balance, next_step
-from billing_service.service_layer.errors import PaymentDoesNotMatch
+from billing_service.service_layer.context import BillingContext
 from portal_shared.contracts import Event, new_event
-from portal_shared.db import utcnow
 from portal_shared.mexico import to_cents
-from portal_shared.outbox import Outbox
 
-Publish = Callable[[Session, Event], None]
-_outbox = Outbox(OUTBOX)
+
+class PaymentDoesNotMatch(Exception):
+    """A payment event naming an invoice of another customer or currency: retried, then dead-lettered
+    for a person to look at, never applied to the wrong balance."""
 
 
 def balance_changed_event(invoice: Invoice, payment_id, correlation_id: str | None) -> Event:
@@ -44,7 +42,7 @@ def balance_changed_event(invoice: Invoice, payment_id, correlation_id: str | No
     )
 
 
-def _apply(session: Session, event: Event, kind: str, publish: Publish) -> list[Invoice]:
+def _apply(ctx: BillingContext, session: Session, event: Event, kind: str) -> list[Invoice]:
     data = event.data
     payment_id = data["payment_id"]
     changed: list[Invoice] = []
@@ -68,7 +66,7 @@ def _apply(session: Session, event: Event, kind: str, publish: Publish) -> list[
         )
         if step is None:
             continue
-        now = utcnow()
+        now = ctx.clock()
         if pair is None:
             pair = PaymentApplication(
                 payment_id=payment_id,
@@ -101,21 +99,20 @@ def _apply(session: Session, event: Event, kind: str, publish: Publish) -> list[
         changed.append(invoice)
     # Rows before announcements: a CHECK violation must stop the outbox write too.
     session.flush()
-    for invoice in changed:
-        publish(session, balance_changed_event(invoice, payment_id, event.correlation_id))
+    ctx.publish(session, [balance_changed_event(invoice, payment_id, event.correlation_id) for invoice in changed])
     return changed
 
 
-def payment_initiated(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+def payment_initiated(ctx: BillingContext, session: Session, event: Event) -> list[Invoice]:
     """The items' amounts go in transit."""
-    return _apply(session, event, INITIATED, publish)
+    return _apply(ctx, session, event, INITIATED)
 
 
-def payment_confirmed(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+def payment_confirmed(ctx: BillingContext, session: Session, event: Event) -> list[Invoice]:
     """The items' amounts leave transit and reduce what is pending; an invoice at zero is paid."""
-    return _apply(session, event, CONFIRMED, publish)
+    return _apply(ctx, session, event, CONFIRMED)
 
 
-def payment_failed(session: Session, event: Event, *, publish: Publish = _outbox.add_event) -> list[Invoice]:
+def payment_failed(ctx: BillingContext, session: Session, event: Event) -> list[Invoice]:
     """The items' amounts held in transit are released."""
-    return _apply(session, event, FAILED, publish)
+    return _apply(ctx, session, event, FAILED)

@@ -1,4 +1,4 @@
-"""Reads of the API: invoices, balances and credit status of one customer, in SQL.
+"""Reads of the API: accounts, invoices, balances and credit status of one customer, in SQL.
 
 Pages, counts and totals are all computed by the database (indexes on (customer, status,
 due date) and (account, status, due date)), so a customer with thousands of open invoices
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice
 from billing_service.domain.credit import credit_status
 from billing_service.domain.money import CURRENCIES, ZERO
-from billing_service.service_layer.errors import NotFound
+from billing_service.service_layer.context import BillingContext
+from billing_service.service_layer.errors import ACCOUNT_NOT_FOUND, CUSTOMER_UNKNOWN, INVOICE_NOT_FOUND
 from billing_service.service_layer.rates import current_rate
-from portal_shared.mexico import mexico_today, mxn_for, to_cents
+from portal_shared.db import transaction
+from portal_shared.mexico import mxn_for, to_cents
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def require_customer(session: Session, customer_id: uuid.UUID) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
         # identity registers customers; billing learns of them by event, maybe a moment later.
-        raise NotFound("billing has no customer with this id (yet).")
+        raise CUSTOMER_UNKNOWN("billing has no customer with this id (yet).")
     return customer
 
 
@@ -50,8 +52,32 @@ def account_in_scope(session: Session, customer_id: uuid.UUID, account_number: s
         )
     )
     if account_id is None:
-        raise NotFound("The customer has no account with this number.", {"account": ["No such account."]})
+        raise ACCOUNT_NOT_FOUND("The customer has no account with this number.",
+                                errors={"account": ["No such account."]})
     return account_id
+
+
+def customer_accounts(ctx: BillingContext, customer_id: uuid.UUID) -> dict[str, Any]:
+    """The customer and its billing accounts, each with the customer's system account number."""
+    with transaction(ctx.session_factory) as session:
+        customer = require_customer(session, customer_id)
+        return {
+            "customer": {
+                "id": customer.id,
+                "rfc": customer.rfc,
+                "name": customer.name,
+                "system_account_number": customer.system_account_number,
+            },
+            "items": [
+                {
+                    "id": account.id,
+                    "account_number": account.account_number,
+                    "system_account_number": customer.system_account_number,
+                    "opened_at": account.opened_at,
+                }
+                for account in customer.accounts
+            ],
+        }
 
 
 def _scope(customer_id: uuid.UUID, account_id: uuid.UUID | None, status: str | None) -> list:
@@ -94,14 +120,15 @@ def _page_of_invoices(session: Session, conditions: list, page: Page, order: lis
 
 
 def list_invoices(
-    session: Session, customer_id: uuid.UUID, *, status: str | None, account: str | None, page: Page
+    ctx: BillingContext, customer_id: uuid.UUID, *, status: str | None, account: str | None, page: Page
 ) -> dict[str, Any]:
-    require_customer(session, customer_id)
-    conditions = _scope(customer_id, account_in_scope(session, customer_id, account), status)
-    rows, total = _page_of_invoices(
-        session, conditions, page, [Invoice.due_date, Invoice.invoice_number]
-    )
-    today = mexico_today()
+    with transaction(ctx.session_factory) as session:
+        require_customer(session, customer_id)
+        conditions = _scope(customer_id, account_in_scope(session, customer_id, account), status)
+        rows, total = _page_of_invoices(
+            session, conditions, page, [Invoice.due_date, Invoice.invoice_number]
+        )
+    today = ctx.today()
     return {
         "items": [invoice_view(invoice, number, today) for invoice, number in rows],
         "page": page.number,
@@ -110,26 +137,34 @@ def list_invoices(
     }
 
 
-def get_invoice(session: Session, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any]:
-    row = session.execute(
-        sa.select(Invoice, BillingAccount.account_number)
-        .join(BillingAccount, Invoice.account_id == BillingAccount.id)
-        .where(Invoice.id == invoice_id, Invoice.customer_id == customer_id)
-    ).first()
+def get_invoice(ctx: BillingContext, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any]:
+    with transaction(ctx.session_factory) as session:
+        row = session.execute(
+            sa.select(Invoice, BillingAccount.account_number)
+            .join(BillingAccount, Invoice.account_id == BillingAccount.id)
+            .where(Invoice.id == invoice_id, Invoice.customer_id == customer_id)
+        ).first()
     if row is None:
         # Another customer's invoice is as absent as one that does not exist.
-        raise NotFound("No such invoice.")
-    return invoice_view(row[0], row[1], mexico_today())
+        raise INVOICE_NOT_FOUND("No such invoice.")
+    return invoice_view(row[0], row[1], ctx.today())
 
 
-def balances(session: Session, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:
+def balances(ctx: BillingContext, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:
     """The open invoices with MXN equivalents at the current rate, and totals per currency."""
+    today = ctx.today()
+    with transaction(ctx.session_factory) as session:
+        return _balances(session, customer_id, account, page, today)
+
+
+def _balances(
+    session: Session, customer_id: uuid.UUID, account: str | None, page: Page, today: date
+) -> dict[str, Any]:
     require_customer(session, customer_id)
     conditions = _scope(customer_id, account_in_scope(session, customer_id, account), "open")
-    rate = current_rate(session)
+    rate = current_rate(session, today)
     rate_value = rate[1] if rate else None
     rows, total = _page_of_invoices(session, conditions, page, [Invoice.due_date, Invoice.invoice_number])
-    today = mexico_today()
     items = []
     for invoice, number in rows:
         view = invoice_view(invoice, number, today)
@@ -181,19 +216,22 @@ def balances(session: Session, customer_id: uuid.UUID, *, account: str | None, p
     }
 
 
-def customer_credit(session: Session, customer_id: uuid.UUID, *, block_after_days: int) -> dict[str, Any]:
-    require_customer(session, customer_id)
-    today = mexico_today()
+def customer_credit(ctx: BillingContext, customer_id: uuid.UUID) -> dict[str, Any]:
+    """current, overdue (an open invoice past due) or blocked (past due more than credit_block_days)."""
+    block_after_days = ctx.credit_block_days
+    today = ctx.today()
     overdue = [Invoice.customer_id == customer_id, Invoice.status == "open", Invoice.due_date < today]
-    oldest = session.scalar(sa.select(sa.func.min(Invoice.due_date)).where(*overdue))
-    by_currency = {
-        currency: (count, pending)
-        for currency, count, pending in session.execute(
-            sa.select(Invoice.currency, sa.func.count(), sa.func.sum(Invoice.pending_amount))
-            .where(*overdue)
-            .group_by(Invoice.currency)
-        )
-    }
+    with transaction(ctx.session_factory) as session:
+        require_customer(session, customer_id)
+        oldest = session.scalar(sa.select(sa.func.min(Invoice.due_date)).where(*overdue))
+        by_currency = {
+            currency: (count, pending)
+            for currency, count, pending in session.execute(
+                sa.select(Invoice.currency, sa.func.count(), sa.func.sum(Invoice.pending_amount))
+                .where(*overdue)
+                .group_by(Invoice.currency)
+            )
+        }
     status, days = credit_status(oldest, today, block_after_days)
     return {
         "customer_id": customer_id,

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import ExchangeRate
-from billing_service.adapters.publisher import PublishMany, add_events
 from billing_service.config import SERVICE_NAME
+from billing_service.service_layer.context import BillingContext
+from billing_service.service_layer.errors import NO_EXCHANGE_RATE
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
-from portal_shared.db import utcnow
-from portal_shared.mexico import mexico_today, to_rate
+from portal_shared.db import transaction
+from portal_shared.mexico import to_rate
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,13 @@ class RatesResult:
     unchanged: int
 
 
-def set_rates(session: Session, rates: Sequence[dict], *, publish_many: PublishMany = add_events) -> RatesResult:
+def set_rates(ctx: BillingContext, rates: Sequence[dict]) -> RatesResult:
     """Rows {date, rate}: new or changed days are stored and announced; repeated ones change nothing."""
+    with transaction(ctx.session_factory) as session:
+        return _set(ctx, session, rates)
+
+
+def _set(ctx: BillingContext, session: Session, rates: Sequence[dict]) -> RatesResult:
     days = [row["date"] for row in rates]
     held = {
         rate.rate_date: rate
@@ -34,7 +40,7 @@ def set_rates(session: Session, rates: Sequence[dict], *, publish_many: PublishM
         )
     }
     events = []
-    now = utcnow()
+    now = ctx.clock()
     for row in rates:
         value = to_rate(row["rate"])
         current = held.get(row["date"])
@@ -51,15 +57,24 @@ def set_rates(session: Session, rates: Sequence[dict], *, publish_many: PublishM
             )
         )
     session.flush()
-    publish_many(session, events)
+    ctx.publish(session, events)
     return RatesResult(set=len(events), unchanged=len(rates) - len(events))
 
 
-def current_rate(session: Session, today: date | None = None) -> tuple[date, Decimal] | None:
-    """The latest rate on or before today (Mexico City), or None when none was ever set."""
+def todays_rate(ctx: BillingContext) -> dict:
+    """The rate in force today in Mexico City: {date, rate}."""
+    with transaction(ctx.session_factory) as session:
+        found = current_rate(session, ctx.today())
+    if found is None:
+        raise NO_EXCHANGE_RATE("No exchange rate has been set yet.")
+    return {"date": found[0], "rate": found[1]}
+
+
+def current_rate(session: Session, today: date) -> tuple[date, Decimal] | None:
+    """The latest rate on or before `today` (a Mexico City day), or None when none was ever set."""
     row = session.execute(
         sa.select(ExchangeRate.rate_date, ExchangeRate.rate)
-        .where(ExchangeRate.rate_date <= (today or mexico_today()))
+        .where(ExchangeRate.rate_date <= today)
         .order_by(ExchangeRate.rate_date.desc())
         .limit(1)
     ).first()

@@ -9,32 +9,28 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from billing_service.adapters.orm import BillingAccount, Customer, Invoice, PaymentApplication, Statement
-from billing_service.adapters.pdf import InvoiceLine, PaymentLine, StatementDocument, UsageLine, render_statement
-from billing_service.adapters.publisher import PublishMany, add_events
+from billing_service.adapters.pdf import InvoiceLine, PaymentLine, StatementDocument, UsageLine
 from billing_service.config import SERVICE_NAME
 from billing_service.domain.calendar import Period
 from billing_service.domain.payments import APPLIED
 from billing_service.domain.statements import closing_balance, statement_id, totals
-from billing_service.service_layer.errors import NotFound
+from billing_service.service_layer.context import BillingContext
+from billing_service.service_layer.errors import CONCURRENT_GENERATION, PERIOD_NOT_ENDED, STATEMENT_NOT_FOUND
 from billing_service.service_layer.queries import Page, account_in_scope, require_customer
 from billing_service.service_layer.usage import months_usage
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
-from portal_shared.db import utcnow
-from portal_shared.mexico import mexico_date, mexico_today
+from portal_shared.db import transaction
+from portal_shared.mexico import mexico_date
 
 CHUNK = 1000
-
-
-class PeriodNotEnded(ValueError):
-    """A month is stated only once it is over: an issued statement never changes."""
 
 
 @dataclass(frozen=True)
@@ -56,18 +52,24 @@ def _grouped_sums(session: Session, query_for, account_ids: Sequence[uuid.UUID])
     return result
 
 
-def generate_statements(
-    session: Session,
-    period: Period,
-    *,
-    now: datetime | None = None,
-    customer_id: uuid.UUID | None = None,
-    publish_many: PublishMany = add_events,
+def generate_statements(ctx: BillingContext, period: Period) -> GenerationResult:
+    """Every account's statement of `period` not yet generated, in one transaction."""
+    try:
+        with transaction(ctx.session_factory) as session:
+            return state_period(ctx, session, period)
+    except IntegrityError as exc:
+        # Another generation of the period took the same statement numbers first.
+        raise CONCURRENT_GENERATION("Statements of this period were generated meanwhile; run again.") from exc
+
+
+def state_period(
+    ctx: BillingContext, session: Session, period: Period, *, customer_id: uuid.UUID | None = None
 ) -> GenerationResult:
-    """Every account's statement of `period` not yet generated (only `customer_id`'s when named)."""
-    now = now or utcnow()
-    if period.end > mexico_today(now):
-        raise PeriodNotEnded(f"{period} has not ended yet (Mexico City time).")
+    """generate_statements in the caller's transaction (only `customer_id`'s accounts when named)."""
+    now = ctx.clock()
+    if period.end > ctx.today():
+        message = f"{period} has not ended yet (Mexico City time)."
+        raise PERIOD_NOT_ENDED("Invalid or missing: period.", errors={"period": [message]})
 
     # Accounts with any invoice by the month's end have something to state.
     stated = sa.select(Invoice.account_id).where(Invoice.issue_date < period.end).distinct().subquery()
@@ -169,13 +171,13 @@ def generate_statements(
             invoiced_mxn=invoiced["MXN"], invoiced_usd=invoiced["USD"],
             paid_mxn=paid["MXN"], paid_usd=paid["USD"],
             closing_mxn=closing["MXN"], closing_usd=closing["USD"],
-            pdf=render_statement(document),
+            pdf=ctx.render_pdf(document),
             meter_usage=usage,
         )
         session.add(statement)
         created.append(statement)
     session.flush()
-    publish_many(session, [
+    ctx.publish(session, [
         new_event(
             "billing.statement.published", 1,
             {
@@ -205,21 +207,24 @@ def statement_view(statement: Statement, account_number: str) -> dict[str, Any]:
     }
 
 
-def list_statements(session: Session, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:
-    require_customer(session, customer_id)
-    conditions = [Statement.customer_id == customer_id]
-    account_id = account_in_scope(session, customer_id, account)
-    if account_id is not None:
-        conditions.append(Statement.account_id == account_id)
-    query = sa.select(Statement, BillingAccount.account_number).join(
-        BillingAccount, Statement.account_id == BillingAccount.id
-    ).where(*conditions)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.execute(
-        query.order_by(Statement.period.desc(), BillingAccount.account_number).offset(page.offset).limit(page.size)
-        # The PDF bytes stay in the database until a download asks for them.
-        .options(defer(Statement.pdf))
-    ).all()
+def list_statements(
+    ctx: BillingContext, customer_id: uuid.UUID, *, account: str | None, page: Page
+) -> dict[str, Any]:
+    with transaction(ctx.session_factory) as session:
+        require_customer(session, customer_id)
+        conditions = [Statement.customer_id == customer_id]
+        account_id = account_in_scope(session, customer_id, account)
+        if account_id is not None:
+            conditions.append(Statement.account_id == account_id)
+        query = sa.select(Statement, BillingAccount.account_number).join(
+            BillingAccount, Statement.account_id == BillingAccount.id
+        ).where(*conditions)
+        total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        rows = session.execute(
+            query.order_by(Statement.period.desc(), BillingAccount.account_number).offset(page.offset).limit(page.size)
+            # The PDF bytes stay in the database until a download asks for them.
+            .options(defer(Statement.pdf))
+        ).all()
     return {
         "items": [statement_view(statement, number) for statement, number in rows],
         "page": page.number,
@@ -228,10 +233,12 @@ def list_statements(session: Session, customer_id: uuid.UUID, *, account: str | 
     }
 
 
-def statement_pdf(session: Session, customer_id: uuid.UUID, statement_id_: str) -> tuple[str, bytes]:
-    row = session.execute(
-        sa.select(Statement.id, Statement.pdf).where(Statement.id == statement_id_, Statement.customer_id == customer_id)
-    ).first()
+def statement_pdf(ctx: BillingContext, customer_id: uuid.UUID, statement_id_: str) -> tuple[str, bytes]:
+    with transaction(ctx.session_factory) as session:
+        row = session.execute(
+            sa.select(Statement.id, Statement.pdf)
+            .where(Statement.id == statement_id_, Statement.customer_id == customer_id)
+        ).first()
     if row is None:
-        raise NotFound("No such statement.")
+        raise STATEMENT_NOT_FOUND("No such statement.")
     return row[0], row[1]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from billing_service.adapters.orm import BillingAccount, MeterUsage
 from billing_service.domain.calendar import Period
 from billing_service.domain.usage import reading_usage
+from billing_service.service_layer.context import BillingContext
 from portal_shared.contracts import Event
 from portal_shared.logging import log_fields
 
@@ -21,7 +22,7 @@ class AccountNotKnown(Exception):
     """A reading for an account billing has not learnt yet: retried, then dead-lettered, never lost."""
 
 
-def meter_reading_accepted(session: Session, event: Event) -> None:
+def meter_reading_accepted(_ctx: BillingContext, session: Session, event: Event) -> None:
     """Record the reading's usage once: the inbox drops a redelivery, the reading id a re-announcement.
 
     Only for the account's own customer: a device filed under another customer's account would put

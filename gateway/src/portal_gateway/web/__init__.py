@@ -6,6 +6,6 @@ from portal_gateway.web.knowledge import knowledge
 from portal_gateway.web.staff import staff
 from portal_gateway.web.stock import stock
 from portal_gateway.web.users import users
-from portal_gateway.web.views import web
+from portal_gateway.web.account_pages import web
 
 __all__ = ["billing", "desk", "knowledge", "staff", "stock", "users", "web"]

@@ -33,6 +33,11 @@ class Answer:
         return self.body.get("detail") or self.body.get("title")
 
     @property
+    def code(self) -> str | None:
+        """The refusal's stable code (portal_shared.errors), what the page may explain it by."""
+        return self.body.get("code")
+
+    @property
     def errors(self) -> dict[str, list[str]]:
         errors = self.body.get("errors") or {}
         return {name: (messages if isinstance(messages, list) else [str(messages)])

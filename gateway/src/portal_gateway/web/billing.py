@@ -25,23 +25,22 @@ from portal_gateway.routing import BILLING, PAYMENT
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
 from portal_gateway.web.forms import BANKS, PayForm
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     ID,
     Refused,
     SignInAgain,
     Viewer,
     call,
     clean,
-    flatten,
     id_or_404,
     install_error_pages,
     items_of,
     page,
     page_arg,
     pages_of,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import place_errors, problem_messages
 
 billing = Blueprint("billing", __name__)
 
@@ -263,28 +262,25 @@ def pay():
     if answer.ok:
         picks.form_errors.append(_("The bank did not give an address to continue. Please try again."))
         return _balances_page(who, form, picks, 502)
-    _place_errors(answer, order, form, picks)
+    place_errors(answer, picks.form_errors, _next_to_rows(order, form, picks))
     # The service answered: nothing was created with this key, so the next try is a new request.
     form.idempotency_key.data = ""
     return _balances_page(who, form, picks, answer.status)
 
 
-def _place_errors(answer: Answer, order: list[str], form: PayForm, picks: Picks) -> None:
-    """The service's field errors next to the rows they name (items.N.… is the N-th invoice sent)."""
-    unplaced: list[str] = []
-    for name, messages in flatten(answer.body.get("errors") or {}).items():
+def _next_to_rows(order: list[str], form: PayForm, picks: Picks):
+    """items.N.… is the N-th invoice sent: its messages go on that invoice's row."""
+    def place(name: str, messages: list[str]) -> bool:
         match = _ITEM_FIELD.match(name)
         if match and int(match.group(1)) < len(order):
             picks.row_errors.setdefault(order[int(match.group(1))], []).extend(messages)
-        elif name == "bank":
+            return True
+        if name == "bank":
             form.bank.errors = list(form.bank.errors) + messages
-        else:
-            unplaced.extend(messages)
-    if answer.detail:
-        picks.form_errors.append(answer.detail)
-    picks.form_errors.extend(unplaced)
-    if not picks.form_errors and not picks.row_errors and not form.bank.errors:
-        picks.form_errors.append(_("The request could not be completed (HTTP %(status)s).", status=answer.status))
+            return True
+        return False
+
+    return place
 
 
 # --- after the bank, and the history --------------------------------------------------------------

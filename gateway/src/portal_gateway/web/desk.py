@@ -21,7 +21,8 @@ from portal_gateway.routing import IDENTITY, SERVICEDESK
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
 from portal_gateway.web.desk_forms import (
-    INCIDENT_CATEGORIES,
+    INCIDENT_CATEGORY_LABELS,
+    category_choices,
     CommentForm,
     IncidentForm,
     LocationForm,
@@ -30,7 +31,7 @@ from portal_gateway.web.desk_forms import (
     reading_number,
 )
 from portal_gateway.web.formatting import day, moment
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     NotThere,
     Refused,
     Viewer,
@@ -40,10 +41,9 @@ from portal_gateway.web.pages import (
     install_error_pages,
     items_of,
     page,
-    place_errors,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import on_fields, place_errors, problem_messages
 
 desk = Blueprint("desk", __name__)
 
@@ -91,7 +91,7 @@ def _side(who: Viewer) -> str:
 
 def _ask(who: Viewer, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None,
          scoped: bool = False) -> Answer:
-    """servicedesk with the viewer's token; 401, 403 and 404 end the page (pages.call).
+    """servicedesk with the viewer's token; 401, 403 and 404 end the page (page_helpers.call).
 
     Unscoped unless asked: a device or incident is named by its id, only lists name the customer.
     """
@@ -121,7 +121,7 @@ def _failed(exc: Failed):
 
 
 def _place(form: FlaskForm, answer: Answer, fields: dict[str, Any]) -> None:
-    place_errors(answer, fields, form.form_errors)
+    place_errors(answer, form.form_errors, on_fields(fields))
 
 
 def _saved(message: str, endpoint: str, who: Viewer, **values: str):
@@ -136,7 +136,7 @@ def _saved(message: str, endpoint: str, who: Viewer, **values: str):
 def _labels() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "move_labels": MOVE_LABELS, "sla_labels": SLA_LABELS,
             "side_labels": SIDE_LABELS, "device_status_labels": DEVICE_STATUS_LABELS,
-            "category_labels": dict(INCIDENT_CATEGORIES), "device_status": device_status}
+            "category_labels": INCIDENT_CATEGORY_LABELS, "device_status": device_status}
 
 
 # Not "count": that is Jinja's own alias of length.
@@ -304,8 +304,12 @@ def new_incident():
     listed = _ask(who, "GET", "/api/v1/devices", scoped=True)
     if not listed.ok:
         raise Failed(listed)
+    categories = _ask(who, "GET", "/api/v1/incident-categories")
+    if not categories.ok:
+        raise Failed(categories)
     form = IncidentForm()
     form.device_id.choices = _device_choices(items_of(listed))
+    form.category.choices = category_choices([str(item.get("key")) for item in items_of(categories)])
     if request.method == "GET":
         wanted = request.args.get("device_id")
         if wanted in {choice.value for choice in form.device_id.choices}:

@@ -24,18 +24,22 @@ MAX_TEXT = 5000
 _SEPARATORS = re.compile(r"[\s,]")
 _DIGITS = re.compile(r"\A\d{1,16}\Z")
 
-# servicedesk takes the category as free text; the portal offers these, so incidents can be
-# grouped by them. The codes are what is stored; the labels are shown.
-INCIDENT_CATEGORIES = (
-    ("paper_jam", _l("Paper jam")),
-    ("print_quality", _l("Print or copy quality")),
-    ("error_code", _l("Error code on the display")),
-    ("no_power", _l("Does not turn on")),
-    ("scanning", _l("Scanning or network")),
-    ("toner", _l("Toner or supplies")),
-    ("noise", _l("Noise or mechanical failure")),
-    ("other", _l("Other")),
-)
+# servicedesk keeps the categories (GET /api/v1/incident-categories) and refuses any other; the
+# portal names each key for people. A key servicedesk adds before the portal knows it shows as is.
+INCIDENT_CATEGORY_LABELS = {
+    "paper_jam": _l("Paper jam"),
+    "print_quality": _l("Print or copy quality"),
+    "error_code": _l("Error code on the display"),
+    "no_power": _l("Does not turn on"),
+    "scanning": _l("Scanning or network"),
+    "toner": _l("Toner or supplies"),
+    "noise": _l("Noise or mechanical failure"),
+    "other": _l("Other"),
+}
+
+
+def category_choices(keys: list[str]) -> list[SelectChoice]:
+    return [SelectChoice(key, INCIDENT_CATEGORY_LABELS.get(key, key)) for key in keys]
 
 
 def reading_number(typed: str | None) -> int | None:
@@ -75,12 +79,12 @@ class ReadingForm(FlaskForm):
 
 
 class IncidentForm(FlaskForm):
-    """The device choices are the devices the user reaches, set by the page before validating."""
+    """The device and category choices are set by the page before validating: the devices the user
+    reaches, the categories servicedesk keeps."""
 
     device_id = SelectField(_l("Device"), id="incident-device", choices=[], validate_choice=False,
                             validators=[_ChoiceOnly(_l("Choose one of the devices in the list."))])
-    category = SelectField(_l("Category"), id="incident-category",
-                           choices=[SelectChoice(value, label) for value, label in INCIDENT_CATEGORIES],
+    category = SelectField(_l("Category"), id="incident-category", choices=[],
                            validate_choice=False, validators=[_ChoiceOnly(_l("Choose a category."))])
     description = TextAreaField(_l("What is happening?"), id="incident-description",
                                 validators=[DataRequired(_REQUIRED), Length(max=MAX_TEXT)])

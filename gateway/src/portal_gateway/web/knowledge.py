@@ -12,18 +12,17 @@ from flask import Blueprint, abort, request
 from flask_babel import lazy_gettext as _l
 
 from portal_gateway.routing import SERVICEDESK
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     call,
-    flatten,
     id_or_404,
     install_error_pages,
     items_of,
     page,
     page_arg,
     pages_of,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import problem_messages
 
 knowledge = Blueprint("knowledge", __name__)
 
@@ -53,7 +52,7 @@ def search():
     answer = call(SERVICEDESK, "GET", f"/api/v1/knowledge?{urlencode(query)}", who, scoped=False)
     if not answer.ok:
         # What servicedesk says about the words goes under the box; anything else above it.
-        problems = flatten(answer.body.get("errors") or {}).get("q") or problem_messages(answer)
+        problems = answer.errors.get("q") or problem_messages(answer)
         return page("knowledge.html", who, answer.status, **{**context, "items": [], "problems": problems})
     context.update(items=items_of(answer), pages=pages_of(answer.body), total=answer.body.get("total"))
     return page("knowledge.html", who, **context)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from portal_shared.auth.roles import AGENT
 
 from portal_gateway.routing import IDENTITY, SERVICEDESK
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     ID,
     Viewer,
     call,
@@ -24,10 +24,9 @@ from portal_gateway.web.pages import (
     install_error_pages,
     items_of,
     page,
-    place_errors,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import on_fields, place_errors, problem_messages
 from portal_gateway.web.staff_forms import EmailCorrectionForm, email_form
 from portal_gateway.web.nav import USER_STATUS_NAMES
 
@@ -164,5 +163,5 @@ def correct_email(customer_id: str, user_id: str):
             flash(_("The e-mail address was corrected to %(email)s. A message was sent there to verify it.",
                     email=answer.body.get("email") or form.email.data.strip()))
             return redirect(url_for("staff.customer", customer_id=customer_id, _anchor="overview-users"), 303)
-        place_errors(answer, {"email": form.email}, form.form_errors)
+        place_errors(answer, form.form_errors, on_fields({"email": form.email}))
     return _overview_page(who, customer_id, _overview(who, customer_id), {user_id: form}, 400)

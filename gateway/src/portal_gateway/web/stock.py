@@ -15,20 +15,18 @@ from flask_babel import lazy_gettext as _l
 
 from portal_gateway.policy import STOCK_EDITORS, STOCK_READERS
 from portal_gateway.routing import SERVICEDESK
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     Refused,
     Viewer,
     call,
     clean,
-    flatten,
     id_or_404,
     install_error_pages,
     items_of,
     page,
-    place_errors,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import on_fields, place_errors, problem_messages
 from portal_gateway.web.stock_forms import InventoryForm, StockLocationForm, TonerItemForm
 
 stock = Blueprint("stock", __name__)
@@ -82,7 +80,7 @@ def locations():
                     name=answer.body.get("name") or form.name.data.strip()))
             created = clean(str(answer.body.get("id") or ""))
             return redirect(url_for("stock.location", location_id=created) if created else url_for("stock.locations"))
-        place_errors(answer, form._fields, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     context = {"form": form if can_edit(who) else None, "form_errors": form_errors, "items": None, "problems": []}
     if who.needs_customer:
         return page("stock.html", who, **context)
@@ -140,7 +138,7 @@ def location(location_id: str):
         if answer.ok:
             flash(_("The stock location was saved."))
             return redirect(url_for("stock.location", location_id=location_id))
-        place_errors(answer, form._fields, errors)
+        place_errors(answer, errors, on_fields(form._fields))
     return _location_page(who, current, 400, details_form=form, details_errors=errors)
 
 
@@ -163,7 +161,7 @@ def add_item(location_id: str):
                 flash(_("%(item)s was added.", item=item))
                 return redirect(url_for("stock.location", location_id=location_id))
             # inventory.0.quantity names the one entry sent: next to the item form's own field.
-            place_errors(answer, form._fields, errors, rename=_entry_field)
+            place_errors(answer, errors, on_fields(form._fields, _entry_field))
     return _location_page(who, current, 400, item_form=form, item_errors=errors)
 
 
@@ -220,16 +218,18 @@ def update_levels(location_id: str):
         flash(_("The inventory levels were saved."))
         return redirect(url_for("stock.location", location_id=location_id))
     inventory_errors: list[str] = []
-    for name, messages in flatten(answer.body.get("errors") or {}).items():
+
+    def next_to_rows(name: str, messages: list[str]) -> bool:
+        # inventory.N.… is the N-th change sent: its messages go on that item's row.
         match = _LEVEL_FIELD.match(name)
         if match and int(match.group(1)) < len(changes):
             row_errors.setdefault(changes[int(match.group(1))]["toner_item"], []).extend(messages)
-        else:
-            inventory_errors.extend(messages)
-    if answer.detail:
-        inventory_errors.insert(0, answer.detail)
+            return True
+        return False
+
+    place_errors(answer, inventory_errors, next_to_rows)
     return _location_page(who, current, 400, entered=entered, row_errors=row_errors,
-                          inventory_errors=inventory_errors or problem_messages(answer))
+                          inventory_errors=inventory_errors)
 
 
 # --- toner orders ----------------------------------------------------------------------------

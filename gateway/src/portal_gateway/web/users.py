@@ -16,7 +16,7 @@ from portal_shared.auth.roles import ADMIN, DEVICE_ADMIN, STOCK_DEVICE_ADMIN
 from portal_gateway.routing import IDENTITY, SERVICEDESK
 from portal_gateway.web.api import ServiceUnavailable
 from portal_gateway.web.nav import USER_STATUS_NAMES
-from portal_gateway.web.pages import (
+from portal_gateway.web.page_helpers import (
     ID,
     NotThere,
     Viewer,
@@ -25,10 +25,9 @@ from portal_gateway.web.pages import (
     install_error_pages,
     items_of,
     page,
-    place_errors,
-    problem_messages,
     viewer,
 )
+from portal_gateway.web.form_errors import on_fields, place_errors, problem_messages
 from portal_gateway.web.user_forms import AssignmentForm, DisableUserForm, InviteForm, UserForm
 
 users = Blueprint("users", __name__)
@@ -67,7 +66,7 @@ def user_list():
             flash(_("We sent an e-mail to %(email)s: the invitation or, if the address already has a portal "
                     "account, a notice to its owner.", email=answer.body.get("email") or email))
             return redirect(url_for("users.user_list"))
-        place_errors(answer, form._fields, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     listing = call(IDENTITY, "GET", "/api/v1/users", who)
     problems = [] if listing.ok else problem_messages(listing)
     status = 400 if form_errors or form.errors else (200 if listing.ok else listing.status)
@@ -140,7 +139,7 @@ def user_page(user_id: str):
         if answer.ok:
             flash(_("The changes to %(name)s were saved.", name=answer.body.get("name") or form.name.data.strip()))
             return redirect(url_for("users.user_page", user_id=user_id))
-        place_errors(answer, form._fields, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return _user_page(who, user, form, form_errors)
 
 

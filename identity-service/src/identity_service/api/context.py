@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app, request
 
 from portal_shared.auth.flask import current_principal
+from portal_shared.errors import FORBIDDEN
 
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import Forbidden
 from identity_service.service_layer.users import actor_for
 
 EXTENSION = "identity"
@@ -27,7 +27,7 @@ def acting(*roles: str) -> Actor:
     """
     actor = actor_for(identity(), current_principal().user_id)
     if roles and not actor.has_any(*roles):
-        raise Forbidden("Your role does not allow this.")
+        raise FORBIDDEN("Your role does not allow this.")
     return actor
 
 

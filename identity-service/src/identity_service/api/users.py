@@ -5,12 +5,12 @@ from flask_smorest import Blueprint
 
 from portal_shared.auth import ADMIN, AGENT
 from portal_shared.auth.flask import current_principal, require_auth
+from portal_shared.errors import invalid
 
 from identity_service.api import schemas
 from identity_service.api.context import BEARER, acting, identity
 from identity_service.service_layer import users
 from identity_service.service_layer.audit import Actor
-from identity_service.service_layer.errors import invalid
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="The signed-in user, users and audit log")
 
@@ -19,7 +19,8 @@ def _customer_in_scope(actor: Actor, query: dict) -> str:
     """An admin's own company (from the token, never the URL); an agent names one explicitly."""
     if actor.has_any(AGENT):
         if query.get("customer_id") is None:
-            raise invalid("customer_id", "Customer service must name the customer: ?customer_id=…")
+            raise invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]},
+                          "Invalid: customer_id.")
         return str(query["customer_id"])
     return actor.customer_id
 

@@ -22,7 +22,17 @@ from identity_service.domain.rfc import normalize_rfc
 from identity_service.service_layer import audit, throttle, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import Conflict, InvalidCredentials, InvalidInput, Locked
+from identity_service.service_layer.errors import (
+    ACCOUNT_INACTIVE,
+    ALREADY_ACTIVATED,
+    INVALID_CREDENTIALS,
+    REFRESH_TOKEN_INVALID,
+    SAME_PASSWORD,
+    WEAK_PASSWORD,
+    WRONG_CURRENT_PASSWORD,
+    email_in_use,
+    locked,
+)
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.tokens import Tokens
 from identity_service.service_layer.views import audit_user
@@ -50,7 +60,7 @@ def check_new_password(user: User, password: str, field: str = "new_password") -
     forbidden = [user.username, user.customer.rfc if user.customer else None]
     problems = password_problems(password, forbidden=forbidden)
     if problems:
-        raise InvalidInput("The new password does not meet the password rules.", errors={field: problems})
+        raise WEAK_PASSWORD("The new password does not meet the password rules.", errors={field: problems})
 
 
 def set_password(ctx: Context, user: User, password: str) -> None:
@@ -90,7 +100,7 @@ def login(ctx: Context, *, username: str, password: str, address: str) -> Tokens
             ]
         wait = throttle.retry_after(db, counters, now)
         if wait is not None:
-            raise Locked(wait)
+            raise locked(wait)
 
         if user is None:
             ctx.passwords.burn(password)
@@ -116,7 +126,7 @@ def login(ctx: Context, *, username: str, password: str, address: str) -> Tokens
                 result = tokens.start_family(db, ctx, user)
     if failed:
         # Raised after the commit: the failure must be counted even though the answer is an error.
-        raise InvalidCredentials(BAD_CREDENTIALS)
+        raise INVALID_CREDENTIALS(BAD_CREDENTIALS)
     return result
 
 
@@ -146,10 +156,10 @@ def first_login(ctx: Context, *, user_id: str, email: str, new_password: str) ->
     with transaction(ctx.session_factory) as db:
         user = db.get(User, user_id, with_for_update=True)
         if user is None or user.status != PENDING_ACTIVATION or not _is_initial_user(user):
-            raise Conflict("This account is already activated: sign in with your password.")
+            raise ALREADY_ACTIVATED("This account is already activated: sign in with your password.")
         check_new_password(user, new_password)
         if email_taken(db, address, by_other_than=user.id):
-            raise Conflict("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
+            raise email_in_use()
         before = audit_user(user)
         user.email = address
         user.email_verified = False
@@ -205,7 +215,7 @@ def refresh(ctx: Context, *, refresh_token: str) -> Tokens:
             else:
                 result = tokens.continue_family(db, ctx, user, row.family_id, refresh_token)
     if failure is not None:
-        raise InvalidCredentials("The refresh token is invalid, expired or was revoked. Sign in again.")
+        raise REFRESH_TOKEN_INVALID("The refresh token is invalid, expired or was revoked. Sign in again.")
     return result
 
 
@@ -225,11 +235,11 @@ def change_password(ctx: Context, *, user_id: str, family_id: str | None, curren
     with transaction(ctx.session_factory) as db:
         user = db.get(User, user_id, with_for_update=True)
         if user is None or user.status != ACTIVE:
-            raise InvalidCredentials("This account cannot sign in.")
+            raise ACCOUNT_INACTIVE("This account cannot sign in.")
         counter = throttle.Counter(throttle.account_key(user.username), normal_limit(ctx))
         wait = throttle.retry_after(db, [counter], now)
         if wait is not None:
-            raise Locked(wait)
+            raise locked(wait)
         if not ctx.passwords.verify(user.password_hash, current_password):
             # Counted like a failed sign-in: a stolen access token must not allow guessing.
             throttle.record_failure(db, counter, now)
@@ -237,8 +247,8 @@ def change_password(ctx: Context, *, user_id: str, family_id: str | None, curren
         else:
             check_new_password(user, new_password)
             if ctx.passwords.verify(user.password_hash, new_password):
-                raise InvalidInput("Choose a password different from the current one.",
-                                   errors={"new_password": ["The new password must differ from the current one."]})
+                raise SAME_PASSWORD("Choose a password different from the current one.",
+                                    errors={"new_password": ["The new password must differ from the current one."]})
             set_password(ctx, user, new_password)
             tokens.revoke_families(db, ctx, user.id, reason="password_changed", keep=family_id)
             # Every access token issued so far; this sign-in's next refresh gets a fresh one.
@@ -248,5 +258,5 @@ def change_password(ctx: Context, *, user_id: str, family_id: str | None, curren
                 action="user.password_changed", target_type="user", target_id=user.id, customer_id=user.customer_id,
             )
     if wrong:
-        raise InvalidInput("The current password is not correct.",
-                           errors={"current_password": ["The current password is not correct."]})
+        raise WRONG_CURRENT_PASSWORD("The current password is not correct.",
+                                     errors={"current_password": ["The current password is not correct."]})

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal_shared.auth import ADMIN
 from portal_shared.db import transaction
+from portal_shared.errors import invalid
 
 from identity_service.adapters.orm import Customer, CustomerAccount, User
 from identity_service.domain import mail
@@ -17,7 +18,12 @@ from identity_service.service_layer import audit, events, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.auth import email_taken
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import Conflict, InvalidInput, NotFound
+from identity_service.service_layer.errors import (
+    ALREADY_ACTIVATED,
+    ALREADY_REGISTERED,
+    CUSTOMER_NOT_FOUND,
+    email_in_use,
+)
 from identity_service.service_layer.views import customer_view
 
 ACCOUNT_NUMBER = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,31}$")
@@ -32,7 +38,7 @@ def _clean_account_numbers(values: list[str]) -> list[str]:
     if len(set(cleaned)) != len(cleaned):
         errors.append("An account number appears twice.")
     if errors:
-        raise InvalidInput("Invalid: account_numbers.", errors={"account_numbers": errors})
+        raise invalid({"account_numbers": errors}, "Invalid: account_numbers.")
     return cleaned
 
 
@@ -43,14 +49,14 @@ def register_customer(
     try:
         rfc = validate_rfc(rfc)
     except InvalidRFC as exc:
-        raise InvalidInput("Invalid: rfc.", errors={"rfc": [str(exc)]}) from None
+        raise invalid({"rfc": [str(exc)]}, "Invalid: rfc.") from None
     numbers = _clean_account_numbers(account_numbers)
     system_number = system_account_number.strip()
     name = name.strip()
     if not name or not system_number:
         empty = {"name": name, "system_account_number": system_number}
-        raise InvalidInput("Invalid: required text is empty.",
-                           errors={field: ["Must not be empty."] for field, value in empty.items() if not value})
+        raise invalid({field: ["Must not be empty."] for field, value in empty.items() if not value},
+                      "Invalid: required text is empty.")
     with transaction(ctx.session_factory) as db:
         conflicts: dict[str, list[str]] = {}
         if db.scalar(sa.select(Customer.id).where(Customer.rfc == rfc)) or db.scalar(
@@ -63,7 +69,7 @@ def register_customer(
         if taken:
             conflicts["account_numbers"] = [f"{number} already belongs to a customer." for number in sorted(taken)]
         if conflicts:
-            raise Conflict("Already registered: " + ", ".join(sorted(conflicts)) + ".", errors=conflicts)
+            raise ALREADY_REGISTERED("Already registered: " + ", ".join(sorted(conflicts)) + ".", errors=conflicts)
 
         now = ctx.clock()
         customer = Customer(rfc=rfc, name=name, system_account_number=system_number, created_at=now)
@@ -110,7 +116,7 @@ def get_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     with transaction(ctx.session_factory) as db:
         customer = db.get(Customer, customer_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise CUSTOMER_NOT_FOUND("No such customer.")
         return customer_view(customer)
 
 
@@ -120,12 +126,12 @@ def send_activation_link(ctx: Context, actor: Actor, *, customer_id: str, email:
     with transaction(ctx.session_factory) as db:
         customer = db.get(Customer, customer_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise CUSTOMER_NOT_FOUND("No such customer.")
         user = db.scalar(sa.select(User).where(User.username == customer.rfc).with_for_update())
         if user is None or user.status != PENDING_ACTIVATION:
-            raise Conflict("This customer's main account is already activated.")
+            raise ALREADY_ACTIVATED("This customer's main account is already activated.")
         if email_taken(db, address, by_other_than=user.id):
-            raise Conflict("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
+            raise email_in_use()
         ttl = int(ctx.settings["INVITATION_TOKEN_TTL_SECONDS"])
         raw = tokens.mint_link(db, ctx, user=user, purpose=PURPOSE_ACTIVATION, email=address,
                                ttl_setting="INVITATION_TOKEN_TTL_SECONDS")

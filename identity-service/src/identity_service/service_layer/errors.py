@@ -1,63 +1,56 @@
-"""Why a use case refused; the HTTP layer turns each into a problem document."""
+"""Why a use case refused: identity's codes, each a situation a person can be told about.
+
+Plain field validation is the common `invalid(...)` and a role check the common FORBIDDEN
+(portal_shared.errors); what only identity refuses is here. The shared app builder turns each
+into a problem document and lists the codes in the OpenAPI document.
+"""
 from __future__ import annotations
 
+from portal_shared.errors import COMMON, ErrorCatalogue, UseCaseError
 
-class IdentityError(Exception):
-    status = 400
-    title = "Bad request"
+ERRORS = ErrorCatalogue(COMMON)
 
-    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
+# Signing in and staying signed in.
+INVALID_CREDENTIALS = ERRORS.define("identity.invalid_credentials", 401, "Invalid credentials")
+ACCOUNT_INACTIVE = ERRORS.define("identity.account_inactive", 401, "Account cannot sign in")
+REFRESH_TOKEN_INVALID = ERRORS.define("identity.refresh_token_invalid", 401, "Invalid refresh token")
+LOCKED = ERRORS.define("identity.locked", 429, "Too many attempts")
 
+# Passwords.
+WEAK_PASSWORD = ERRORS.define("identity.weak_password", 422, "Password rules not met")
+SAME_PASSWORD = ERRORS.define("identity.same_password", 422, "New password same as current")
+WRONG_CURRENT_PASSWORD = ERRORS.define("identity.wrong_current_password", 422, "Current password not correct")
 
-class InvalidInput(IdentityError):
-    status = 422
-    title = "Validation failed"
+# Mailed links and activation.
+INVALID_LINK = ERRORS.define("identity.invalid_link", 400, "Invalid or expired link")
+ALREADY_ACTIVATED = ERRORS.define("identity.already_activated", 409, "Account already activated")
 
-
-class InvalidCredentials(IdentityError):
-    status = 401
-    title = "Invalid credentials"
-
-
-class Locked(IdentityError):
-    status = 429
-    title = "Too many attempts"
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"Too many failed attempts. Try again in {retry_after} seconds.")
-        self.retry_after = retry_after
-
-
-class Forbidden(IdentityError):
-    status = 403
-    title = "Forbidden"
-
-
-class NotFound(IdentityError):
-    status = 404
-    title = "Not found"
+# Users and customers.
+USER_NOT_FOUND = ERRORS.define("identity.user_not_found", 404, "User not found")
+CUSTOMER_NOT_FOUND = ERRORS.define("identity.customer_not_found", 404, "Customer not found")
+EMAIL_IN_USE = ERRORS.define("identity.email_in_use", 409, "E-mail address in use")
+USERNAME_TAKEN = ERRORS.define("identity.username_taken", 409, "User name taken")
+ALREADY_REGISTERED = ERRORS.define("identity.already_registered", 409, "Already registered")
+LAST_ADMIN = ERRORS.define("identity.last_admin", 409, "Last admin of the customer")
+CANNOT_DISABLE_SELF = ERRORS.define("identity.cannot_disable_self", 409, "Cannot disable own account")
+# Who changes what of a user: customer service corrects e-mails, a customer's admin the rest.
+AGENT_CHANGE_NOT_ALLOWED = ERRORS.define("identity.agent_change_not_allowed", 403,
+                                         "Customer service corrects e-mail only")
+EMAIL_CHANGE_NOT_ALLOWED = ERRORS.define("identity.email_change_not_allowed", 403,
+                                         "E-mail corrected by customer service only")
 
 
-class Conflict(IdentityError):
-    status = 409
-    title = "Conflict"
+def locked(retry_after: int) -> UseCaseError:
+    # Retry-After for HTTP clients; retry_after for those that read only the problem document.
+    return LOCKED(f"Too many failed attempts. Try again in {retry_after} seconds.",
+                  headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
-class InvalidLink(IdentityError):
-    """A mailed link that is unknown, used, expired or no longer applies."""
-
-    status = 400
-    title = "Invalid or expired link"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This link is not valid any more. Ask for a new one.",
-            errors={"token": ["The link is invalid, was already used or has expired."]},
-        )
+def invalid_link() -> UseCaseError:
+    """A mailed link that is unknown, used, expired or no longer applies: all answered alike."""
+    return INVALID_LINK("This link is not valid any more. Ask for a new one.",
+                        errors={"token": ["The link is invalid, was already used or has expired."]})
 
 
-def invalid(field: str, *messages: str) -> InvalidInput:
-    return InvalidInput(f"Invalid: {field}.", errors={field: list(messages)})
+def email_in_use() -> UseCaseError:
+    return EMAIL_IN_USE("Another user already has this e-mail address.", errors={"email": ["Already in use."]})

@@ -20,7 +20,7 @@ from identity_service.service_layer import audit, throttle, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.auth import check_new_password, email_taken, set_password
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import Conflict, InvalidLink
+from identity_service.service_layer.errors import email_in_use, invalid_link
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user
 
@@ -66,11 +66,11 @@ def reset(ctx: Context, *, token: str, new_password: str) -> None:
         link = tokens.find_link(db, ctx, token, (PURPOSE_RESET_PASSWORD,))
         user = db.get(User, link.user_id, with_for_update=True) if link else None
         if link is None or user is None or user.status != ACTIVE:
-            raise InvalidLink()
+            raise invalid_link()
         # Checked before the token is spent, so a refused password leaves the link usable.
         check_new_password(user, new_password)
         if not tokens.use_link(db, ctx, link):
-            raise InvalidLink()
+            raise invalid_link()
         set_password(ctx, user, new_password)
         tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD,))
         tokens.revoke_families(db, ctx, user.id, reason="password_reset")
@@ -87,7 +87,7 @@ def verify_email(ctx: Context, *, token: str) -> None:
         user = db.get(User, link.user_id, with_for_update=True) if link else None
         # A link for an address the user has since replaced proves nothing about the new one.
         if link is None or user is None or user.email != link.email or not tokens.use_link(db, ctx, link):
-            raise InvalidLink()
+            raise invalid_link()
         user.email_verified = True
         user.updated_at = ctx.clock()
 
@@ -98,15 +98,15 @@ def activate(ctx: Context, *, token: str, new_password: str) -> None:
         link = tokens.find_link(db, ctx, token, (PURPOSE_INVITATION, PURPOSE_ACTIVATION))
         user = db.get(User, link.user_id, with_for_update=True) if link else None
         if link is None or user is None or user.status != PENDING_ACTIVATION:
-            raise InvalidLink()
+            raise invalid_link()
         check_new_password(user, new_password)
         address = normalize_email(link.email or user.email or "")
         if not address:
-            raise InvalidLink()
+            raise invalid_link()
         if email_taken(db, address, by_other_than=user.id):
-            raise Conflict("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
+            raise email_in_use()
         if not tokens.use_link(db, ctx, link):
-            raise InvalidLink()
+            raise invalid_link()
         before = audit_user(user)
         user.email = address
         user.email_verified = True

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal_shared.auth import ADMIN, AGENT
 from portal_shared.db import transaction
+from portal_shared.errors import FORBIDDEN, invalid
 
 from identity_service.adapters.orm import AuditEntry, Customer, User, UserRole
 from identity_service.domain import mail
@@ -29,7 +30,17 @@ from identity_service.service_layer import audit, events, throttle, tokens
 from identity_service.service_layer.audit import Actor
 from identity_service.service_layer.auth import email_taken, send_verification, set_password
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import Conflict, Forbidden, InvalidCredentials, InvalidInput, NotFound
+from identity_service.service_layer.errors import (
+    ACCOUNT_INACTIVE,
+    AGENT_CHANGE_NOT_ALLOWED,
+    CANNOT_DISABLE_SELF,
+    EMAIL_CHANGE_NOT_ALLOWED,
+    LAST_ADMIN,
+    USER_NOT_FOUND,
+    USERNAME_TAKEN,
+    WEAK_PASSWORD,
+    email_in_use,
+)
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user, audit_view, me_view, user_view
 
@@ -39,10 +50,10 @@ INVITATION_SENT = "invitation_sent"
 
 def _check_roles(roles: set[str], *, is_customer_user: bool) -> None:
     if not roles:
-        raise InvalidInput("Invalid: roles.", errors={"roles": ["Give at least one role."]})
+        raise invalid({"roles": ["Give at least one role."]}, "Invalid: roles.")
     wrong = disallowed_roles(roles, is_customer_user=is_customer_user)
     if wrong:
-        raise InvalidInput("Invalid: roles.", errors={"roles": [f"Not a role for this user: {', '.join(sorted(wrong))}."]})
+        raise invalid({"roles": [f"Not a role for this user: {', '.join(sorted(wrong))}."]}, "Invalid: roles.")
 
 
 def _address_in_use(db: Session, address: str, *, user_id: str | None = None) -> bool:
@@ -54,7 +65,7 @@ def _address_in_use(db: Session, address: str, *, user_id: str | None = None) ->
 
 def _email_free(db: Session, address: str, *, user_id: str | None = None) -> None:
     if _address_in_use(db, address, user_id=user_id):
-        raise Conflict("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
+        raise email_in_use()
 
 
 def _target(db: Session, actor: Actor, user_id: str, *, lock: bool = False) -> User:
@@ -63,12 +74,12 @@ def _target(db: Session, actor: Actor, user_id: str, *, lock: bool = False) -> U
     staff member's e-mail could take that account over through a password reset."""
     user = db.get(User, user_id, with_for_update=lock)
     if user is None:
-        raise NotFound("No such user.")
+        raise USER_NOT_FOUND("No such user.")
     if actor.has_any(AGENT):
         if user.customer_id is None:
-            raise NotFound("No such user.")
+            raise USER_NOT_FOUND("No such user.")
     elif actor.customer_id is None or user.customer_id != actor.customer_id:
-        raise NotFound("No such user.")
+        raise USER_NOT_FOUND("No such user.")
     return user
 
 
@@ -77,7 +88,7 @@ def actor_for(ctx: Context, user_id: str) -> Actor:
     with transaction(ctx.session_factory) as db:
         user = db.get(User, user_id)
         if user is None or user.status != ACTIVE:
-            raise InvalidCredentials("This account cannot sign in any more.")
+            raise ACCOUNT_INACTIVE("This account cannot sign in any more.")
         return Actor(user.id, user.username, user.customer_id, frozenset(user.roles))
 
 
@@ -85,7 +96,7 @@ def me(ctx: Context, user_id: str) -> dict[str, Any]:
     with transaction(ctx.session_factory) as db:
         user = db.get(User, user_id)
         if user is None or user.status != ACTIVE:
-            raise InvalidCredentials("This account cannot sign in any more.")
+            raise ACCOUNT_INACTIVE("This account cannot sign in any more.")
         return me_view(user)
 
 
@@ -108,7 +119,7 @@ def invite_user(ctx: Context, actor: Actor, *, email: str, name: str, roles: lis
     use gets a mail saying so instead, and nothing is written about its account.
     """
     if actor.customer_id is None or not actor.has_any(ADMIN):
-        raise Forbidden("Only a customer's admin invites users.")
+        raise FORBIDDEN("Only a customer's admin invites users.")
     address = normalize_email(email)
     wanted = set(roles)
     _check_roles(wanted, is_customer_user=True)
@@ -182,14 +193,14 @@ def update_user(ctx: Context, actor: Actor, user_id: str, changes: dict[str, Any
     if actor.has_any(AGENT):
         refused = sorted(set(changes) - {"email"})
         if refused:
-            raise Forbidden("Customer service may only correct a user's e-mail.",
-                            errors={name: ["Not changeable by customer service."] for name in refused})
+            raise AGENT_CHANGE_NOT_ALLOWED("Customer service may only correct a user's e-mail.",
+                                           errors={name: ["Not changeable by customer service."] for name in refused})
     elif actor.has_any(ADMIN) and actor.customer_id is not None:
         if "email" in changes:
-            raise Forbidden("Only customer service corrects a user's e-mail.",
-                            errors={"email": ["Ask customer service to correct an e-mail address."]})
+            raise EMAIL_CHANGE_NOT_ALLOWED("Only customer service corrects a user's e-mail.",
+                                           errors={"email": ["Ask customer service to correct an e-mail address."]})
     else:
-        raise Forbidden("Your role does not allow this.")
+        raise FORBIDDEN("Your role does not allow this.")
     with transaction(ctx.session_factory) as db:
         user = _target(db, actor, user_id, lock=True)
         now = ctx.clock()
@@ -197,8 +208,8 @@ def update_user(ctx: Context, actor: Actor, user_id: str, changes: dict[str, Any
             wanted = set(changes["roles"])
             _check_roles(wanted, is_customer_user=user.customer_id is not None)
             if ADMIN in user.roles and ADMIN not in wanted and _active_admins(db, user.customer_id) <= {user.id}:
-                raise Conflict("A customer keeps at least one admin.",
-                               errors={"roles": ["This is the company's last active admin."]})
+                raise LAST_ADMIN("A customer keeps at least one admin.",
+                                 errors={"roles": ["This is the company's last active admin."]})
             old_roles = user.roles
             user.set_roles(wanted)
             user.updated_at = now
@@ -235,7 +246,7 @@ def disable_user(ctx: Context, actor: Actor, user_id: str) -> None:
     with transaction(ctx.session_factory) as db:
         user = _target(db, actor, user_id, lock=True)
         if user.id == actor.user_id:
-            raise Conflict("You cannot disable your own account.")
+            raise CANNOT_DISABLE_SELF("You cannot disable your own account.")
         if user.status == DISABLED:
             return
         before = audit_user(user)
@@ -277,10 +288,10 @@ def create_active_user(
     _check_roles(set(roles), is_customer_user=customer_id is not None)
     problems = password_problems(password, forbidden=[name_key])
     if problems:
-        raise InvalidInput("The password does not meet the password rules.", errors={"password": problems})
+        raise WEAK_PASSWORD("The password does not meet the password rules.", errors={"password": problems})
     with transaction(ctx.session_factory) as db:
         if db.scalar(sa.select(User.id).where(User.username == name_key)):
-            raise Conflict("This user name is taken.", errors={"username": ["Already in use."]})
+            raise USERNAME_TAKEN("This user name is taken.", errors={"username": ["Already in use."]})
         if address:
             _email_free(db, address)
         now = ctx.clock()

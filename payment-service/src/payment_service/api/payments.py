@@ -5,20 +5,17 @@ import uuid
 
 from flask import Response, current_app, json, request
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from payment_service.api import schemas
 from payment_service.domain.payments import RequestedItem
 from payment_service.service_layer import callbacks, payments, queries, status_check
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.errors import PaymentError
 from portal_shared.auth import ADMIN, AGENT, BILLING
 from portal_shared.auth.flask import current_principal, require_auth
-from portal_shared.web import Problem
+from portal_shared.errors import FORBIDDEN, MALFORMED, invalid
 
 EXTENSION = "payment.context"
 BEARER = [{"bearerAuth": []}]
-MAX_KEY_LENGTH = 200
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments", description="Payments of invoices through the banks")
 
@@ -27,25 +24,10 @@ def context() -> PaymentContext:
     return current_app.extensions[EXTENSION]
 
 
-def problem(exc: PaymentError) -> Problem:
-    return Problem(exc.status, exc.title, exc.detail, errors=exc.errors)
-
-
-def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested errors ({"items": {0: {"amount": [...]}}}) as {"items.0.amount": [...]}."""
-    if not isinstance(messages, dict):
-        return {prefix or "body": messages if isinstance(messages, list) else [str(messages)]}
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        key = "body" if name == "_schema" and not prefix else f"{prefix}.{name}" if prefix else str(name)
-        flat.update(_flatten(value, key))
-    return flat
-
-
 def _customer_of_caller() -> uuid.UUID:
     principal = current_principal()
     if principal.customer_id is None:
-        raise Problem(403, "Forbidden", "Only a customer's own users may do this.")
+        raise FORBIDDEN("Only a customer's own users may do this.")
     return uuid.UUID(principal.customer_id)
 
 
@@ -53,34 +35,27 @@ def _customer_of_caller() -> uuid.UUID:
 @require_auth(ADMIN, BILLING)
 @blp.doc(
     security=BEARER,
-    parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string", "maxLength": 200}}],
+    parameters=[{"in": "header", "name": payments.IDEMPOTENCY_HEADER, "required": True,
+                 "schema": {"type": "string", "maxLength": payments.MAX_KEY_LENGTH}}],
     requestBody={"required": True, "content": {"application/json": {"schema": schemas.PaymentRequestSchema}}},
 )
 @blp.response(201, schemas.PaymentSchema, description="Created (also the replay of the same key and body)")
 def start_payment():
     """Start a payment of invoices of the caller's customer; answer includes the bank's redirect URL."""
     customer_id = _customer_of_caller()
-    key = (request.headers.get(payments.IDEMPOTENCY_HEADER) or "").strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise Problem.validation({payments.IDEMPOTENCY_HEADER: [f"Required, 1 to {MAX_KEY_LENGTH} characters."]})
     raw = request.get_json(silent=True)
     if not isinstance(raw, dict):
-        raise Problem(400, "Malformed request", "The request body is not a JSON object.", errors={"body": ["Not a JSON object."]})
-    try:
-        body = schemas.PaymentRequestSchema().load(raw)
-    except ValidationError as exc:
-        raise Problem.validation(_flatten(exc.messages)) from None
-    try:
-        answer = payments.start_payment(
-            context(),
-            customer_id=customer_id,
-            idempotency_key=key,
-            hashed_body=payments.request_hash(raw),
-            bank=body["bank"],
-            requested=[RequestedItem(item["invoice_id"], item["amount"]) for item in body["items"]],
-        )
-    except PaymentError as exc:
-        raise problem(exc) from None
+        raise MALFORMED("The request body is not a JSON object.", errors={"body": ["Not a JSON object."]})
+    # Loaded here rather than by @blp.arguments: the body as sent is what the Idempotency-Key keeps.
+    body = schemas.PaymentRequestSchema().load(raw)
+    answer = payments.start_payment(
+        context(),
+        customer_id=customer_id,
+        idempotency_key=request.headers.get(payments.IDEMPOTENCY_HEADER),
+        hashed_body=payments.request_hash(raw),
+        bank=body["bank"],
+        requested=[RequestedItem(item["invoice_id"], item["amount"]) for item in body["items"]],
+    )
     response = Response(json.dumps(answer.body), status=answer.status_code, mimetype="application/json")
     response.headers["Location"] = f"/api/v1/payments/{answer.body['id']}"
     if answer.replayed:
@@ -94,10 +69,7 @@ def start_payment():
 @blp.response(200, schemas.PaymentSchema)
 def get_payment(payment_id: uuid.UUID):
     """One payment, as payment-service knows it (reading never changes it)."""
-    try:
-        return queries.get_payment(context(), payment_id, customer_id=_reader_scope())
-    except PaymentError as exc:
-        raise problem(exc) from None
+    return queries.get_payment(context(), payment_id, customer_id=_reader_scope())
 
 
 @blp.route("/<uuid:payment_id>/status-check", methods=["POST"])
@@ -106,10 +78,7 @@ def get_payment(payment_id: uuid.UUID):
 @blp.response(200, schemas.PaymentSchema)
 def check_payment_status(payment_id: uuid.UUID):
     """Ask the bank about a pending payment and settle it by the answer; the payment as it then is."""
-    try:
-        return status_check.check_with_bank(context(), payment_id, customer_id=_reader_scope())
-    except PaymentError as exc:
-        raise problem(exc) from None
+    return status_check.check_with_bank(context(), payment_id, customer_id=_reader_scope())
 
 
 def _reader_scope() -> uuid.UUID | None:
@@ -124,25 +93,25 @@ def _reader_scope() -> uuid.UUID | None:
 @blp.response(200, schemas.HistorySchema)
 def history(query):
     """Settled payments, newest first, by account and payment date (Mexico City days, inclusive)."""
-    principal = current_principal()
-    if principal.has_any(AGENT):
-        if query.get("customer_id") is None:
-            raise Problem.validation({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
-        customer_id = query["customer_id"]
-    else:
-        # Customers see their own company's history whatever they put in the URL.
-        customer_id = _customer_of_caller()
-    if query.get("from_") and query.get("to") and query["from_"] > query["to"]:
-        raise Problem.validation({"from": ["Must not be after 'to'."]})
     return queries.history(
         context(),
-        customer_id=customer_id,
+        customer_id=_history_scope(query),
         account=query.get("account"),
         date_from=query.get("from_"),
         date_to=query.get("to"),
         page=query["page"],
         page_size=query["page_size"],
     )
+
+
+def _history_scope(query) -> uuid.UUID:
+    """Whose history: staff name the customer, others read their own customer's."""
+    if not current_principal().has_any(AGENT):
+        # Customers see their own company's history whatever they put in the URL.
+        return _customer_of_caller()
+    if query.get("customer_id") is None:
+        raise invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
+    return query["customer_id"]
 
 
 @blp.route("/callbacks/<string:bank>", methods=["POST"])
@@ -153,7 +122,4 @@ def history(query):
 @blp.response(200, schemas.CallbackAnswerSchema)
 def bank_callback(bank: str):
     """A bank's notification of an approved or declined payment; a repeat changes nothing."""
-    try:
-        return callbacks.handle_callback(context(), bank, request.headers, request.get_data(cache=False))
-    except PaymentError as exc:
-        raise problem(exc) from None
+    return callbacks.handle_callback(context(), bank, request.headers, request.get_data(cache=False))

@@ -1,7 +1,7 @@
 """Request and response bodies. Requests refuse unknown fields (marshmallow's default)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portal_shared.banks import BANKS
 from portal_shared.web.fields import StrictDecimal
@@ -53,6 +53,11 @@ class HistoryQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     customer_id = fields.UUID(metadata={"description": "staff (agent) only: whose history"})
+
+    @validates_schema
+    def _from_not_after_to(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("Must not be after 'to'.", field_name="from")
 
 
 class HistoryInvoiceSchema(Schema):

@@ -1,12 +1,14 @@
 """A payment's life as pure transitions: what the bank's answer does to a payment in each state.
 
     pending --approved, with the bank's reference--> confirmed
-       '-----declined-------------------------------> failed
+       |-----declined-------------------------------> failed (reason "declined")
+       '-----expired: pending at the bank too long---> failed (reason "expired")
     A pending answer (or an approval without a reference) leaves a pending payment pending;
-    once confirmed or failed, no answer changes it.
+    once confirmed or failed, nothing changes it.
 
 The callback, its repeats, the return page's status check and the reconciler all ask the bank
 and apply its answer here, in whatever order and however often: the first final answer wins.
+Only the reconciler's clock says "expired", and only after the bank itself still said pending.
 """
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ STATUSES = (PENDING, CONFIRMED, FAILED)
 # Whatever the bank answers after one of these, the payment stays as it is.
 FINAL_STATUSES = frozenset({CONFIRMED, FAILED})
 
-# What a bank answers about a payment.
+# What a bank answers about a payment, and what the reconciler's clock says of one it left pending.
 APPROVED, DECLINED, STILL_PENDING = "approved", "declined", "pending"
-ANSWERS = (APPROVED, DECLINED, STILL_PENDING)
+EXPIRED = "expired"
+ANSWERS = (APPROVED, DECLINED, STILL_PENDING, EXPIRED)
 
 
 def settled_status(status: str, answer: str, bank_reference: str | None) -> str | None:
@@ -31,6 +34,6 @@ def settled_status(status: str, answer: str, bank_reference: str | None) -> str 
     if answer == APPROVED:
         # An approval the bank gives no reference for cannot be receipted: it waits for a full one.
         return CONFIRMED if bank_reference else None
-    if answer == DECLINED:
+    if answer in (DECLINED, EXPIRED):
         return FAILED
     return None

@@ -42,20 +42,28 @@ class PricedItem:
     exchange_rate: Decimal | None
 
 
+# Why the rules refuse an item; the service layer tells API clients by these.
+REPEATED = "repeated"
+NOT_POSITIVE = "not_positive"
+ABOVE_PENDING = "above_pending"
+NOT_CENTS = "not_cents"
+NO_RATE = "no_rate"
+
+
 class PaymentRefused(Exception):
-    """A request the rules refuse; `errors` names each field as items.N.<field>."""
+    """A request the rules refuse; `errors` names each field as items.N.<field>, `reasons` are
+    why (REPEATED, ABOVE_PENDING, ...), one or more."""
 
-    status = 422
-
-    def __init__(self, errors: dict[str, list[str]], detail: str):
+    def __init__(self, errors: dict[str, list[str]], detail: str, reasons: frozenset[str] = frozenset()):
         super().__init__(detail)
         self.errors = errors
         self.detail = detail
+        self.reasons = reasons
 
 
 class InvoiceNotFound(PaymentRefused):
     # Another customer's invoice is reported exactly like one that does not exist.
-    status = 404
+    pass
 
 
 def price_items(
@@ -74,23 +82,31 @@ def price_items(
         raise InvoiceNotFound(missing, "An invoice of the payment does not exist.")
 
     errors: dict[str, list[str]] = {}
+    reasons: dict[str, str] = {}
+
+    def refuse(field: str, reason: str, message: str) -> None:
+        # One message a field: a later rule on the same field replaces the earlier one.
+        errors[field], reasons[field] = [message], reason
+
     seen: set[uuid.UUID] = set()
     for n, item in enumerate(requested):
         invoice = invoices[item.invoice_id]
         if item.invoice_id in seen:
-            errors[f"items.{n}.invoice_id"] = ["The invoice is already in this payment."]
+            refuse(f"items.{n}.invoice_id", REPEATED, "The invoice is already in this payment.")
         seen.add(item.invoice_id)
         if item.amount <= 0:
-            errors[f"items.{n}.amount"] = ["Must be greater than 0."]
+            refuse(f"items.{n}.amount", NOT_POSITIVE, "Must be greater than 0.")
         elif item.amount > invoice.pending_amount:
             # Checked before the cents: a huge amount (1e400) cannot even be rounded to cents.
-            errors[f"items.{n}.amount"] = [f"Exceeds the pending amount {invoice.pending_amount} {invoice.currency}."]
+            refuse(f"items.{n}.amount", ABOVE_PENDING,
+                   f"Exceeds the pending amount {invoice.pending_amount} {invoice.currency}.")
         elif not is_whole_cents(item.amount):
-            errors[f"items.{n}.amount"] = ["At most two decimals."]
+            refuse(f"items.{n}.amount", NOT_CENTS, "At most two decimals.")
         if invoice.currency == "USD" and rate is None:
-            errors[f"items.{n}.invoice_id"] = ["No exchange rate is published to price this USD invoice."]
+            refuse(f"items.{n}.invoice_id", NO_RATE, "No exchange rate is published to price this USD invoice.")
     if errors:
-        raise PaymentRefused(errors, "Invalid payment items: " + ", ".join(sorted(errors)) + ".")
+        raise PaymentRefused(errors, "Invalid payment items: " + ", ".join(sorted(errors)) + ".",
+                             frozenset(reasons.values()))
 
     return [
         PricedItem(

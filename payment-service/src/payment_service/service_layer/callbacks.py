@@ -19,7 +19,15 @@ from payment_service.adapters.banks import InvalidCallback, MalformedCallback
 from payment_service.adapters.banks.base import BankUnavailable
 from payment_service.domain.lifecycle import APPROVED, FINAL_STATUSES
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.errors import BankDown, Invalid, NotFound, Unauthorized, Unconfirmed
+from payment_service.service_layer.errors import (
+    BANK_UNAVAILABLE,
+    BANK_UNKNOWN,
+    INVALID_SIGNATURE,
+    NOT_CONFIRMED_BY_BANK,
+    NOT_FOUND,
+    NOTIFICATION_MISMATCH,
+    NOTIFICATION_UNREADABLE,
+)
 from payment_service.service_layer.settlement import apply_bank_answer
 from portal_shared.db import transaction
 from portal_shared.logging import log_fields
@@ -36,27 +44,27 @@ UNCONFIRMED = Counter(
 def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], raw_body: bytes) -> dict:
     adapter = ctx.banks.get(bank)
     if adapter is None:
-        raise NotFound("No such bank.")
+        raise BANK_UNKNOWN("No such bank.")
     try:
         result = adapter.verify_callback(headers, raw_body)
     except InvalidCallback as exc:
         log.warning("bank notification refused", extra=log_fields({"bank": bank, "reason": str(exc)}))
-        raise Unauthorized("The notification's signature is missing, wrong or stale.") from None
+        raise INVALID_SIGNATURE("The notification's signature is missing, wrong or stale.") from None
     except MalformedCallback as exc:
-        raise Invalid(f"Unreadable notification: {exc}", {"body": [str(exc)]}) from None
+        raise NOTIFICATION_UNREADABLE(f"Unreadable notification: {exc}", errors={"body": [str(exc)]}) from None
 
     with transaction(ctx.session_factory) as session:
         payment = session.scalar(
             sa.select(orm.Payment).where(orm.Payment.bank == bank, orm.Payment.bank_payment_id == result.bank_payment_id)
         )
         if payment is None:
-            raise NotFound("No payment with this bank_payment_id.")
+            raise NOT_FOUND("No payment with this bank_payment_id.")
         if result.reference != payment.reference or result.amount != payment.total:
             # Signed but about something else: refuse it rather than settle the wrong payment.
             log.error("bank notification does not match its payment", extra=log_fields({"payment_id": str(payment.id), "bank": bank}))
-            raise Invalid(
+            raise NOTIFICATION_MISMATCH(
                 "The notification's reference or amount does not match the payment.",
-                {"reference" if result.reference != payment.reference else "amount": ["Does not match the payment."]},
+                errors={"reference" if result.reference != payment.reference else "amount": ["Does not match the payment."]},
             )
         payment_id, status = payment.id, payment.status
     if status in FINAL_STATUSES:
@@ -67,13 +75,13 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
     try:
         answer = adapter.query_status(result.bank_payment_id)
     except BankUnavailable:
-        raise BankDown("The bank could not be asked to confirm the notification; send it again later.") from None
+        raise BANK_UNAVAILABLE("The bank could not be asked to confirm the notification; send it again later.") from None
     disagrees = answer.status != result.status or (answer.status == APPROVED and not answer.bank_reference)
     if disagrees or (result.bank_reference and answer.bank_reference != result.bank_reference):
         UNCONFIRMED.labels(bank=bank).inc()
         log.warning("bank notification not confirmed by the bank", extra=log_fields({
             "payment_id": str(payment_id), "bank": bank, "notified": result.status, "bank_says": answer.status}))
-        raise Unconfirmed(f"The bank reports this payment as {answer.status}, not {result.status}; nothing changed.")
+        raise NOT_CONFIRMED_BY_BANK(f"The bank reports this payment as {answer.status}, not {result.status}; nothing changed.")
 
     with transaction(ctx.session_factory) as session:
         changed = apply_bank_answer(session, ctx, payment_id, answer, now=ctx.clock())

@@ -28,15 +28,34 @@ from payment_service.adapters.banks import BankUnavailable, PaymentStart
 from payment_service.domain import payments as rules
 from payment_service.domain.lifecycle import PENDING
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.errors import BankDown, InTransit, Invalid, NotFound
+from payment_service.service_layer.errors import (
+    AMOUNT_ABOVE_PENDING,
+    BANK_UNAVAILABLE,
+    IDEMPOTENCY_KEY_IN_USE,
+    IDEMPOTENCY_KEY_REQUIRED,
+    IDEMPOTENCY_KEY_REUSED,
+    INVOICE_IN_TRANSIT,
+    INVOICE_REPEATED,
+    INVOICE_UNKNOWN,
+    NO_EXCHANGE_RATE,
+)
 from payment_service.service_layer.events import payment_event
 from payment_service.service_layer.views import payment_view
 from portal_shared.db import transaction
+from portal_shared.errors import INVALID, UseCaseError, invalid
 from portal_shared.logging import log_fields
 from portal_shared.mexico import mexico_today
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+# The rules' reasons that are a situation of their own; an amount not above zero or with more
+# than two decimals is plain validation of the field.
+_REFUSALS = {
+    rules.REPEATED: INVOICE_REPEATED,
+    rules.ABOVE_PENDING: AMOUNT_ABOVE_PENDING,
+    rules.NO_RATE: NO_EXCHANGE_RATE,
+}
 
 
 @dataclass(frozen=True)
@@ -57,11 +76,28 @@ def _stored_answer(session: Session, customer_id: uuid.UUID, key: str, hashed: s
     if row is None:
         return None
     if row.request_hash != hashed:
-        raise Invalid(
+        raise IDEMPOTENCY_KEY_REUSED(
             "This Idempotency-Key was already used with a different request body.",
-            {IDEMPOTENCY_HEADER: ["Already used with a different request body."]},
+            errors={IDEMPOTENCY_HEADER: ["Already used with a different request body."]},
         )
     return Answer(row.status_code, json.loads(row.response_body), replayed=True)
+
+
+def _checked_key(key: str | None) -> str:
+    """The Idempotency-Key header as sent, without surrounding spaces, or the refusal naming it."""
+    key = (key or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise invalid({IDEMPOTENCY_HEADER: [f"Required, 1 to {MAX_KEY_LENGTH} characters."]},
+                      error=IDEMPOTENCY_KEY_REQUIRED)
+    return key
+
+
+def _refused(exc: rules.PaymentRefused) -> UseCaseError:
+    """The rules' refusal as API clients are told it: items refused for one reason by its own
+    code, items refused for several as plain validation naming them all."""
+    codes = {_REFUSALS.get(reason, INVALID) for reason in exc.reasons}
+    error = codes.pop() if len(codes) == 1 else INVALID
+    return error(exc.detail, errors=exc.errors)
 
 
 def current_rate(session: Session, now: datetime) -> Decimal | None:
@@ -111,17 +147,18 @@ def start_payment(
     ctx: PaymentContext,
     *,
     customer_id: uuid.UUID,
-    idempotency_key: str,
+    idempotency_key: str | None,
     hashed_body: str,
     bank: str,
     requested: list[rules.RequestedItem],
 ) -> Answer:
+    idempotency_key = _checked_key(idempotency_key)
     with transaction(ctx.session_factory) as session:
         stored = _stored_answer(session, customer_id, idempotency_key, hashed_body)
     if stored is not None:
         return stored
     if bank not in ctx.banks:
-        raise Invalid("Unknown bank.", {"bank": [f"Must be one of: {', '.join(sorted(ctx.banks))}."]})
+        raise invalid({"bank": [f"Must be one of: {', '.join(sorted(ctx.banks))}."]}, "Unknown bank.")
 
     session = ctx.session_factory()
     try:
@@ -134,7 +171,7 @@ def start_payment(
         with transaction(ctx.session_factory) as again:
             stored = _stored_answer(again, customer_id, idempotency_key, hashed_body)
         if stored is None:
-            raise InTransit("A request with this Idempotency-Key is still being processed.") from None
+            raise IDEMPOTENCY_KEY_IN_USE("A request with this Idempotency-Key is still being processed.") from None
         return stored
     except BaseException:
         session.rollback()
@@ -174,12 +211,12 @@ def _start_in(
     try:
         priced = rules.price_items(customer_id, requested, invoices, rate)
     except rules.InvoiceNotFound as exc:
-        raise NotFound(exc.detail, exc.errors) from None
+        raise INVOICE_UNKNOWN(exc.detail, errors=exc.errors) from None
     except rules.PaymentRefused as exc:
-        raise Invalid(exc.detail, exc.errors) from None
+        raise _refused(exc) from None
     in_transit = _in_transit_errors(session, requested)
     if in_transit:
-        raise InTransit("An invoice of the payment already has a payment in transit.", in_transit)
+        raise INVOICE_IN_TRANSIT("An invoice of the payment already has a payment in transit.", errors=in_transit)
 
     payment = orm.Payment(
         id=payment_id,
@@ -213,9 +250,9 @@ def _start_in(
         session.flush()
     except IntegrityError:
         # Another payment locked one of these invoices between the check above and this insert.
-        raise InTransit(
+        raise INVOICE_IN_TRANSIT(
             "An invoice of the payment already has a payment in transit.",
-            {f"items.{n}.invoice_id": ["Another payment of this invoice may be in transit."] for n in range(len(requested))},
+            errors={f"items.{n}.invoice_id": ["Another payment of this invoice may be in transit."] for n in range(len(requested))},
         ) from None
 
     try:
@@ -231,7 +268,7 @@ def _start_in(
         )
     except BankUnavailable as exc:
         log.warning("bank unavailable at payment start", extra=log_fields({"bank": bank, "error": str(exc)}))
-        raise BankDown(f"{bank} cannot be reached right now; nothing was charged. Try again in a moment.") from exc
+        raise BANK_UNAVAILABLE(f"{bank} cannot be reached right now; nothing was charged. Try again in a moment.") from exc
     payment.bank_payment_id = started.bank_payment_id
     payment.redirect_url = started.redirect_url
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from payment_service.adapters import orm
 from payment_service.domain.lifecycle import CONFIRMED
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.errors import NotFound
+from payment_service.service_layer.errors import NOT_FOUND
 from payment_service.service_layer.settlement import items_of
 from payment_service.service_layer.views import history_view, payment_view
 from portal_shared.db import transaction
@@ -23,7 +23,7 @@ def scoped_payment(session: Session, payment_id: uuid.UUID, customer_id: uuid.UU
     payment = session.get(orm.Payment, payment_id)
     # Another customer's payment is reported exactly like one that does not exist.
     if payment is None or (customer_id is not None and payment.customer_id != customer_id):
-        raise NotFound("No such payment.")
+        raise NOT_FOUND("No such payment.")
     return payment
 
 

@@ -13,7 +13,7 @@ from payment_service.adapters.banks import BankUnavailable
 from payment_service.domain.lifecycle import PENDING
 from payment_service.domain.lifecycle import STILL_PENDING as BANK_PENDING
 from payment_service.service_layer.context import PaymentContext
-from payment_service.service_layer.settlement import apply_bank_answer, fail
+from payment_service.service_layer.settlement import apply_bank_answer, expire
 from portal_shared.db import transaction
 from portal_shared.logging import log_fields
 
@@ -70,6 +70,6 @@ def _reconcile_one(ctx: PaymentContext, row, now, outcome: Counter) -> None:
             changed = apply_bank_answer(session, ctx, payment_id, answer, now=ctx.clock())
             outcome["confirmed" if answer.status == "approved" else "failed"] += int(changed)
         elif (now - created_at).total_seconds() >= ctx.expire_seconds:
-            outcome["expired"] += int(fail(session, ctx, payment_id, reason="expired", now=ctx.clock()))
+            outcome["expired"] += int(expire(session, ctx, payment_id, now=ctx.clock()))
         else:
             outcome["pending"] += 1

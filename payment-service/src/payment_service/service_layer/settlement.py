@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from payment_service.adapters import orm
 from payment_service.adapters.banks import BankStatus
-from payment_service.domain.lifecycle import CONFIRMED, FAILED, PENDING, settled_status
+from payment_service.domain.lifecycle import CONFIRMED, EXPIRED, FAILED, PENDING, settled_status
 from payment_service.domain.receipt import ReceiptLine, receipt
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.events import payment_event
@@ -111,3 +111,11 @@ def apply_bank_answer(
     if target == FAILED:
         return fail(session, ctx, payment_id, reason="declined", now=now)
     return False
+
+
+def expire(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, now: datetime) -> bool:
+    """A payment the bank still calls pending after the time allowed: failed, its invoices released."""
+    status = session.scalar(sa.select(orm.Payment.status).where(orm.Payment.id == payment_id))
+    if status is None or settled_status(status, EXPIRED, None) != FAILED:
+        return False
+    return fail(session, ctx, payment_id, reason=EXPIRED, now=now)

@@ -1,6 +1,7 @@
 """Request and response shapes of the incidents API (they also write the OpenAPI document)."""
 from marshmallow import Schema, fields, validate
 
+from servicedesk_service.domain.categories import INCIDENT_CATEGORIES
 from servicedesk_service.domain.incidents import STATUSES
 
 MAX_DESCRIPTION = 5000
@@ -18,7 +19,8 @@ class ContactIn(Schema):
 
 class IncidentIn(Schema):
     device_id = fields.UUID(required=True)
-    category = _text(100, required=True)
+    category = _text(100, required=True, metadata={"enum": list(INCIDENT_CATEGORIES),
+                                                   "description": "A key of GET /api/v1/incident-categories."})
     description = _text(MAX_DESCRIPTION, required=True)
     contact = fields.Nested(ContactIn, required=True)
 
@@ -81,3 +83,12 @@ class IncidentDetailOut(IncidentOut):
 
 class IncidentsOut(Schema):
     items = fields.List(fields.Nested(IncidentOut))
+
+
+class CategoryOut(Schema):
+    key = fields.String(metadata={"enum": list(INCIDENT_CATEGORIES),
+                                  "description": "What is sent and stored as an incident's category."})
+
+
+class CategoriesOut(Schema):
+    items = fields.List(fields.Nested(CategoryOut))

@@ -1,4 +1,4 @@
-"""Incidents: open, list, read with history and SLA, comment, change status."""
+"""Incidents: open, list, read with history and SLA, comment, change status; the categories they are opened under."""
 from __future__ import annotations
 
 import uuid
@@ -7,32 +7,42 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from portal_shared.auth.flask import current_principal, require_auth
-from portal_shared.db import transaction
-from servicedesk_service.adapters.orm import Incident
 from servicedesk_service.api import incident_schemas as schemas
-from servicedesk_service.api.context import calendar, caller, caller_id, caller_scope, now, problems, session_factory
+from servicedesk_service.api.context import caller, caller_id, caller_scope, context
+from servicedesk_service.domain.categories import INCIDENT_CATEGORIES
 from servicedesk_service.domain.devices import DEVICE_ROLES
 from servicedesk_service.domain.incidents import COMMENTING_ROLES, OPENING_ROLES, side_of
 from servicedesk_service.service_layer import incidents
+from servicedesk_service.service_layer.incidents import SeenIncident
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1", description="Incidents, their history and SLA")
 
 SECURITY = [{"bearerAuth": []}]
 
 
-def incident_view(incident: Incident, moment, *, with_history: bool = False, session=None) -> dict:
-    """An incident as the API shows it, its SLA judged at `moment`."""
+def incident_view(seen: SeenIncident) -> dict:
+    """An incident as the API shows it, with its SLA (and its history, when the use case read it)."""
+    incident = seen.incident
     view = {
         "id": incident.id, "customer_id": incident.customer_id, "device_id": incident.device_id,
         "category": incident.category, "description": incident.description,
         "contact": {"name": incident.contact_name, "phone": incident.contact_phone, "email": incident.contact_email},
         "status": incident.status, "opened_at": incident.opened_at, "opened_by": incident.opened_by,
         "response_due_at": incident.response_due_at, "acknowledged_at": incident.acknowledged_at,
-        "ended_at": incident.ended_at, "sla": incidents.sla(calendar(), incident, moment),
+        "ended_at": incident.ended_at, "sla": seen.sla,
     }
-    if with_history:
-        view["history"] = incidents.history(session, incident.id)
+    if seen.history is not None:
+        view["history"] = seen.history
     return view
+
+
+@blp.get("/incident-categories")
+@require_auth()
+@blp.response(200, schemas.CategoriesOut)
+@blp.doc(security=SECURITY)
+def categories():
+    """The categories an incident is opened under, by the key sent as `category`; the portal shows a label for each."""
+    return {"items": [{"key": key} for key in INCIDENT_CATEGORIES]}
 
 
 @blp.post("/incidents")
@@ -41,18 +51,13 @@ def incident_view(incident: Incident, moment, *, with_history: bool = False, ses
 @blp.response(201, schemas.IncidentDetailOut)
 @blp.alt_response(404, description="No such device within reach (problem+json).")
 @blp.alt_response(409, description="The device is retired or removed (problem+json).")
-@blp.alt_response(422, description="Invalid or unknown fields, named (problem+json).")
+@blp.alt_response(422, description="Invalid or unknown fields, or a category not in /incident-categories, "
+                                    "named (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def open_incident(body):
     """Open an incident against a device; its response is due within the contract's business hours."""
-    moment = now()
-    with transaction(session_factory()) as session:
-        incident = incidents.open_incident(
-            session, caller_scope(), body, calendar=calendar(), now=moment, by=caller_id(),
-            side=side_of(current_principal()), actor=caller(),
-        )
-        return incident_view(incident, moment, with_history=True, session=session)
+    return incident_view(incidents.open_incident(context(), caller_scope(), body, by=caller_id(),
+                                                 side=side_of(current_principal()), actor=caller()))
 
 
 @blp.get("/incidents")
@@ -60,14 +65,11 @@ def open_incident(body):
 @blp.arguments(schemas.IncidentsQuery, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, schemas.IncidentsOut)
 @blp.doc(security=SECURITY)
-@problems
 def list_incidents(customer_id=None, device_id=None, status=None):
     """Scoped like devices: an admin's company, a device admin's assigned devices, staff all or one customer's."""
-    moment = now()
-    with transaction(session_factory()) as session:
-        found = incidents.list_incidents(session, caller_scope(), customer_id=customer_id, device_id=device_id,
-                                         status=status)
-        return {"items": [incident_view(incident, moment) for incident in found]}
+    found = incidents.list_incidents(context(), caller_scope(), customer_id=customer_id, device_id=device_id,
+                                     status=status)
+    return {"items": [incident_view(seen) for seen in found]}
 
 
 @blp.get("/incidents/<uuid:incident_id>")
@@ -75,12 +77,8 @@ def list_incidents(customer_id=None, device_id=None, status=None):
 @blp.response(200, schemas.IncidentDetailOut)
 @blp.alt_response(404, description="No such incident within reach (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def get(incident_id: uuid.UUID):
-    moment = now()
-    with transaction(session_factory()) as session:
-        incident = incidents.get_incident(session, caller_scope(), incident_id)
-        return incident_view(incident, moment, with_history=True, session=session)
+    return incident_view(incidents.read_incident(context(), caller_scope(), incident_id))
 
 
 @blp.post("/incidents/<uuid:incident_id>/comments")
@@ -89,12 +87,10 @@ def get(incident_id: uuid.UUID):
 @blp.response(201, schemas.HistoryEntryOut)
 @blp.alt_response(404, description="No such incident within reach (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def add_comment(body, incident_id: uuid.UUID):
     """Comment on an incident, from either side."""
-    with transaction(session_factory()) as session:
-        return incidents.comment(session, caller_scope(), incident_id, body["text"], now=now(), by=caller_id(),
-                                 side=side_of(current_principal()), actor=caller())
+    return incidents.comment(context(), caller_scope(), incident_id, body["text"], by=caller_id(),
+                             side=side_of(current_principal()), actor=caller())
 
 
 @blp.post("/incidents/<uuid:incident_id>/status")
@@ -104,11 +100,7 @@ def add_comment(body, incident_id: uuid.UUID):
 @blp.alt_response(403, description="The move belongs to the other side (problem+json).")
 @blp.alt_response(409, description="Not a transition from the current status (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def change_status(body, incident_id: uuid.UUID):
     """Agents acknowledge, start and resolve; the customer cancels an open incident or closes a resolved one."""
-    moment = now()
-    with transaction(session_factory()) as session:
-        incident = incidents.change_status(session, caller_scope(), incident_id, body["status"], now=moment,
-                                           by=caller_id(), side=side_of(current_principal()), actor=caller())
-        return incident_view(incident, moment, with_history=True, session=session)
+    return incident_view(incidents.change_status(context(), caller_scope(), incident_id, body["status"],
+                                                 by=caller_id(), side=side_of(current_principal()), actor=caller()))

@@ -8,10 +8,9 @@ from marshmallow import RAISE
 
 from portal_shared.auth import OPERATOR
 from portal_shared.auth.flask import require_auth
-from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import KnowledgeArticle
 from servicedesk_service.api import knowledge_schemas as schemas
-from servicedesk_service.api.context import caller_id, now, problems, session_factory
+from servicedesk_service.api.context import caller_id, context
 from servicedesk_service.domain.article_markdown import summary, to_html
 from servicedesk_service.service_layer import knowledge
 
@@ -41,13 +40,11 @@ def _hit(article: KnowledgeArticle, score: float) -> dict:
 @blp.response(200, schemas.SearchOut)
 @blp.alt_response(422, description="q missing or blank, or an invalid filter, named (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def search(q, page, tag=None, model=None):
     """Ranked search over title, tags, models and body; Spanish and English words, accents folded."""
-    with transaction(session_factory()) as session:
-        found = knowledge.search(session, q, tag=tag, model=model, page=page)
-        return {"items": [_hit(article, score) for article, score in found.hits], "total": found.total,
-                "page": found.page, "page_size": found.page_size}
+    found = knowledge.search(context(), q, tag=tag, model=model, page=page)
+    return {"items": [_hit(article, score) for article, score in found.hits], "total": found.total,
+            "page": found.page, "page_size": found.page_size}
 
 
 @blp.get("/knowledge/<uuid:article_id>")
@@ -55,10 +52,8 @@ def search(q, page, tag=None, model=None):
 @blp.response(200, schemas.ArticleOut)
 @blp.alt_response(404, description="No such article (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def get(article_id: uuid.UUID):
-    with transaction(session_factory()) as session:
-        return _view(knowledge.get_article(session, article_id))
+    return _view(knowledge.read_article(context(), article_id))
 
 
 @blp.post("/knowledge")
@@ -69,11 +64,9 @@ def get(article_id: uuid.UUID):
 @blp.alt_response(413, description="Request body over 1 MB (problem+json).")
 @blp.alt_response(422, description="Invalid or unknown fields, named (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def create(body):
     """Publish an article (Markdown body); it is searchable as soon as the request returns."""
-    with transaction(session_factory()) as session:
-        return _view(knowledge.create_article(session, body, now=now(), by=caller_id()))
+    return _view(knowledge.create_article(context(), body, by=caller_id()))
 
 
 @blp.patch("/knowledge/<uuid:article_id>")
@@ -84,11 +77,9 @@ def create(body):
 @blp.alt_response(409, description="Another article has this title (problem+json).")
 @blp.alt_response(422, description="Invalid or unknown fields, named (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def update(body, article_id: uuid.UUID):
     """Change the fields given; the article's index entries are rewritten with it."""
-    with transaction(session_factory()) as session:
-        return _view(knowledge.update_article(session, article_id, body, now=now(), by=caller_id()))
+    return _view(knowledge.update_article(context(), article_id, body, by=caller_id()))
 
 
 @blp.delete("/knowledge/<uuid:article_id>")
@@ -96,7 +87,5 @@ def update(body, article_id: uuid.UUID):
 @blp.response(204)
 @blp.alt_response(404, description="No such article (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def delete(article_id: uuid.UUID):
-    with transaction(session_factory()) as session:
-        knowledge.delete_article(session, article_id)
+    knowledge.delete_article(context(), article_id)

@@ -2,35 +2,23 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app, g
+from flask import g
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from portal_shared.auth import AGENT
 from portal_shared.auth.flask import bearer_token, require_auth
-from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import AuditEntry
-from servicedesk_service.adapters.peers import Credentials, portal_services_from
+from servicedesk_service.adapters.peers import Credentials
 from servicedesk_service.api import staff_schemas as schemas
-from servicedesk_service.api.context import caller, now, problems, session_factory
+from servicedesk_service.api.context import caller, context
 from servicedesk_service.api.incidents import incident_view
 from servicedesk_service.service_layer import audit, overview
 
 blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff", description="Customer overview and audit log (staff)")
 
 SECURITY = [{"bearerAuth": []}]
-PEERS = "servicedesk.peers"
-PEER_CALLS = "servicedesk.peer_calls"
-# Five reads per overview; enough threads for a few agents at once (gunicorn runs 8 threads a worker).
-PEER_THREADS = 16
-
-
-def init_peers(app: Flask) -> None:
-    """The overview's HTTP clients and the threads that ask the services at once; no connection yet."""
-    app.extensions[PEERS] = portal_services_from(app.config)
-    app.extensions[PEER_CALLS] = ThreadPoolExecutor(max_workers=PEER_THREADS, thread_name_prefix="peer-call")
 
 
 def _audit_view(entry: AuditEntry) -> dict:
@@ -47,24 +35,19 @@ def _audit_view(entry: AuditEntry) -> dict:
 @blp.alt_response(404, description="No such customer (problem+json).")
 @blp.alt_response(503, description="identity-service down, and no copy of the customer here (problem+json).")
 @blp.doc(security=SECURITY)
-@problems
 def customer_overview(customer_id: uuid.UUID):
     """The customer, its users, accounts, credit status, payments, devices and incidents with SLA.
 
     identity, billing and payment are asked with the agent's own token; a part whose service is
     down or slow is left out and named in `unavailable`. The viewing is kept in the audit log.
     """
-    moment = now()
     # require_auth has checked the token; the same one goes on, so each service judges the agent itself.
     credentials = Credentials(token=bearer_token() or "", correlation_id=g.get("correlation_id"))
-    seen = overview.customer_overview(
-        session_factory(), current_app.extensions[PEERS], current_app.extensions[PEER_CALLS], customer_id,
-        credentials=credentials, timeout=current_app.config["PEER_TIMEOUT_SECONDS"], actor=caller(), now=moment,
-    )
+    seen = overview.customer_overview(context(), customer_id, credentials=credentials, actor=caller())
     return {
         "customer": seen.customer, "users": seen.users, "accounts": seen.accounts,
         "credit_status": seen.credit_status, "payments": seen.payments, "devices": seen.devices,
-        "incidents": [incident_view(incident, moment) for incident in seen.incidents],
+        "incidents": [incident_view(incident) for incident in seen.incidents],
         "unavailable": seen.unavailable,
     }
 
@@ -77,5 +60,4 @@ def customer_overview(customer_id: uuid.UUID):
 @blp.doc(security=SECURITY)
 def audit_log(customer_id=None, limit=100):
     """What staff did in servicedesk, newest first; one customer's with ?customer_id=."""
-    with transaction(session_factory()) as session:
-        return {"items": [_audit_view(entry) for entry in audit.entries(session, customer_id=customer_id, limit=limit)]}
+    return {"items": [_audit_view(entry) for entry in audit.entries(context(), customer_id=customer_id, limit=limit)]}

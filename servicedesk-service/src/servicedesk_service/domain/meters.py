@@ -19,11 +19,19 @@ class PreviousReading:
     read_on: date
 
 
-class ReadingRefused(Exception):
-    """A reading that breaks a rule; `field` names what is wrong."""
+# The rules a reading can break, as ReadingRefused.rule names them.
+DATE_IN_FUTURE = "date_in_future"
+DATE_NOT_AFTER_LATEST = "date_not_after_latest"
+DATE_BEFORE_REPLACEMENT = "date_before_replacement"
+BELOW_PREVIOUS = "below_previous"
 
-    def __init__(self, field: str, message: str, **details):
+
+class ReadingRefused(Exception):
+    """A reading that breaks a rule; `rule` names which, `field` what is wrong."""
+
+    def __init__(self, rule: str, field: str, message: str, **details):
         super().__init__(message)
+        self.rule = rule
         self.field = field
         self.message = message
         self.details = details
@@ -39,19 +47,20 @@ def check_reading_day(read_on: date, *, today: date, latest: date | None, series
     """
     if read_on > today:
         raise ReadingRefused(
-            "read_on", f"The reading date {read_on.isoformat()} is in the future; today is {today.isoformat()}.",
+            DATE_IN_FUTURE, "read_on",
+            f"The reading date {read_on.isoformat()} is in the future; today is {today.isoformat()}.",
             today=today.isoformat(),
         )
     if latest is not None and read_on <= latest:
         raise ReadingRefused(
-            "read_on",
+            DATE_NOT_AFTER_LATEST, "read_on",
             f"The reading date {read_on.isoformat()} is not after the latest reading of this counter, "
             f"of {latest.isoformat()}; an earlier day can only be added after it.",
             latest_read_on=latest.isoformat(),
         )
     if latest is None and series_since is not None and read_on < series_since:
         raise ReadingRefused(
-            "read_on",
+            DATE_BEFORE_REPLACEMENT, "read_on",
             f"The reading date {read_on.isoformat()} is before the counter was replaced, "
             f"on {series_since.isoformat()}.",
             replaced_on=series_since.isoformat(),
@@ -62,7 +71,7 @@ def check_not_lower(value: int, previous: PreviousReading | None) -> None:
     """A reading may equal the previous one of its series (an idle device), never be lower."""
     if previous is not None and value < previous.value:
         raise ReadingRefused(
-            "value",
+            BELOW_PREVIOUS, "value",
             f"The reading {value} is lower than the previous accepted reading "
             f"{previous.value} of {previous.read_on.isoformat()}.",
             previous_value=previous.value,

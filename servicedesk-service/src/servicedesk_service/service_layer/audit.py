@@ -12,8 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal_shared.db import transaction
 from servicedesk_service.adapters.orm import AuditEntry
 from servicedesk_service.domain.audit import Actor
+from servicedesk_service.service_layer.context import ServicedeskContext
 
 
 def record(
@@ -45,9 +47,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entries(session: Session, *, customer_id: uuid.UUID | None, limit: int) -> list[AuditEntry]:
+def entries(context: ServicedeskContext, *, customer_id: uuid.UUID | None, limit: int) -> list[AuditEntry]:
     """Newest first; the integer key orders entries made in the same instant."""
     query = sa.select(AuditEntry)
     if customer_id is not None:
         query = query.where(AuditEntry.customer_id == customer_id)
-    return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+    with transaction(context.session_factory) as session:
+        return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))

@@ -10,12 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal_shared.db import transaction
+from portal_shared.errors import UseCaseError, invalid
 from servicedesk_service.adapters.orm import Customer, CustomerAccount, Device, DeviceAssignment, DeviceLocation, User
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import ACTIVE, ASSIGNABLE_ROLES, RETIRED, DeviceScope, normalize_counters
 from servicedesk_service.service_layer import audit
-from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
+from servicedesk_service.service_layer.context import ServicedeskContext
+from servicedesk_service.service_layer.errors import (
+    ACCOUNT_NOT_OF_CUSTOMER, ASSIGNEE_NOT_DEVICE_ADMIN, CUSTOMER_UNKNOWN, DEVICE_NOT_FOUND, SERIAL_NUMBER_IN_USE,
+)
 
 
 def scoped_devices(scope: DeviceScope) -> sa.Select:
@@ -37,31 +42,53 @@ def get_device(session: Session, scope: DeviceScope, device_id: uuid.UUID, *, fo
         query = query.with_for_update(of=Device)
     device = session.scalars(query).one_or_none()
     if device is None:
-        raise NotFound(f"No device {device_id}.")
+        raise DEVICE_NOT_FOUND(f"No device {device_id}.")
     return device
 
 
-def list_devices(session: Session, scope: DeviceScope, *, customer_id: uuid.UUID | None = None) -> list[Device]:
+def read_device(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID) -> Device:
+    with transaction(context.session_factory) as session:
+        return get_device(session, scope, device_id)
+
+
+def devices_in_reach(session: Session, scope: DeviceScope, *, customer_id: uuid.UUID | None = None) -> list[Device]:
     query = scoped_devices(scope)
     if scope.is_staff and customer_id is not None:
         query = query.where(Device.customer_id == customer_id)
     return list(session.scalars(query.order_by(Device.serial_number)))
 
 
+def list_devices(
+    context: ServicedeskContext, scope: DeviceScope, *, customer_id: uuid.UUID | None = None
+) -> list[Device]:
+    with transaction(context.session_factory) as session:
+        return devices_in_reach(session, scope, customer_id=customer_id)
+
+
+def _serial_number_in_use() -> UseCaseError:
+    return SERIAL_NUMBER_IN_USE("A device with this serial number exists.",
+                                errors={"serial_number": ["Already registered."]})
+
+
 def register_device(
-    session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None, actor: Actor
+    context: ServicedeskContext, data: dict[str, Any], *, by: uuid.UUID | None, actor: Actor
 ) -> Device:
+    with transaction(context.session_factory) as session:
+        return _register(session, data, now=context.clock(), by=by, actor=actor)
+
+
+def _register(session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None, actor: Actor) -> Device:
     if session.get(Customer, data["customer_id"]) is None:
-        raise Invalid({"customer_id": ["No such customer."]})
+        raise invalid({"customer_id": ["No such customer."]}, error=CUSTOMER_UNKNOWN)
     account = session.get(CustomerAccount, data["account_number"])
     if account is None or account.customer_id != data["customer_id"]:
         # Another customer's account would put this device's readings on that customer's statement.
-        raise Invalid({"account_number": ["Not an account of this customer."]})
+        raise invalid({"account_number": ["Not an account of this customer."]}, error=ACCOUNT_NOT_OF_CUSTOMER)
     counters = normalize_counters(data["counters"])
     if not counters:
-        raise Invalid({"counters": ["Name at least one counter."]})
+        raise invalid({"counters": ["Name at least one counter."]})
     if session.scalar(sa.select(Device.id).where(Device.serial_number == data["serial_number"])) is not None:
-        raise Conflict("A device with this serial number exists.", {"serial_number": ["Already registered."]})
+        raise _serial_number_in_use()
     device = Device(
         id=uuid.uuid4(),
         serial_number=data["serial_number"],
@@ -82,7 +109,7 @@ def register_device(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("A device with this serial number exists.", {"serial_number": ["Already registered."]}) from None
+        raise _serial_number_in_use() from None
     session.add(DeviceLocation(device_id=device.id, location=device.location, moved_at=now, moved_by=by))
     session.flush()
     _audit(session, actor, audited.DEVICE_REGISTERED, device, now,
@@ -95,38 +122,51 @@ def _audit(session: Session, actor: Actor, action: str, device: Device, now: dat
                  subject_id=device.id, at=now, detail=detail)
 
 
-def retire_device(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, actor: Actor
-) -> Device:
-    device = get_device(session, scope, device_id, for_update=True)
-    if device.status != RETIRED:
-        device.status = RETIRED
-        device.retired_at = now
-        _audit(session, actor, audited.DEVICE_RETIRED, device, now, {"serial_number": device.serial_number})
-    return device
+def retire_device(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, *, actor: Actor) -> Device:
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id, for_update=True)
+        if device.status != RETIRED:
+            now = context.clock()
+            device.status = RETIRED
+            device.retired_at = now
+            _audit(session, actor, audited.DEVICE_RETIRED, device, now, {"serial_number": device.serial_number})
+        return device
 
 
 def remove_from_account(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, *, now: datetime, by: uuid.UUID | None,
-    actor: Actor,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, *, by: uuid.UUID | None, actor: Actor,
 ) -> Device:
     """The device leaves the customer's view; its row, readings and moves stay for history."""
-    device = get_device(session, scope, device_id, for_update=True)
-    if device.removed_at is None:
-        device.removed_at = now
-        device.removed_by = by
-        _audit(session, actor, audited.DEVICE_REMOVED, device, now,
-               {"serial_number": device.serial_number, "account_number": device.account_number})
-    return device
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id, for_update=True)
+        if device.removed_at is None:
+            now = context.clock()
+            device.removed_at = now
+            device.removed_by = by
+            _audit(session, actor, audited.DEVICE_REMOVED, device, now,
+                   {"serial_number": device.serial_number, "account_number": device.account_number})
+        return device
 
 
 def assign(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, user_ids: Iterable[uuid.UUID],
-    *, now: datetime, by: uuid.UUID | None,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, user_ids: Iterable[uuid.UUID],
+    *, by: uuid.UUID | None,
 ) -> list[uuid.UUID]:
     """Replace the device's assignees with `user_ids`: device admins of the device's own customer."""
-    device = get_device(session, scope, device_id, for_update=True)
-    wanted = sorted(set(user_ids))
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id, for_update=True)
+        wanted = sorted(set(user_ids))
+        _check_assignable(session, device, wanted)
+        session.execute(sa.delete(DeviceAssignment).where(DeviceAssignment.device_id == device.id))
+        now = context.clock()
+        session.add_all(DeviceAssignment(device_id=device.id, user_id=u, assigned_at=now, assigned_by=by)
+                        for u in wanted)
+        session.flush()
+        session.expire(device, ["assignment_rows"])
+        return wanted
+
+
+def _check_assignable(session: Session, device: Device, wanted: list[uuid.UUID]) -> None:
     users = {user.id: user for user in session.scalars(sa.select(User).where(User.id.in_(wanted)))} if wanted else {}
     problems = []
     for user_id in wanted:
@@ -136,36 +176,34 @@ def assign(
         elif not ASSIGNABLE_ROLES & set(user.roles):
             problems.append(f"{user_id} is not a device admin.")
     if problems:
-        raise Invalid({"user_ids": problems})
-    session.execute(sa.delete(DeviceAssignment).where(DeviceAssignment.device_id == device.id))
-    session.add_all(DeviceAssignment(device_id=device.id, user_id=u, assigned_at=now, assigned_by=by) for u in wanted)
-    session.flush()
-    session.expire(device, ["assignment_rows"])
-    return wanted
+        raise invalid({"user_ids": problems}, error=ASSIGNEE_NOT_DEVICE_ADMIN)
 
 
 def move(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, location: str, *, now: datetime,
-    by: uuid.UUID | None, actor: Actor,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, location: str,
+    *, by: uuid.UUID | None, actor: Actor,
 ) -> Device:
-    device = get_device(session, scope, device_id, for_update=True)
-    location = location.strip()
-    if not location:
-        raise Invalid({"location": ["Say where the device is."]})
-    if location != device.location:
-        previous = device.location
-        device.location = location
-        session.add(DeviceLocation(device_id=device.id, location=location, moved_at=now, moved_by=by))
-        session.flush()
-        _audit(session, actor, audited.DEVICE_MOVED, device, now, {"from": previous, "to": location})
-    return device
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id, for_update=True)
+        location = location.strip()
+        if not location:
+            raise invalid({"location": ["Say where the device is."]})
+        if location != device.location:
+            now = context.clock()
+            previous = device.location
+            device.location = location
+            session.add(DeviceLocation(device_id=device.id, location=location, moved_at=now, moved_by=by))
+            session.flush()
+            _audit(session, actor, audited.DEVICE_MOVED, device, now, {"from": previous, "to": location})
+        return device
 
 
-def locations(session: Session, scope: DeviceScope, device_id: uuid.UUID) -> list[DeviceLocation]:
-    device = get_device(session, scope, device_id)
-    return list(
-        session.scalars(
-            sa.select(DeviceLocation).where(DeviceLocation.device_id == device.id)
-            .order_by(DeviceLocation.moved_at.desc(), DeviceLocation.id)
+def locations(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID) -> list[DeviceLocation]:
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id)
+        return list(
+            session.scalars(
+                sa.select(DeviceLocation).where(DeviceLocation.device_id == device.id)
+                .order_by(DeviceLocation.moved_at.desc(), DeviceLocation.id)
+            )
         )
-    )

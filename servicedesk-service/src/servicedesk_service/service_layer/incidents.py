@@ -1,7 +1,12 @@
-"""Incident use cases: open (announced through the outbox), list, read, comment, change status."""
+"""Incident use cases: open (announced through the outbox), list, read, comment, change status.
+
+An incident is answered with its SLA judged at the moment of the request, in the business hours
+of the context's calendar.
+"""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,21 +14,35 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal_shared.contracts import new_event
-from portal_shared.outbox import Outbox
-from servicedesk_service.adapters.orm import OUTBOX, DeviceAssignment, Incident, IncidentEvent
+from portal_shared.db import transaction
+from portal_shared.errors import INVALID, invalid
+from servicedesk_service.adapters.orm import DeviceAssignment, Incident, IncidentEvent
 from servicedesk_service.config import SERVICE_NAME
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain import incidents as rules
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.calendar import BusinessCalendar
+from servicedesk_service.domain.categories import INCIDENT_CATEGORIES, is_category
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
 from servicedesk_service.service_layer import audit
+from servicedesk_service.service_layer.context import ServicedeskContext
 from servicedesk_service.service_layer.devices import get_device
-from servicedesk_service.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
+from servicedesk_service.service_layer.errors import (
+    DEVICE_OUT_OF_SERVICE, INCIDENT_MOVE_NOT_ALLOWED, INCIDENT_MOVE_OTHER_SIDE, INCIDENT_NOT_FOUND, UNKNOWN_CATEGORY,
+)
 
 OPENED = ("servicedesk.incident.opened", 1)
 COMMENT = "comment"
 STATUS = "status"
+
+
+@dataclass(frozen=True)
+class SeenIncident:
+    """An incident as it is answered: its SLA judged at one moment, and its history when asked for."""
+
+    incident: Incident
+    sla: dict[str, Any]
+    history: list[IncidentEvent] | None = None
 
 
 def scoped_incidents(scope: DeviceScope) -> sa.Select:
@@ -47,8 +66,22 @@ def get_incident(session: Session, scope: DeviceScope, incident_id: uuid.UUID, *
         query = query.with_for_update(of=Incident)
     incident = session.scalars(query).one_or_none()
     if incident is None:
-        raise NotFound(f"No incident {incident_id}.")
+        raise INCIDENT_NOT_FOUND(f"No incident {incident_id}.")
     return incident
+
+
+def read_incident(context: ServicedeskContext, scope: DeviceScope, incident_id: uuid.UUID) -> SeenIncident:
+    with transaction(context.session_factory) as session:
+        incident = get_incident(session, scope, incident_id)
+        return seen(context, incident, context.clock(), session=session)
+
+
+def seen(
+    context: ServicedeskContext, incident: Incident, now: datetime, *, session: Session | None = None
+) -> SeenIncident:
+    """The incident's SLA at `now`; with a session, its history too."""
+    return SeenIncident(incident, sla(context.calendar, incident, now),
+                        None if session is None else history(session, incident.id))
 
 
 def _required_text(data: dict[str, Any], field: str, errors: dict[str, list[str]], label: str) -> str:
@@ -58,10 +91,9 @@ def _required_text(data: dict[str, Any], field: str, errors: dict[str, list[str]
     return value
 
 
-def open_incident(
-    session: Session, scope: DeviceScope, data: dict[str, Any], *,
-    calendar: BusinessCalendar, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
-) -> Incident:
+def _opening(data: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The category (one of the known keys), description and the contact's name and phone, each
+    given; refused by field otherwise."""
     errors: dict[str, list[str]] = {}
     category = _required_text(data, "category", errors, "category")
     description = _required_text(data, "description", errors, "description")
@@ -72,31 +104,45 @@ def open_incident(
         errors["contact.name"] = ["Give the contact's name."]
     if not phone:
         errors["contact.phone"] = ["Give the contact's phone."]
+    unknown_category = bool(category) and not is_category(category)
+    if unknown_category:
+        errors["category"] = [f"Unknown category {category!r}; choose one of: {', '.join(INCIDENT_CATEGORIES)}."]
     if errors:
-        raise Invalid(errors)
-    # The device is looked up within the caller's reach: another customer's, or one not assigned to
-    # a device admin, is "not found" like an unknown one.
-    device = get_device(session, scope, data["device_id"])
-    if device.status == RETIRED or device.removed_at is not None:
-        raise Conflict("The device is no longer in service; no incidents can be opened for it.",
-                       {"device_id": ["Retired or removed device."]})
-    incident = Incident(
-        id=uuid.uuid4(), customer_id=device.customer_id, device_id=device.id,
-        category=category, description=description,
-        contact_name=name, contact_phone=phone, contact_email=contact["email"],
-        status=rules.OPEN, opened_at=now,
-        response_due_at=calendar.due_at(now, device.response_hours),
-        opened_by=by,
-    )
-    session.add(incident)
-    session.flush()
-    session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=None, to_status=rules.OPEN,
-                              author=by, side=side, at=now))
-    session.flush()
-    Outbox(OUTBOX).add_event(session, opened_event(incident))
-    _audit(session, actor, audited.INCIDENT_OPENED, incident, now,
-           {"device_id": device.id, "serial_number": device.serial_number, "category": category})
-    return incident
+        # Its own code when the category is all that is wrong, so the portal can say so in words.
+        raise invalid(errors, error=UNKNOWN_CATEGORY if unknown_category and len(errors) == 1 else INVALID)
+    return category, description, name, phone
+
+
+def open_incident(
+    context: ServicedeskContext, scope: DeviceScope, data: dict[str, Any], *,
+    by: uuid.UUID | None, side: str, actor: Actor,
+) -> SeenIncident:
+    category, description, name, phone = _opening(data)
+    with transaction(context.session_factory) as session:
+        # The device is looked up within the caller's reach: another customer's, or one not assigned to
+        # a device admin, is "not found" like an unknown one.
+        device = get_device(session, scope, data["device_id"])
+        if device.status == RETIRED or device.removed_at is not None:
+            raise DEVICE_OUT_OF_SERVICE("The device is no longer in service; no incidents can be opened for it.",
+                                        errors={"device_id": ["Retired or removed device."]})
+        now = context.clock()
+        incident = Incident(
+            id=uuid.uuid4(), customer_id=device.customer_id, device_id=device.id,
+            category=category, description=description,
+            contact_name=name, contact_phone=phone, contact_email=data["contact"]["email"],
+            status=rules.OPEN, opened_at=now,
+            response_due_at=context.calendar.due_at(now, device.response_hours),
+            opened_by=by,
+        )
+        session.add(incident)
+        session.flush()
+        session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=None, to_status=rules.OPEN,
+                                  author=by, side=side, at=now))
+        session.flush()
+        context.outbox.add_event(session, opened_event(incident))
+        _audit(session, actor, audited.INCIDENT_OPENED, incident, now,
+               {"device_id": device.id, "serial_number": device.serial_number, "category": category})
+        return seen(context, incident, now, session=session)
 
 
 def _audit(session: Session, actor: Actor, action: str, incident: Incident, now: datetime,
@@ -120,7 +166,7 @@ def opened_event(incident: Incident):
     )
 
 
-def list_incidents(
+def incidents_in_reach(
     session: Session, scope: DeviceScope, *, customer_id: uuid.UUID | None = None,
     device_id: uuid.UUID | None = None, status: str | None = None,
 ) -> list[Incident]:
@@ -134,6 +180,16 @@ def list_incidents(
     return list(session.scalars(query.order_by(Incident.opened_at.desc(), Incident.id)))
 
 
+def list_incidents(
+    context: ServicedeskContext, scope: DeviceScope, *, customer_id: uuid.UUID | None = None,
+    device_id: uuid.UUID | None = None, status: str | None = None,
+) -> list[SeenIncident]:
+    with transaction(context.session_factory) as session:
+        found = incidents_in_reach(session, scope, customer_id=customer_id, device_id=device_id, status=status)
+    now = context.clock()
+    return [seen(context, incident, now) for incident in found]
+
+
 def history(session: Session, incident_id: uuid.UUID) -> list[IncidentEvent]:
     return list(
         session.scalars(
@@ -143,42 +199,51 @@ def history(session: Session, incident_id: uuid.UUID) -> list[IncidentEvent]:
 
 
 def comment(
-    session: Session, scope: DeviceScope, incident_id: uuid.UUID, text: str,
-    *, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
+    context: ServicedeskContext, scope: DeviceScope, incident_id: uuid.UUID, text: str,
+    *, by: uuid.UUID | None, side: str, actor: Actor,
 ) -> IncidentEvent:
-    incident = get_incident(session, scope, incident_id)
-    text = text.strip()
-    if not text:
-        raise Invalid({"text": ["Write the comment."]})
-    event = IncidentEvent(incident_id=incident.id, kind=COMMENT, text=text, author=by, side=side, at=now)
-    session.add(event)
-    session.flush()
-    _audit(session, actor, audited.INCIDENT_COMMENTED, incident, now, {"text": text})
-    return event
+    with transaction(context.session_factory) as session:
+        incident = get_incident(session, scope, incident_id)
+        text = text.strip()
+        if not text:
+            raise invalid({"text": ["Write the comment."]})
+        now = context.clock()
+        event = IncidentEvent(incident_id=incident.id, kind=COMMENT, text=text, author=by, side=side, at=now)
+        session.add(event)
+        session.flush()
+        _audit(session, actor, audited.INCIDENT_COMMENTED, incident, now, {"text": text})
+        return event
+
+
+def _check_transition(current: str, target: str, side: str) -> None:
+    try:
+        rules.check_transition(current, target, side)
+    except rules.TransitionRefused as refused:
+        if refused.forbidden:
+            raise INCIDENT_MOVE_OTHER_SIDE(refused.message) from None
+        raise INCIDENT_MOVE_NOT_ALLOWED(refused.message, errors={"status": [refused.message]}) from None
 
 
 def change_status(
-    session: Session, scope: DeviceScope, incident_id: uuid.UUID, target: str,
-    *, now: datetime, by: uuid.UUID | None, side: str, actor: Actor,
-) -> Incident:
-    # Locked so two simultaneous moves are judged one after the other.
-    incident = get_incident(session, scope, incident_id, for_update=True)
-    try:
-        rules.check_transition(incident.status, target, side)
-    except rules.TransitionRefused as refused:
-        if refused.forbidden:
-            raise Forbidden(refused.message) from None
-        raise Conflict(refused.message, {"status": [refused.message]}) from None
-    session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=incident.status, to_status=target,
-                              author=by, side=side, at=now))
-    _audit(session, actor, audited.INCIDENT_STATUS_CHANGED, incident, now, {"from": incident.status, "to": target})
-    incident.status = target
-    if target == rules.ACKNOWLEDGED and incident.acknowledged_at is None:
-        incident.acknowledged_at = now
-    if target in (rules.CLOSED, rules.CANCELLED):
-        incident.ended_at = now
-    session.flush()
-    return incident
+    context: ServicedeskContext, scope: DeviceScope, incident_id: uuid.UUID, target: str,
+    *, by: uuid.UUID | None, side: str, actor: Actor,
+) -> SeenIncident:
+    with transaction(context.session_factory) as session:
+        # Locked so two simultaneous moves are judged one after the other.
+        incident = get_incident(session, scope, incident_id, for_update=True)
+        _check_transition(incident.status, target, side)
+        now = context.clock()
+        session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=incident.status,
+                                  to_status=target, author=by, side=side, at=now))
+        _audit(session, actor, audited.INCIDENT_STATUS_CHANGED, incident, now,
+               {"from": incident.status, "to": target})
+        incident.status = target
+        if target == rules.ACKNOWLEDGED and incident.acknowledged_at is None:
+            incident.acknowledged_at = now
+        if target in (rules.CLOSED, rules.CANCELLED):
+            incident.ended_at = now
+        session.flush()
+        return seen(context, incident, now, session=session)
 
 
 def sla(calendar: BusinessCalendar, incident: Incident, now: datetime) -> dict[str, Any]:

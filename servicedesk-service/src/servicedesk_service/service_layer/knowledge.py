@@ -14,10 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal_shared.db import transaction
+from portal_shared.errors import UseCaseError, invalid
 from servicedesk_service.adapters.orm import KnowledgeArticle, KnowledgeTerm
 from servicedesk_service.domain import knowledge as rules
 from servicedesk_service.domain.article_markdown import plain_text
-from servicedesk_service.service_layer.errors import Conflict, Invalid, NotFound
+from servicedesk_service.service_layer.context import ServicedeskContext
+from servicedesk_service.service_layer.errors import ARTICLE_NOT_FOUND, ARTICLE_TITLE_IN_USE
 
 PAGE_SIZE = 10
 EDITABLE = ("title", "body", "tags", "models")
@@ -39,8 +42,13 @@ def get_article(session: Session, article_id: uuid.UUID, *, for_update: bool = F
         query = query.with_for_update()
     article = session.scalars(query).one_or_none()
     if article is None:
-        raise NotFound(f"No article {article_id}.")
+        raise ARTICLE_NOT_FOUND(f"No article {article_id}.")
     return article
+
+
+def read_article(context: ServicedeskContext, article_id: uuid.UUID) -> KnowledgeArticle:
+    with transaction(context.session_factory) as session:
+        return get_article(session, article_id)
 
 
 def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
@@ -60,8 +68,13 @@ def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
         if field in data:
             cleaned[field] = rules.labels(data[field])
     if errors:
-        raise Invalid(errors)
+        raise invalid(errors)
     return cleaned
+
+
+def _title_in_use() -> UseCaseError:
+    return ARTICLE_TITLE_IN_USE("An article with this title exists.",
+                                errors={"title": ["Already used by another article."]})
 
 
 def _ensure_title_free(session: Session, title: str, article_id: uuid.UUID | None) -> None:
@@ -69,7 +82,7 @@ def _ensure_title_free(session: Session, title: str, article_id: uuid.UUID | Non
     if article_id is not None:
         query = query.where(KnowledgeArticle.id != article_id)
     if session.scalar(query) is not None:
-        raise Conflict("An article with this title exists.", {"title": ["Already used by another article."]})
+        raise _title_in_use()
 
 
 def _index(session: Session, article: KnowledgeArticle) -> None:
@@ -83,7 +96,7 @@ def _index(session: Session, article: KnowledgeArticle) -> None:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("An article with this title exists.", {"title": ["Already used by another article."]}) from None
+        raise _title_in_use() from None
     session.execute(sa.delete(KnowledgeTerm).where(KnowledgeTerm.article_id == article.id))
     if indexed.frequencies:
         session.execute(
@@ -95,50 +108,59 @@ def _index(session: Session, article: KnowledgeArticle) -> None:
         )
 
 
-def create_article(session: Session, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None) -> KnowledgeArticle:
+def create_article(context: ServicedeskContext, data: dict[str, Any], *, by: uuid.UUID | None) -> KnowledgeArticle:
     cleaned = _cleaned(data)
-    _ensure_title_free(session, cleaned["title"], None)
-    article = KnowledgeArticle(
-        id=uuid.uuid4(), title=cleaned["title"], body=cleaned["body"],
-        tags=cleaned.get("tags", []), models=cleaned.get("models", []),
-        created_at=now, updated_at=now, author_id=by, updated_by=by,
-    )
-    session.add(article)
-    _index(session, article)
-    return article
+    now = context.clock()
+    with transaction(context.session_factory) as session:
+        _ensure_title_free(session, cleaned["title"], None)
+        article = KnowledgeArticle(
+            id=uuid.uuid4(), title=cleaned["title"], body=cleaned["body"],
+            tags=cleaned.get("tags", []), models=cleaned.get("models", []),
+            created_at=now, updated_at=now, author_id=by, updated_by=by,
+        )
+        session.add(article)
+        _index(session, article)
+        return article
 
 
 def update_article(
-    session: Session, article_id: uuid.UUID, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None
+    context: ServicedeskContext, article_id: uuid.UUID, data: dict[str, Any], *, by: uuid.UUID | None
 ) -> KnowledgeArticle:
     if not data:
-        raise Invalid({"body": [f"Give at least one of: {', '.join(EDITABLE)}."]})
+        raise invalid({"body": [f"Give at least one of: {', '.join(EDITABLE)}."]})
     cleaned = _cleaned(data)
-    # Locked so two edits of one article rewrite its index one after the other.
-    article = get_article(session, article_id, for_update=True)
-    if "title" in cleaned:
-        _ensure_title_free(session, cleaned["title"], article.id)
-    for field, value in cleaned.items():
-        setattr(article, field, value)
-    article.updated_at = now
-    article.updated_by = by
-    _index(session, article)
-    return article
+    with transaction(context.session_factory) as session:
+        # Locked so two edits of one article rewrite its index one after the other.
+        article = get_article(session, article_id, for_update=True)
+        if "title" in cleaned:
+            _ensure_title_free(session, cleaned["title"], article.id)
+        for field, value in cleaned.items():
+            setattr(article, field, value)
+        article.updated_at = context.clock()
+        article.updated_by = by
+        _index(session, article)
+        return article
 
 
-def delete_article(session: Session, article_id: uuid.UUID) -> None:
-    article = get_article(session, article_id, for_update=True)
-    session.execute(sa.delete(KnowledgeTerm).where(KnowledgeTerm.article_id == article.id))
-    session.delete(article)
-    session.flush()
+def delete_article(context: ServicedeskContext, article_id: uuid.UUID) -> None:
+    with transaction(context.session_factory) as session:
+        article = get_article(session, article_id, for_update=True)
+        session.execute(sa.delete(KnowledgeTerm).where(KnowledgeTerm.article_id == article.id))
+        session.delete(article)
+        session.flush()
 
 
 def search(
-    session: Session, q: str | None, *, tag: str | None = None, model: str | None = None,
+    context: ServicedeskContext, q: str | None, *, tag: str | None = None, model: str | None = None,
     page: int = 1, page_size: int = PAGE_SIZE,
 ) -> SearchPage:
     if q is None or not q.strip():
-        raise Invalid({"q": ["Give the words to search for."]})
+        raise invalid({"q": ["Give the words to search for."]})
+    with transaction(context.session_factory) as session:
+        return _search(session, q, tag=tag, model=model, page=page, page_size=page_size)
+
+
+def _search(session: Session, q: str, *, tag: str | None, model: str | None, page: int, page_size: int) -> SearchPage:
     query = rules.query_terms(q)
     if not query:
         # Only stop words ("de la", "the"): nothing that tells articles apart.

@@ -9,20 +9,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal_shared.contracts import new_event
-from portal_shared.outbox import Outbox
-from servicedesk_service.adapters.orm import OUTBOX, CounterReplacement, Device, MeterReading
+from portal_shared.db import transaction
+from portal_shared.errors import ErrorCode, UseCaseError, invalid
+from servicedesk_service.adapters.orm import CounterReplacement, Device, MeterReading
 from servicedesk_service.config import SERVICE_NAME
 from servicedesk_service.domain import audit as audited
+from servicedesk_service.domain import meters as rules
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
 from servicedesk_service.domain.meters import (
     PreviousReading, ReadingRefused, check_not_lower, check_reading_day, local_day,
 )
 from servicedesk_service.service_layer import audit
+from servicedesk_service.service_layer.context import ServicedeskContext
 from servicedesk_service.service_layer.devices import get_device
-from servicedesk_service.service_layer.errors import Conflict, Invalid
+from servicedesk_service.service_layer.errors import (
+    DEVICE_OUT_OF_SERVICE, READING_ALREADY_TODAY, READING_BELOW_PREVIOUS, READING_DATE_BEFORE_REPLACEMENT,
+    READING_DATE_IN_FUTURE, READING_DATE_NOT_AFTER_LATEST, READING_DATE_STAFF_ONLY, UNKNOWN_COUNTER,
+)
 
 ACCEPTED = ("servicedesk.meter_reading.accepted", 1)
+# Each rule a reading can break, as the API names it.
+REFUSALS: dict[str, ErrorCode] = {
+    rules.DATE_IN_FUTURE: READING_DATE_IN_FUTURE,
+    rules.DATE_NOT_AFTER_LATEST: READING_DATE_NOT_AFTER_LATEST,
+    rules.DATE_BEFORE_REPLACEMENT: READING_DATE_BEFORE_REPLACEMENT,
+    rules.BELOW_PREVIOUS: READING_BELOW_PREVIOUS,
+}
 
 
 def current_series(session: Session, device_id: uuid.UUID, counter: str) -> int:
@@ -58,39 +71,59 @@ def replaced_on(session: Session, device_id: uuid.UUID, counter: str, series: in
     return None if at is None else local_day(at, time_zone)
 
 
-def _refused(refused: ReadingRefused) -> Invalid:
-    return Invalid({refused.field: [refused.message]}, refused.message, **refused.details)
+def _refused(refused: ReadingRefused) -> UseCaseError:
+    # Extra members (e.g. previous_value, previous_read_on) let a client show the rule's figures.
+    return REFUSALS[refused.rule](refused.message, errors={refused.field: [refused.message]}, **refused.details)
+
+
+def _day_taken(read_on: date) -> UseCaseError:
+    # read_on lets a client word the refusal itself.
+    return READING_ALREADY_TODAY(f"The device already has a reading for {read_on.isoformat()}; one reading per day.",
+                                 read_on=read_on.isoformat())
 
 
 def _known_counter(device: Device, counter: str) -> str:
     name = counter.strip().lower()
     if name not in device.counters:
-        raise Invalid({"counter": [f"Unknown counter {counter!r}; this device has: {', '.join(device.counters)}."]})
+        raise invalid({"counter": [f"Unknown counter {counter!r}; this device has: {', '.join(device.counters)}."]},
+                      error=UNKNOWN_COUNTER)
     return name
 
 
 def submit_reading(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
-    *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor, read_on: date | None = None,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
+    *, by: uuid.UUID | None, actor: Actor, read_on: date | None = None,
 ) -> MeterReading:
-    """A reading of today; staff may date it on an earlier day (`read_on`), appended after the series' latest."""
+    """A reading of today; staff may date it on an earlier day (`read_on`), appended after the series' latest.
+    An accepted reading is announced to billing."""
+    with transaction(context.session_factory) as session:
+        reading, device = _submit(session, scope, device_id, counter, value, now=context.clock(),
+                                  time_zone=context.customer_time_zone, by=by, actor=actor, read_on=read_on)
+        context.outbox.add_event(session, accepted_event(device, reading))
+        return reading
+
+
+def _submit(
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
+    *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor, read_on: date | None,
+) -> tuple[MeterReading, Device]:
     # The device row is locked so that two readings of one device are judged one after the other.
     device = get_device(session, scope, device_id, for_update=True)
     if read_on is not None and not scope.is_staff:
         # 422 naming the field rather than 403: the customer may submit the reading, only this
         # field is not theirs to send, and the answer says exactly what to leave out.
-        raise Invalid({"read_on": ["Only the vendor's staff date a reading; leave read_on out for today's reading."]})
+        raise invalid({"read_on": ["Only the vendor's staff date a reading; leave read_on out for today's reading."]},
+                      error=READING_DATE_STAFF_ONLY)
     counter = _known_counter(device, counter)
     if device.status == RETIRED:
-        raise Conflict("The device is retired and takes no more readings.")
+        raise DEVICE_OUT_OF_SERVICE("The device is retired and takes no more readings.")
     today = local_day(now, time_zone)
     dated, read_on = read_on is not None, read_on or today
     taken = session.scalar(
         sa.select(MeterReading.read_on).where(MeterReading.device_id == device.id, MeterReading.read_on == read_on)
     )
     if taken is not None:
-        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.",
-                       read_on=read_on.isoformat())
+        raise _day_taken(read_on)
     series = current_series(session, device.id, counter)
     previous = previous_reading(session, device.id, counter, series)
     try:
@@ -111,13 +144,11 @@ def submit_reading(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"The device already has a reading for {read_on.isoformat()}; one reading per day.",
-                       read_on=read_on.isoformat()) from None
-    Outbox(OUTBOX).add_event(session, accepted_event(device, reading))
+        raise _day_taken(read_on) from None
     audit.record(session, actor, audited.READING_SUBMITTED, customer_id=device.customer_id,
                  subject_type=audited.DEVICE, subject_id=device.id, at=now,
                  detail={"reading_id": reading.id, "counter": counter, "value": value, "read_on": read_on.isoformat()})
-    return reading
+    return reading, device
 
 
 def accepted_event(device: Device, reading: MeterReading):
@@ -140,32 +171,35 @@ def accepted_event(device: Device, reading: MeterReading):
     )
 
 
-def readings(session: Session, scope: DeviceScope, device_id: uuid.UUID) -> list[MeterReading]:
-    device = get_device(session, scope, device_id)
-    return list(
-        session.scalars(
-            sa.select(MeterReading).where(MeterReading.device_id == device.id)
-            .order_by(MeterReading.read_on.desc(), MeterReading.counter)
+def readings(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID) -> list[MeterReading]:
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id)
+        return list(
+            session.scalars(
+                sa.select(MeterReading).where(MeterReading.device_id == device.id)
+                .order_by(MeterReading.read_on.desc(), MeterReading.counter)
+            )
         )
-    )
 
 
 def replace_counter(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, reason: str,
-    *, now: datetime, by: uuid.UUID | None, actor: Actor,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, counter: str, reason: str,
+    *, by: uuid.UUID | None, actor: Actor,
 ) -> CounterReplacement:
-    device = get_device(session, scope, device_id, for_update=True)
-    counter = _known_counter(device, counter)
-    if not reason.strip():
-        raise Invalid({"reason": ["Say why the counter was replaced."]})
-    replacement = CounterReplacement(
-        id=uuid.uuid4(), device_id=device.id, counter=counter,
-        series=current_series(session, device.id, counter) + 1,
-        reason=reason.strip(), replaced_at=now, replaced_by=by,
-    )
-    session.add(replacement)
-    session.flush()
-    audit.record(session, actor, audited.COUNTER_REPLACED, customer_id=device.customer_id,
-                 subject_type=audited.DEVICE, subject_id=device.id, at=now,
-                 detail={"counter": counter, "series": replacement.series, "reason": replacement.reason})
-    return replacement
+    with transaction(context.session_factory) as session:
+        device = get_device(session, scope, device_id, for_update=True)
+        counter = _known_counter(device, counter)
+        if not reason.strip():
+            raise invalid({"reason": ["Say why the counter was replaced."]})
+        now = context.clock()
+        replacement = CounterReplacement(
+            id=uuid.uuid4(), device_id=device.id, counter=counter,
+            series=current_series(session, device.id, counter) + 1,
+            reason=reason.strip(), replaced_at=now, replaced_by=by,
+        )
+        session.add(replacement)
+        session.flush()
+        audit.record(session, actor, audited.COUNTER_REPLACED, customer_id=device.customer_id,
+                     subject_type=audited.DEVICE, subject_id=device.id, at=now,
+                     detail={"counter": counter, "series": replacement.series, "reason": replacement.reason})
+        return replacement

@@ -10,20 +10,20 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from portal_shared.db import transaction
-from servicedesk_service.adapters.orm import Customer, Device, Incident
+from servicedesk_service.adapters.orm import Customer, Device
 from servicedesk_service.adapters.peers import Credentials, PeerNotFound, PeerUnavailable, PortalServices
 from servicedesk_service.domain import audit as audit_rules
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import STAFF_SCOPE
 from servicedesk_service.service_layer import audit, devices, incidents
-from servicedesk_service.service_layer.errors import NotFound, Unavailable
-
+from servicedesk_service.service_layer.context import ServicedeskContext
+from servicedesk_service.service_layer.errors import CUSTOMER_NOT_FOUND, PEER_UNAVAILABLE
+from servicedesk_service.service_layer.incidents import SeenIncident
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Overview:
     credit_status: dict[str, Any] | None
     payments: list[dict[str, Any]] | None
     devices: list[Device]
-    incidents: list[Incident]
+    incidents: list[SeenIncident]
     unavailable: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -88,21 +88,22 @@ def _newest_first(payments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def customer_overview(
-    session_factory: sessionmaker[Session], services: PortalServices, executor: Executor,
-    customer_id: uuid.UUID, *, credentials: Credentials, timeout: float, actor: Actor, now: datetime,
+    context: ServicedeskContext, customer_id: uuid.UUID, *, credentials: Credentials, actor: Actor,
 ) -> Overview:
     # Asked before the transaction opens: no database connection is held while the services answer.
-    found, failed = _gather(services, executor, customer_id, credentials, timeout)
+    found, failed = _gather(context.peers, context.peer_calls, customer_id, credentials,
+                            context.peer_timeout_seconds)
     customer_failure = failed.get("customer")
     if isinstance(customer_failure, PeerNotFound):
-        raise NotFound(f"No customer {customer_id}.")
-    with transaction(session_factory) as session:
+        raise CUSTOMER_NOT_FOUND(f"No customer {customer_id}.")
+    now = context.clock()
+    with transaction(context.session_factory) as session:
         customer = found.get("customer")
         if customer is None:
             customer = _known_customer(session, customer_id)
             if customer is None:
-                raise Unavailable(f"identity-service could not be asked about customer {customer_id}: "
-                                  f"{customer_failure.detail if customer_failure else 'no answer'}.")
+                raise PEER_UNAVAILABLE(f"identity-service could not be asked about customer {customer_id}: "
+                                       f"{customer_failure.detail if customer_failure else 'no answer'}.")
             if found.get("accounts") is not None:
                 customer["account_numbers"] = [account.get("account_number") for account in found["accounts"]]
         unavailable = [{"service": error.peer.name, "part": part, "detail": error.detail}
@@ -113,8 +114,9 @@ def customer_overview(
             accounts=found.get("accounts"),
             credit_status=found.get("credit_status"),
             payments=_newest_first(found["payments"]) if "payments" in found else None,
-            devices=devices.list_devices(session, STAFF_SCOPE, customer_id=customer_id),
-            incidents=incidents.list_incidents(session, STAFF_SCOPE, customer_id=customer_id),
+            devices=devices.devices_in_reach(session, STAFF_SCOPE, customer_id=customer_id),
+            incidents=[incidents.seen(context, incident, now)
+                       for incident in incidents.incidents_in_reach(session, STAFF_SCOPE, customer_id=customer_id)],
             unavailable=unavailable,
         )
         audit.record(session, actor, audit_rules.OVERVIEW_VIEWED, customer_id=customer_id,

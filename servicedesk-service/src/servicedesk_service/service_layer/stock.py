@@ -1,7 +1,7 @@
 """Stock locations and their inventory, and which stock location replenishes a device.
 
 `customer_id` is the caller's company from the token, or None for staff (who reach every
-customer's). Another customer's location answers NotFound, the same as an unknown id.
+customer's). Another customer's location is not found, the same as an unknown id.
 """
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal_shared.db import transaction
+from portal_shared.errors import invalid
 from servicedesk_service.adapters.orm import Device, StockLevel, StockLocation
 from servicedesk_service.domain.stock import normalize_item
-from servicedesk_service.service_layer.errors import Invalid, NotFound
+from servicedesk_service.service_layer.context import ServicedeskContext
+from servicedesk_service.service_layer.errors import DEVICE_NOT_FOUND, STOCK_LOCATION_NOT_FOUND, TONER_ITEM_REPEATED
 
 
 def scoped_locations(customer_id: uuid.UUID | None) -> sa.Select:
@@ -31,23 +34,31 @@ def get_location(
         query = query.with_for_update()
     location = session.scalars(query).one_or_none()
     if location is None:
-        raise NotFound(f"No stock location {location_id}.")
+        raise STOCK_LOCATION_NOT_FOUND(f"No stock location {location_id}.")
     return location
 
 
+def read_location(
+    context: ServicedeskContext, customer_id: uuid.UUID | None, location_id: uuid.UUID
+) -> StockLocation:
+    with transaction(context.session_factory) as session:
+        return get_location(session, customer_id, location_id)
+
+
 def list_locations(
-    session: Session, customer_id: uuid.UUID | None, *, of_customer: uuid.UUID | None = None
+    context: ServicedeskContext, customer_id: uuid.UUID | None, *, of_customer: uuid.UUID | None = None
 ) -> list[StockLocation]:
     query = scoped_locations(customer_id)
     if customer_id is None and of_customer is not None:
         query = query.where(StockLocation.customer_id == of_customer)
-    return list(session.scalars(query.order_by(StockLocation.name, StockLocation.id)))
+    with transaction(context.session_factory) as session:
+        return list(session.scalars(query.order_by(StockLocation.name, StockLocation.id)))
 
 
 def _required_text(data: dict[str, Any], field: str, message: str) -> str:
     value = data[field].strip()
     if not value:
-        raise Invalid({field: [message]})
+        raise invalid({field: [message]})
     return value
 
 
@@ -57,9 +68,9 @@ def _inventory(entries: Iterable[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     for entry in entries:
         item = normalize_item(entry["toner_item"])
         if not item:
-            raise Invalid({"inventory": ["Name the toner item of every entry."]})
+            raise invalid({"inventory": ["Name the toner item of every entry."]})
         if item in levels:
-            raise Invalid({"inventory": [f"{item} is listed more than once."]})
+            raise invalid({"inventory": [f"{item} is listed more than once."]}, error=TONER_ITEM_REPEATED)
         levels[item] = (entry["quantity"], entry["reorder_point"])
     return levels
 
@@ -79,8 +90,9 @@ def _set_levels(location: StockLocation, levels: dict[str, tuple[int, int]], now
 
 
 def create_location(
-    session: Session, customer_id: uuid.UUID, data: dict[str, Any], *, now: datetime, by: uuid.UUID | None
+    context: ServicedeskContext, customer_id: uuid.UUID, data: dict[str, Any], *, by: uuid.UUID | None
 ) -> StockLocation:
+    now = context.clock()
     location = StockLocation(
         id=uuid.uuid4(),
         customer_id=customer_id,
@@ -93,45 +105,49 @@ def create_location(
         levels=[],
     )
     levels = _inventory(data.get("inventory", []))
-    session.add(location)
-    _set_levels(location, levels, now)
-    session.flush()
-    return location
+    with transaction(context.session_factory) as session:
+        session.add(location)
+        _set_levels(location, levels, now)
+        session.flush()
+        return location
 
 
 def update_location(
-    session: Session, customer_id: uuid.UUID, location_id: uuid.UUID, data: dict[str, Any], *, now: datetime
+    context: ServicedeskContext, customer_id: uuid.UUID, location_id: uuid.UUID, data: dict[str, Any]
 ) -> StockLocation:
     """Change what is given; an inventory entry sets that item's level, the other items stay."""
-    # Locked, so two edits adding the same new item are applied one after the other.
-    location = get_location(session, customer_id, location_id, for_update=True)
-    if "name" in data:
-        location.name = _required_text(data, "name", "Name the stock location.")
-    if "shipping_address" in data:
-        location.shipping_address = _required_text(data, "shipping_address", "Say where to ship the toner.")
-    if "shipping_instructions" in data:
-        location.shipping_instructions = data["shipping_instructions"].strip()
-    _set_levels(location, _inventory(data.get("inventory", [])), now)
-    location.updated_at = now
-    session.flush()
-    return location
+    with transaction(context.session_factory) as session:
+        # Locked, so two edits adding the same new item are applied one after the other.
+        location = get_location(session, customer_id, location_id, for_update=True)
+        if "name" in data:
+            location.name = _required_text(data, "name", "Name the stock location.")
+        if "shipping_address" in data:
+            location.shipping_address = _required_text(data, "shipping_address", "Say where to ship the toner.")
+        if "shipping_instructions" in data:
+            location.shipping_instructions = data["shipping_instructions"].strip()
+        now = context.clock()
+        _set_levels(location, _inventory(data.get("inventory", [])), now)
+        location.updated_at = now
+        session.flush()
+        return location
 
 
 def place_device(
-    session: Session, customer_id: uuid.UUID, device_id: uuid.UUID, location_id: uuid.UUID | None
+    context: ServicedeskContext, customer_id: uuid.UUID, device_id: uuid.UUID, location_id: uuid.UUID | None
 ) -> Device:
     """Name the stock location that replenishes a device's toner (None: no replenishment). Both the
     device and the location must be the caller's company's. Keeping stock is a company-wide job, so
     the stock roles reach all of the company's devices here, not only those assigned to them."""
-    device = session.scalars(
-        sa.select(Device)
-        .where(Device.id == device_id, Device.customer_id == customer_id, Device.removed_at.is_(None))
-        .with_for_update()
-    ).one_or_none()
-    if device is None:
-        raise NotFound(f"No device {device_id}.")
-    if location_id is not None:
-        get_location(session, customer_id, location_id)
-    device.stock_location_id = location_id
-    session.flush()
-    return device
+    with transaction(context.session_factory) as session:
+        device = session.scalars(
+            sa.select(Device)
+            .where(Device.id == device_id, Device.customer_id == customer_id, Device.removed_at.is_(None))
+            .with_for_update()
+        ).one_or_none()
+        if device is None:
+            raise DEVICE_NOT_FOUND(f"No device {device_id}.")
+        if location_id is not None:
+            get_location(session, customer_id, location_id)
+        device.stock_location_id = location_id
+        session.flush()
+        return device

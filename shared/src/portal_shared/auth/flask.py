@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from portal_shared.auth.principal import Principal
 from portal_shared.auth.tokens import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable, RevokedToken, TokenVerifier
-from portal_shared.web.problems import Problem
+from portal_shared import errors
 
 _EXTENSION = "portal_auth"
 
@@ -28,24 +28,24 @@ def bearer_token() -> str | None:
 def authenticate(*, allow_types: tuple[str, ...] = (ACCESS,)) -> Principal:
     token = bearer_token()
     if token is None:
-        raise Problem(401, "Authentication required", "Send an access token as 'Authorization: Bearer …'.",
-                      headers={"WWW-Authenticate": "Bearer"})
+        raise errors.AUTH_REQUIRED("Send an access token as 'Authorization: Bearer …'.",
+                                   headers={"WWW-Authenticate": "Bearer"})
     verifier: TokenVerifier = current_app.extensions[_EXTENSION]
     try:
         principal = verifier.verify(token)
     except KeysUnavailable as exc:
-        raise Problem(503, "Token keys unavailable", "The identity service's keys could not be fetched.") from exc
+        raise errors.AUTH_KEYS_UNAVAILABLE("The identity service's keys could not be fetched.") from exc
     except RevokedToken as exc:
-        raise Problem(401, "Access revoked", "This access token no longer grants access: refresh it or sign in again.",
-                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        raise errors.AUTH_REVOKED("This access token no longer grants access: refresh it or sign in again.",
+                                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
     except InvalidToken as exc:
-        raise Problem(401, "Invalid token", "The access token is invalid or has expired.",
-                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        raise errors.AUTH_INVALID("The access token is invalid or has expired.",
+                                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
     if principal.token_type not in allow_types:
         if principal.token_type == ACTIVATION:
-            raise Problem(403, "Activation required",
-                          "This sign-in only allows choosing a new password and e-mail first.")
-        raise Problem(401, "Invalid token", "This token cannot be used here.")
+            raise errors.ACTIVATION_REQUIRED(
+                "This sign-in only allows choosing a new password and e-mail first.")
+        raise errors.AUTH_INVALID("This token cannot be used here.")
     g.principal = principal
     return principal
 
@@ -65,7 +65,7 @@ def require_auth(*roles: str, allow_types: tuple[str, ...] = (ACCESS,)) -> Calla
         def wrapper(*args, **kwargs):
             principal = authenticate(allow_types=allow_types)
             if roles and not principal.has_any(*roles):
-                raise Problem(403, "Forbidden", "Your role does not allow this.")
+                raise errors.FORBIDDEN("Your role does not allow this.")
             return view(*args, **kwargs)
 
         return wrapper

@@ -23,7 +23,7 @@ from portal_shared.messaging.errors import (
     PublishError,
     TransportUnavailable,
 )
-from portal_shared.messaging.events import EventSender
+from portal_shared.messaging.event_sender import EventSender
 from portal_shared.messaging.mail import SmtpMailSender
 from portal_shared.messaging.publisher import ConfirmingPublisher, message_properties
 from portal_shared.messaging.relay import OutboxRelay

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 
@@ -92,6 +93,7 @@ class Consumer:
         reconnect_max_seconds: float = 30.0,
         poll_seconds: float = 0.2,
         metrics: ConsumerMetrics | None = None,
+        dead_letter_look_seconds: float = 10.0,
     ):
         if not handlers:
             raise ValueError("a consumer needs at least one handler")
@@ -109,6 +111,7 @@ class Consumer:
         # Outcomes so far ("applied", "duplicate", "retried", "dead_lettered", "deferred"), for tests and metrics.
         self.stats: Counter[str] = Counter()
         self.metrics = metrics or default_consumer_metrics()
+        self.dead_letter_look_seconds = dead_letter_look_seconds
 
     @property
     def routing_keys(self) -> list[str]:
@@ -130,6 +133,7 @@ class Consumer:
                 self._consume(backoff)
             except (pika.exceptions.AMQPError, PublishError, OSError, DatabaseUnavailable) as exc:
                 self._consuming.clear()
+                self.metrics.broker_up.labels(self.service).set(0)
                 delay = backoff.next_delay()
                 log.warning(
                     "consuming interrupted, reconnecting",
@@ -152,13 +156,26 @@ class Consumer:
         # never interleaves with the consuming channel's deliveries.
         self._publisher = ConfirmingPublisher(self._connection.channel())
         tag = channel.basic_consume(self.config.queue_name, self._on_message, auto_ack=False)
+        # Its own channel: a refused passive declare closes only that one.
+        depth_channel = self._connection.channel()
         backoff.reset()
         self._consuming.set()
+        self.metrics.broker_up.labels(self.service).set(1)
+        next_look = 0.0
         while not self._stop.is_set():
             # Returns at least every poll_seconds, so a stop request is seen promptly.
             self._connection.process_data_events(time_limit=self.poll_seconds)
+            if time.monotonic() >= next_look:
+                self._look_at_dead_letters(depth_channel)
+                next_look = time.monotonic() + self.dead_letter_look_seconds
         # Undelivered prefetched messages are nacked by pika on cancel; the broker requeues them.
         channel.basic_cancel(tag)
+
+    def _look_at_dead_letters(self, channel) -> None:
+        """dead_letter_queue_messages from a passive declare: the queue exists, _consume declared it."""
+        queue = self.config.dead_letter_queue
+        declared = channel.queue_declare(queue=queue, passive=True)
+        self.metrics.dead_letter_depth.labels(self.service, queue).set(declared.method.message_count)
 
     # -- one delivery ---------------------------------------------------------------------
 

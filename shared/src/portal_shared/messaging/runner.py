@@ -17,7 +17,7 @@ from portal_shared.config import MessagingConfig, env_float, env_str
 from portal_shared.contracts import Event
 from portal_shared.logging import configure_logging, log_fields
 from portal_shared.messaging.consumer import Consumer, StorelessConsumer, StorelessHandler
-from portal_shared.messaging.events import EventSender
+from portal_shared.messaging.event_sender import EventSender
 from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
 from portal_shared.messaging.relay import OutboxRelay
 from portal_shared.metrics.messaging import serve_process_metrics

@@ -1,14 +1,13 @@
-"""Figures computed when Prometheus scrapes: the outbox backlog and the dead-letter queue depth.
+"""Figures computed when Prometheus scrapes a web tier: the outbox backlog.
 
-Both are read from their source at scrape time (one cheap query, one passive queue declare), so
-every worker answers the same and nothing has to be kept in step. A source that cannot be read
-is reported as such (…_up 0) and the scrape still succeeds.
+Read from the database at scrape time (one cheap query), so every worker answers the same and
+nothing has to be kept in step. An outbox that cannot be read is reported as such (outbox_up 0)
+and the scrape still succeeds. The dead-letter depth is the consumer's figure
+(portal_shared.metrics.messaging): a web process opens no broker connection.
 """
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
@@ -92,81 +91,4 @@ class OutboxCollector(Collector):
 
     def describe(self) -> list:
         # Not evaluated at registration: describing must not query the database.
-        return []
-
-
-class DeadLetterQueueCollector(Collector):
-    """dead_letter_queue_messages (message_count of a passive declare) and broker_up.
-
-    A short-lived connection with a short timeout, at most once per `max_age_seconds`: the web
-    tier keeps no AMQP connection open, and scrapes that come closer together (several
-    Prometheus servers, a person reloading) are answered from the last reading instead of opening
-    another one from a web worker. A service that consumes nothing has no dead-letter queue: then
-    only broker_up is reported."""
-
-    def __init__(self, amqp_url: str, service: str, queue: str, *, timeout_seconds: float = 1.0,
-                 max_age_seconds: float = 10.0, clock=time.monotonic):
-        self.amqp_url = amqp_url
-        self.service = service
-        self.queue = queue
-        self.timeout_seconds = timeout_seconds
-        self.max_age_seconds = max_age_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        # (when, depth or None, the error or None) of the last look at the broker.
-        self._last: tuple[float, int | None, Exception | None] | None = None
-
-    def _reading(self) -> tuple[int | None, Exception | None]:
-        with self._lock:
-            now = self._clock()
-            if self._last is None or now - self._last[0] >= self.max_age_seconds:
-                try:
-                    self._last = (now, self._depth(), None)
-                except Exception as exc:  # noqa: BLE001 - reported as broker_up 0 by collect()
-                    self._last = (now, None, exc)
-            return self._last[1], self._last[2]
-
-    def _depth(self) -> int | None:
-        import pika
-        import pika.exceptions
-
-        from portal_shared.messaging.connection import close_quietly, connection_parameters
-
-        params = connection_parameters(self.amqp_url, name=f"{self.service}-metrics")
-        params.socket_timeout = self.timeout_seconds
-        params.stack_timeout = self.timeout_seconds * 2
-        params.blocked_connection_timeout = self.timeout_seconds
-        connection = pika.BlockingConnection(params)
-        try:
-            try:
-                declared = connection.channel().queue_declare(queue=self.queue, passive=True)
-            except pika.exceptions.ChannelClosedByBroker as exc:
-                if exc.reply_code == 404:
-                    return None
-                raise
-            return declared.method.message_count
-        finally:
-            close_quietly(connection)
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = GaugeMetricFamily("broker_up", "1 when the broker answered at its last reading (at most max_age_seconds old).", labels=["service"])
-        depth, failure = self._reading()
-        if failure is not None:
-            # An unreachable broker is a figure, not a failed scrape.
-            exc = failure
-            log.warning("broker unreachable for metrics", extra=log_fields({"error": f"{type(exc).__name__}: {exc}"[:300]}))
-            up.add_metric([self.service], 0)
-            yield up
-            return
-        up.add_metric([self.service], 1)
-        yield up
-        if depth is not None:
-            dlq = GaugeMetricFamily(
-                "dead_letter_queue_messages", "Messages waiting in the service's dead-letter queue.",
-                labels=["service", "queue"],
-            )
-            dlq.add_metric([self.service, self.queue], depth)
-            yield dlq
-
-    def describe(self) -> list:
         return []

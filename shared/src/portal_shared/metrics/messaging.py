@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, start_http_server
 
 from portal_shared.config import env_int, env_str
 from portal_shared.logging import log_fields
@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 class ConsumerMetrics:
-    """messages_consumed_total / _retried_total / _dead_lettered_total by consumer and event type."""
+    """messages_consumed_total / _retried_total / _dead_lettered_total by consumer and event type;
+    the depth of the service's dead-letter queue and whether the broker is reachable."""
 
     def __init__(self, registry: CollectorRegistry | None):
         labels = ("consumer", "event_type")
@@ -30,6 +31,15 @@ class ConsumerMetrics:
         )
         self.dead_lettered = Counter(
             "messages_dead_lettered_total", "Messages sent to the dead-letter queue.", labels, registry=registry,
+        )
+        # Read by the consumer on the connection it holds anyway: no web process opens one for a figure.
+        self.dead_letter_depth = Gauge(
+            "dead_letter_queue_messages", "Messages waiting in the service's dead-letter queue.",
+            ("service", "queue"), registry=registry,
+        )
+        self.broker_up = Gauge(
+            "broker_up", "1 while the consumer holds its connection to the broker.", ("service",),
+            registry=registry,
         )
 
 

@@ -1,6 +1,6 @@
 """The Flask app every service starts from: logging, request context, token verification,
 flask-smorest Api with problem+json errors, /healthz + /readyz on its database and broker, and
-/metrics (request durations, outbox backlog, dead-letter queue depth).
+/metrics (request durations, outbox backlog).
 
 flask-smorest is needed only by the services (it is in the library's "service" extra).
 """
@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal_shared.auth import JwksKeySource, RevocationList, StaticKeySource, TokenVerifier
 from portal_shared.auth.tokens import KeySource
 from portal_shared.auth.flask import init_auth
-from portal_shared.config import MessagingConfig
 from portal_shared.db import make_engine, make_session_factory
 from portal_shared.logging import configure_logging
 from portal_shared.metrics.service import init_service_metrics
 from portal_shared.revocations import SqlRevocationSource
 from portal_shared.service.config import ServiceConfig
-from portal_shared.service.openapi import document_decimals
+from portal_shared.errors import COMMON, ErrorCatalogue
+from portal_shared.service.openapi import document_decimals, document_errors
 from portal_shared.web import (
     broker_check,
     database_check,
@@ -66,6 +66,7 @@ def build_service_app(
     overrides: Mapping[str, Any] | None = None,
     *,
     extension_prefix: str,
+    errors: ErrorCatalogue = COMMON,
     keys: KeySource | None = None,
 ) -> ServiceApp:
     """Everything but the service's own endpoints; no connection is opened here.
@@ -74,7 +75,8 @@ def build_service_app(
     theirs: TESTING, DATABASE_URL, and TOKEN_VERIFIER or JWKS instead of fetching JWKS_URL).
     The engine and session factory are kept in app.extensions as "<prefix>.engine" and
     "<prefix>.session_factory". Tokens are checked with `keys` when given (identity's own), else as
-    token_verifier_from says.
+    token_verifier_from says. `errors` is the service's catalogue of refusals (with the common
+    ones), listed in its OpenAPI document; every UseCaseError becomes problem+json here.
     /healthz names the version: VERSION, else the installed version of the distribution named
     config_class.SERVICE_NAME (each service's package is named after the service).
     """
@@ -95,14 +97,7 @@ def build_service_app(
     init_body_limits(app)  # before anything reads the body
     init_json_bodies(app)  # hostile JSON is refused before any view or check parses it
     init_text_guard(app)
-    init_service_metrics(
-        app,
-        service=config_class.SERVICE_NAME,
-        engine=engine,
-        amqp_url=app.config["AMQP_URL"],
-        dead_letter_queue=MessagingConfig(config_class.SERVICE_NAME).dead_letter_queue,
-        broker_max_age_seconds=app.config["METRICS_BROKER_MAX_AGE_SECONDS"],
-    )
+    init_service_metrics(app, service=config_class.SERVICE_NAME, engine=engine)
     # Verification is wired before any endpoint needs it, so a service's endpoints only add views.
     # Sign-outs, disabled users and changed roles reach this table through the consumer.
     revocations = RevocationList(SqlRevocationSource(engine),
@@ -112,6 +107,7 @@ def build_service_app(
     api = Api(app)
     # Before any blueprint is registered: its schemas are documented as they are added.
     document_decimals(api)
+    document_errors(api, errors)
     app.register_blueprint(
         health_blueprint(
             {"database": database_check(engine), "broker": broker_check(app.config["AMQP_URL"])},

@@ -44,8 +44,6 @@ class ServiceConfig:
         # request reads it again: part of how soon a sign-out or a disabled user is refused here.
         self.REVOCATION_REFRESH_SECONDS = env_float("REVOCATION_REFRESH_SECONDS", 1.0)
         self.MAX_CONTENT_LENGTH = MAX_CONTENT_LENGTH
-        # How old the dead-letter depth on /metrics may be before a scrape asks the broker again.
-        self.METRICS_BROKER_MAX_AGE_SECONDS = env_float("METRICS_BROKER_MAX_AGE_SECONDS", 10.0)
         self.API_TITLE = self.SERVICE_NAME
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

@@ -12,6 +12,8 @@ from typing import Any
 from flask_smorest import Api
 from marshmallow import fields
 
+from portal_shared.errors import ErrorCatalogue
+
 # What a Decimal sent as a string looks like: optional sign, digits, optional decimals.
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 
@@ -30,3 +32,27 @@ def _decimal_property(converter, field: fields.Field, ret: dict[str, Any], **_) 
 
 def document_decimals(api: Api) -> None:
     api.ma_plugin.converter.add_attribute_function(_decimal_property)
+
+
+def document_errors(api: Api, catalogue: ErrorCatalogue) -> None:
+    """Every code the service may answer, as the Problem schema's `code` enum and as a table
+    (x-error-codes: code → status and title) a client or the gateway can translate from."""
+    codes = list(catalogue)
+    api.spec.components.schema("Problem", {
+        "type": "object",
+        "required": ["type", "title", "status", "code"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "code": {"type": "string", "enum": [error.code for error in codes]},
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "description": "Messages by the dotted path of the field they concern (items.0.amount).",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    })
+    api.spec.options["x-error-codes"] = {error.code: {"status": error.status, "title": error.title}
+                                         for error in codes}

@@ -1,11 +1,10 @@
 """HTTP plumbing for every service: problem+json errors, health endpoints, request context."""
 from portal_shared.web.health import broker_check, database_check, distribution_version, health_blueprint
-from portal_shared.web.problems import PROBLEM_JSON, Problem, problem_response, register_problem_handlers
+from portal_shared.web.problems import PROBLEM_JSON, problem_response, register_problem_handlers, use_case_problem
 from portal_shared.web.request_context import init_request_context
 
 __all__ = [
     "PROBLEM_JSON",
-    "Problem",
     "broker_check",
     "database_check",
     "distribution_version",
@@ -13,4 +12,5 @@ __all__ = [
     "init_request_context",
     "problem_response",
     "register_problem_handlers",
+    "use_case_problem",
 ]

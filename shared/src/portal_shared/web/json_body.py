@@ -23,7 +23,8 @@ from typing import Any
 
 from flask import Flask, request
 
-from portal_shared.web.problems import Problem
+from portal_shared import errors
+from portal_shared.errors import ErrorCode
 
 MAX_DEPTH = 32
 MAX_NUMBER_LENGTH = 40
@@ -33,22 +34,16 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
-class BodyRefused(Exception):
-    def __init__(self, status: int, code: str, title: str, detail: str):
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.title = title
-        self.detail = detail
+class BodyRefused(errors.UseCaseError):
+    """A body no view will read; the field to blame is the body itself."""
+
+    def __init__(self, error: ErrorCode, detail: str):
+        super().__init__(error, detail, errors={"body": [detail]})
 
 
 def is_json_media_type(content_type: str | None) -> bool:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
-
-
-def _refuse(code: str, detail: str, status: int = 400, title: str = "Invalid request body") -> BodyRefused:
-    return BodyRefused(status, code, title, detail)
 
 
 def _check_depth(text: str) -> None:
@@ -58,7 +53,7 @@ def _check_depth(text: str) -> None:
         if token in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise _refuse("body.too_deep", f"The body is nested deeper than {MAX_DEPTH} levels.")
+                raise BodyRefused(errors.BODY_TOO_DEEP, f"The body is nested deeper than {MAX_DEPTH} levels.")
         elif token in "]}":
             depth -= 1
 
@@ -66,7 +61,7 @@ def _check_depth(text: str) -> None:
 def _bounded(convert):
     def parse(text: str):
         if len(text) > MAX_NUMBER_LENGTH:
-            raise _refuse("body.number_too_long", f"A number in the body is longer than {MAX_NUMBER_LENGTH} characters.")
+            raise BodyRefused(errors.BODY_NUMBER_TOO_LONG, f"A number in the body is longer than {MAX_NUMBER_LENGTH} characters.")
         return convert(text)
 
     return parse
@@ -75,12 +70,12 @@ def _bounded(convert):
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _refuse("body.number_too_long", "A number in the body is out of range.")
+        raise BodyRefused(errors.BODY_NUMBER_TOO_LONG, "A number in the body is out of range.")
     return value
 
 
 def _no_constant(name: str):
-    raise _refuse("body.invalid_json", f"The body is not valid JSON: {name} is not a number JSON allows.")
+    raise BodyRefused(errors.BODY_INVALID_JSON, f"The body is not valid JSON: {name} is not a number JSON allows.")
 
 
 def _encodable(text: str) -> bool:
@@ -98,7 +93,7 @@ def _check_unicode(value: Any) -> None:
         item = pending.pop()
         if isinstance(item, str):
             if not _encodable(item):
-                raise _refuse("body.invalid_unicode", "The body holds text that is not valid Unicode (a lone surrogate).")
+                raise BodyRefused(errors.BODY_INVALID_UNICODE, "The body holds text that is not valid Unicode (a lone surrogate).")
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
@@ -111,15 +106,14 @@ def parse_json_body(raw: bytes, content_type: str | None) -> Any:
     if not raw:
         return None
     if not is_json_media_type(content_type):
-        raise _refuse("body.unsupported_media_type",
-                      "The request body must be JSON, sent with Content-Type: application/json.",
-                      status=415, title="Unsupported media type")
+        raise BodyRefused(errors.BODY_UNSUPPORTED_MEDIA_TYPE,
+                          "The request body must be JSON, sent with Content-Type: application/json.")
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise _refuse("body.not_utf8", "The body starts with a byte order mark; send plain UTF-8.")
+        raise BodyRefused(errors.BODY_NOT_UTF8, "The body starts with a byte order mark; send plain UTF-8.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise _refuse("body.not_utf8", "The body is not valid UTF-8.") from None
+        raise BodyRefused(errors.BODY_NOT_UTF8, "The body is not valid UTF-8.") from None
     _check_depth(text)
     try:
         data = json.loads(text, parse_int=_bounded(int), parse_float=_bounded(_finite_float), parse_constant=_no_constant)
@@ -127,7 +121,7 @@ def parse_json_body(raw: bytes, content_type: str | None) -> Any:
         raise
     except (ValueError, RecursionError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise _refuse("body.invalid_json", f"The body is not valid JSON{where}.") from None
+        raise BodyRefused(errors.BODY_INVALID_JSON, f"The body is not valid JSON{where}.") from None
     _check_unicode(data)
     return data
 
@@ -140,8 +134,4 @@ def init_json_bodies(app: Flask) -> None:
     def _check_json_body():
         if request.method not in BODY_METHODS:
             return
-        try:
-            parse_json_body(request.get_data(cache=True), request.content_type)
-        except BodyRefused as refused:
-            raise Problem(refused.status, refused.title, refused.detail, errors={"body": [refused.detail]},
-                          code=refused.code) from None
+        parse_json_body(request.get_data(cache=True), request.content_type)

@@ -1,72 +1,53 @@
-"""Errors as application/problem+json (RFC 9457), with validation errors by field."""
+"""Every refusal as one application/problem+json shape (RFC 9457):
+
+    {"type", "title", "status", "code", "detail"?, "errors"?: {"dotted.field": ["…"]}, …}
+
+`code` is the stable machine code (portal_shared.errors); `errors` names each field to blame by
+its dotted path. register_problem_handlers is the only error handling a service registers: views
+raise, they never catch.
+"""
 from __future__ import annotations
 
 import json
 import logging
-from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from portal_shared import errors as common
+from portal_shared.errors import ErrorCode, UseCaseError, flat_field_errors, invalid
+
 PROBLEM_JSON = "application/problem+json"
-VALIDATION_TYPE = "/problems/validation"
 log = logging.getLogger(__name__)
 
-
-class Problem(Exception):
-    """Raise anywhere in a request to answer with a problem document."""
-
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        detail: str | None = None,
-        *,
-        type_: str = "about:blank",
-        errors: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        **extensions: Any,
-    ):
-        super().__init__(detail or title)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.type = type_
-        self.errors = errors
-        self.headers = headers or {}
-        self.extensions = extensions
-
-    @classmethod
-    def validation(cls, errors: dict[str, Any], detail: str | None = None) -> "Problem":
-        fields_named = ", ".join(sorted(errors))
-        return cls(
-            422,
-            "Validation failed",
-            detail or f"Invalid or missing: {fields_named}.",
-            type_=VALIDATION_TYPE,
-            errors=errors,
-        )
-
-    def to_response(self) -> Response:
-        return problem_response(
-            self.status, self.title, self.detail, type_=self.type, errors=self.errors,
-            headers=self.headers, **self.extensions,
-        )
+# The HTTP errors Flask and werkzeug raise themselves (unknown route, wrong method), by status.
+_HTTP_CODES: dict[int, ErrorCode] = {
+    400: common.MALFORMED,
+    401: common.AUTH_REQUIRED,
+    403: common.FORBIDDEN,
+    404: common.NOT_FOUND,
+    405: common.METHOD_NOT_ALLOWED,
+    409: common.CONFLICT,
+    413: common.TOO_LARGE,
+    415: common.BODY_UNSUPPORTED_MEDIA_TYPE,
+    422: common.INVALID,
+}
 
 
 def problem_response(
     status: int,
-    title: str | None = None,
+    title: str,
     detail: str | None = None,
     *,
-    type_: str = "about:blank",
+    code: str,
     errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    body: dict[str, Any] = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status}
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "code": code}
     if detail:
         body["detail"] = detail
     if errors:
@@ -78,50 +59,57 @@ def problem_response(
     return response
 
 
-def _field_errors(messages: Any) -> dict[str, Any]:
+def use_case_problem(exc: UseCaseError) -> Response:
+    return problem_response(exc.status, exc.title, exc.detail, code=exc.code, errors=exc.errors,
+                            headers=exc.headers, **exc.extensions)
+
+
+def _located_field_errors(messages: Any) -> dict[str, Any]:
     """webargs reports errors by location ({"json": {...}, "query": {...}}); name the fields."""
-    errors: dict[str, Any] = {}
     if not isinstance(messages, dict):
         return {"body": messages}
-    for location, located in messages.items():
-        if isinstance(located, dict):
-            for name, value in located.items():
-                # marshmallow names the whole-body error "_schema": that is the body itself.
-                errors["body" if name == "_schema" else name] = value
+    located: dict[str, Any] = {}
+    for location, by_field in messages.items():
+        if isinstance(by_field, dict):
+            located.update(by_field)
         else:
-            errors["body" if location in {"json", "form"} else location] = located
-    return errors
+            located["body" if location in {"json", "form"} else location] = by_field
+    return flat_field_errors(located)
 
 
 def _http_exception(exc: HTTPException) -> Response:
     if isinstance(exc, RequestEntityTooLarge):
-        return problem_response(
-            413, "Request body too large", "The request body exceeds the allowed size.",
-            errors={"body": ["Request body too large."]},
-        )
+        return use_case_problem(common.TOO_LARGE("The request body exceeds the allowed size.",
+                                                 errors={"body": ["Request body too large."]}))
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     status = exc.code or 500
     if messages is not None:
-        errors = _field_errors(messages)
+        errors = _located_field_errors(messages)
         if status == 400:
-            return problem_response(400, "Malformed request", "The request body is not valid JSON.",
-                                    type_=VALIDATION_TYPE, errors=errors)
-        return Problem.validation(errors).to_response()
+            return use_case_problem(common.MALFORMED("The request body is not valid JSON.", errors=errors))
+        return use_case_problem(invalid(errors))
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
-    return problem_response(status, HTTPStatus(status).phrase, exc.description, headers=headers)
+    error = _HTTP_CODES.get(status, common.REFUSED)
+    return problem_response(status, exc.name, exc.description, code=error.code, headers=headers)
+
+
+def _concurrent_write(exc: IntegrityError) -> Response:
+    # A unique key another request wrote between this one's read and its commit: worth a retry.
+    log.warning("write refused by the database: %s", exc.orig)
+    return use_case_problem(common.CONFLICT("This conflicts with data saved at the same moment; try again."))
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return use_case_problem(common.UNEXPECTED("An unexpected error occurred."))
 
 
 def register_problem_handlers(app: Flask) -> None:
-    app.register_error_handler(Problem, lambda exc: exc.to_response())
+    app.register_error_handler(UseCaseError, use_case_problem)
     app.register_error_handler(HTTPException, _http_exception)
-    app.register_error_handler(
-        ValidationError, lambda exc: Problem.validation(_field_errors({"json": exc.messages})).to_response()
-    )
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # noqa: ANN202 - Flask handler
-        log.exception("unhandled error")
-        return problem_response(500, "Internal Server Error", "An unexpected error occurred.")
+    app.register_error_handler(IntegrityError, _concurrent_write)
+    app.register_error_handler(ValidationError, lambda exc: use_case_problem(invalid(exc.messages)))
+    app.register_error_handler(Exception, _unexpected)

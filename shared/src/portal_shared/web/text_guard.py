@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from portal_shared.web.problems import Problem
+from portal_shared.errors import invalid
 
 NUL = "\x00"
 MESSAGE = "Text cannot contain the NUL character (U+0000)."
@@ -58,4 +58,4 @@ def init_text_guard(app: Flask) -> None:
             elif body is not None:
                 errors.update(nul_fields(body))
         if errors:
-            raise Problem.validation(errors)
+            raise invalid(errors)

@@ -14,7 +14,8 @@ from portal_gateway.web.forms import (
     RecoverForm,
     TokenPasswordForm,
 )
-from portal_gateway.web.identity import Answer, IdentityUnavailable
+from portal_gateway.web.form_errors import on_fields, place_errors
+from portal_gateway.web.identity import IdentityUnavailable
 from portal_gateway.web.nav import BILLING_READERS, ROLE_NAMES, entries_for
 
 web = Blueprint("web", __name__)
@@ -24,25 +25,6 @@ def form_page(template: str, form: FlaskForm, form_errors: list[str], **context)
     """Render a form; 400 when it comes back with errors (ours or identity's), so it is never mistaken for success."""
     status = 400 if form_errors or form.errors else 200
     return render_template(template, form=form, form_errors=form_errors, **context), status
-
-
-def show_problem(form: FlaskForm, answer: Answer, form_errors: list[str]) -> None:
-    """Put identity's field errors next to the fields; the rest above the form."""
-    unplaced = []
-    for name, messages in answer.errors.items():
-        field = form._fields.get(name)
-        if field is not None and name != "csrf_token":
-            field.errors = list(field.errors) + messages
-        else:
-            unplaced.extend(messages)
-    if answer.status == 429:
-        message = _("Too many attempts. Try again later.")
-        if answer.retry_after and answer.retry_after.isdigit():
-            message = _("Too many attempts. Try again in %(seconds)s seconds.", seconds=answer.retry_after)
-        form_errors.append(message)
-    elif answer.detail and (unplaced or not answer.errors):
-        form_errors.append(answer.detail)
-    form_errors.extend(unplaced)
 
 
 @web.app_context_processor
@@ -74,7 +56,7 @@ def login():
                 flash(_("Choose a new password before you continue."), "error")
                 return redirect(url_for("web.change_password"))
             return redirect(url_for("web.home"))
-        show_problem(form, answer, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return form_page("login.html", form, form_errors)
 
 
@@ -96,7 +78,7 @@ def first_login():
             signin.forget_tokens()
             flash(_("Your first sign-in expired. Sign in again with your RFC."), "error")
             return redirect(url_for("web.login"))
-        show_problem(form, answer, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return form_page("first_login.html", form, form_errors)
 
 
@@ -110,7 +92,7 @@ def recover():
             return render_template("message.html", title=_("Check your e-mail"),
                                    message=_("If the address belongs to a user, we sent it a link to choose a "
                                              "new password. The link is valid for 30 minutes."))
-        show_problem(form, answer, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return form_page("recover.html", form, form_errors)
 
 
@@ -126,7 +108,7 @@ def _token_password_page(template: str, endpoint: str, success: str):
         if answer.ok:
             flash(success)
             return redirect(url_for("web.login"))
-        show_problem(form, answer, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return form_page(template, form, form_errors)
 
 
@@ -221,6 +203,6 @@ def change_password():
         if answer.ok:
             flash(_("Your password was changed."))
             return redirect(url_for("web.home"))
-        show_problem(form, answer, form_errors)
+        place_errors(answer, form_errors, on_fields(form._fields))
     return form_page("change_password.html", form, form_errors, me=me, nav=nav_for(me))
 

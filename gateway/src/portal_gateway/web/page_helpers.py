@@ -7,7 +7,6 @@ customer again and has the last word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from portal_gateway.routing import Service
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
 from portal_gateway.web.identity import IdentityUnavailable
-from portal_gateway.web.views import me_or_redirect, nav_for
+from portal_gateway.web.account_pages import me_or_redirect, nav_for
 
 # Ids as the services write them (UUIDs, mostly); anything else never reaches a URL.
 ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
@@ -139,55 +138,6 @@ def pages_of(body: dict[str, Any], page_size: int = 0) -> dict[str, int] | None:
         return None
     total = int(body.get("total") or 0)
     return {"page": int(body.get("page") or 1), "pages": max(1, -(-total // size)), "total": total}
-
-
-def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """{"inventory": {"0": {"quantity": [..]}}} and {"inventory.0.quantity": [..]} both become the second."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(errors, list) and all(isinstance(message, str) for message in errors):
-        flat[prefix or "_"] = list(errors)
-    else:
-        flat[prefix or "_"] = [str(errors)]
-    return flat
-
-
-def place_errors(answer: Answer, fields: dict[str, Any], form_errors: list[str],
-                 rename: Callable[[str], str] | None = None) -> None:
-    """The service's field errors next to the form fields they name (a list field's "roles.0"
-    goes to "roles"; rename maps other names to the form's); the rest, and the problem's
-    detail, above the form."""
-    unplaced: list[str] = []
-    for name, messages in flatten(answer.body.get("errors") or {}).items():
-        name = rename(name) if rename else name
-        field = fields.get(name) or fields.get(name.split(".")[0])
-        if field is not None and name != "csrf_token":
-            field.errors = list(field.errors) + messages
-        else:
-            unplaced.extend(messages)
-    if answer.detail and (unplaced or not answer.body.get("errors")):
-        form_errors.append(answer.detail)
-    form_errors.extend(unplaced)
-    if not form_errors and not any(field.errors for field in fields.values()):
-        form_errors.append(_("The request could not be completed (HTTP %(status)s).", status=answer.status))
-
-
-def problem_messages(answer: Answer, *, named: bool = False) -> list[str]:
-    """Everything a refused call says, for a notice above a form or a table.
-
-    named: each field's messages after the field's name, for a page whose fields are its query
-    parameters (account, from, to) rather than form fields the messages could stand next to.
-    """
-    if not named:
-        messages: list[str] = []
-        place_errors(answer, {}, messages)
-        return messages
-    messages = [answer.detail] if answer.detail else []
-    for name, field_messages in flatten(answer.body.get("errors") or {}).items():
-        messages.extend(f"{name}: {message}" for message in field_messages)
-    return messages or [_("The request could not be completed (HTTP %(status)s).", status=answer.status)]
 
 
 def page(template: str, who: Viewer, http_status: int = 200, /, **context):

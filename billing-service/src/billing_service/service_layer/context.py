@@ -1,0 +1,45 @@
+"""What billing's use cases and message handlers need, built once per process and handed to each
+(tests hand their own publisher or clock)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from billing_service.adapters.orm import OUTBOX
+from billing_service.adapters.pdf import StatementDocument, render_statement
+from portal_shared.contracts import Event
+from portal_shared.db import utcnow
+from portal_shared.mexico import mexico_today
+from portal_shared.outbox import Outbox
+
+Publish = Callable[[Session, Sequence[Event]], None]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BillingContext:
+    session_factory: sessionmaker[Session]
+    # Events written in the caller's transaction: announced if and only if it commits.
+    publish: Publish
+    render_pdf: Callable[[StatementDocument], bytes]
+    clock: Clock
+    # Credit status turns from "overdue" to "blocked" after this many days past due.
+    credit_block_days: int
+
+    def today(self) -> date:
+        """Billing's day is Mexico City's, whatever the server's zone."""
+        return mexico_today(self.clock())
+
+
+def build_context(config: Mapping[str, Any], session_factory: sessionmaker[Session]) -> BillingContext:
+    return BillingContext(
+        session_factory=session_factory,
+        publish=Outbox(OUTBOX).add_events,
+        render_pdf=render_statement,
+        clock=utcnow,
+        credit_block_days=int(config["CREDIT_BLOCK_DAYS"]),
+    )
