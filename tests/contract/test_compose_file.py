@@ -83,6 +83,14 @@ def dockerfile_of(service: dict[str, Any]) -> Path:
     return context / (build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile")
 
 
+def package_folder_of(service: dict[str, Any]) -> Path:
+    """The folder of the package an image holds: its SERVICE build argument (the portal's packages
+    share deploy/service.Dockerfile), else the folder of its own Dockerfile."""
+    build = service["build"]
+    args = build.get("args") or {} if isinstance(build, dict) else {}
+    return ROOT / args["SERVICE"] if "SERVICE" in args else dockerfile_of(service).parent
+
+
 @cache
 def project_of(directory: Path) -> dict[str, Any] | None:
     pyproject = directory / "pyproject.toml"
@@ -121,7 +129,7 @@ def test_every_command_is_a_console_script_or_the_packages_web_app():
             continue
         if isinstance(command, str):
             command = command.split()
-        folder = dockerfile_of(service).parent
+        folder = package_folder_of(service)
         project = project_of(folder)
         if project is None:
             problems.append(f"{name}: runs {command[0]!r} but {folder.name}/pyproject.toml does not exist")

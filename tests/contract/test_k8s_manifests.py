@@ -7,7 +7,6 @@ then checked on the rendered objects, so they hold for what would really be appl
 """
 from __future__ import annotations
 
-import difflib
 import re
 import shutil
 import subprocess
@@ -196,23 +195,24 @@ def test_each_overlay_sets_its_namespace_with_the_restricted_pod_security_profil
 
 # ------------------------------------------------------------------ containers
 
-def dockerfile_user(folder: str) -> tuple[int, int | None]:
-    lines = [line.split(None, 1)[1].strip() for line in (ROOT / folder / "Dockerfile").read_text().splitlines()
+def dockerfile_user(dockerfile: Path) -> tuple[int, int | None]:
+    lines = [line.split(None, 1)[1].strip() for line in dockerfile.read_text().splitlines()
              if line.startswith("USER ")]
-    assert lines, f"{folder}/Dockerfile names no USER"
+    assert lines, f"{dockerfile} names no USER"
     user, _, group = lines[-1].partition(":")
     return int(user), int(group) if group else None
 
 
-def image_folder(app: str) -> str:
-    return SERVICES[app][0] if app in SERVICES else SIMULATORS[app][0]
+def dockerfile_of(app: str) -> Path:
+    """The portal's packages share one Dockerfile; the bank simulator has its own."""
+    return SERVICE_DOCKERFILE if app in SERVICES else ROOT / SIMULATORS[app][0] / "Dockerfile"
 
 
 def test_every_container_runs_non_root_read_only_with_no_capabilities(target):
     problems = []
     for workload in workloads(rendered(target)):
         pod = pod_spec(workload).get("securityContext", {})
-        uid, gid = dockerfile_user(image_folder(app_of(workload)))
+        uid, gid = dockerfile_user(dockerfile_of(app_of(workload)))
         for container in all_containers(workload):
             where = f"{name_of(workload)} container {container['name']}"
             context = container.get("securityContext", {})
@@ -279,53 +279,61 @@ def test_writable_paths_are_volumes(target):
     assert not problems, "\n".join(problems)
 
 
-# The portal's own images (the four services and the gateway) are built by copies of one Dockerfile,
-# each in its package's folder (the compose file and deploy/compose-test build them there), that
-# differ in the defaults of these leading ARGs only.
-IMAGE_ARGUMENTS = ("PYTHON_IMAGE", "SERVICE", "DISTRIBUTION", "PACKAGE", "PORT", "VAR_DIR")
+# The portal's own images (the four services and the gateway) are built by one Dockerfile, told
+# which package by its build arguments; docker-compose.yml names each service's.
+SERVICE_DOCKERFILE = ROOT / "deploy" / "service.Dockerfile"
+IMAGE_ARGUMENTS = ("SERVICE", "DISTRIBUTION", "PACKAGE", "PORT")
 
 
-def dockerfile_defaults(text: str) -> dict[str, str]:
-    return dict(re.findall(r"(?m)^ARG (\w+)=(.*)$", text.split("\nFROM ", 1)[0]))
+def compose_build_args() -> dict[str, dict[str, str]]:
+    """The build arguments docker-compose.yml gives each image it builds with SERVICE_DOCKERFILE, by image."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    found: dict[str, dict[str, str]] = {}
+    for service in compose["services"].values():
+        build = service.get("build")
+        if isinstance(build, dict) and (ROOT / build.get("dockerfile", "")).resolve() == SERVICE_DOCKERFILE:
+            image = service["image"].split(":")[0]
+            args = {name: str(value) for name, value in (build.get("args") or {}).items()}
+            assert found.setdefault(image, args) == args, f"{image} is built with two sets of arguments"
+    return found
 
 
-def test_the_portal_images_are_built_by_copies_of_one_dockerfile():
-    folders = [folder for folder, _image, _package in SERVICES.values()]
-    texts = {folder: (ROOT / folder / "Dockerfile").read_text() for folder in folders}
-
-    def without_defaults(text: str) -> list[str]:
-        return re.sub(r"(?m)^(ARG \w+)=.*$", r"\1=", text).splitlines()
-
-    reference = folders[0]
+def test_the_portal_images_are_built_by_one_dockerfile_told_which_package():
+    text = SERVICE_DOCKERFILE.read_text()
+    # Every package argument is declared without a default: an image is always of one package.
+    declared = dict(re.findall(r"(?m)^ARG (\w+)(?:=(.*))?$", text.split("\nFROM ", 1)[0]))
+    assert {name: declared.get(name) for name in IMAGE_ARGUMENTS} == dict.fromkeys(IMAGE_ARGUMENTS, "")
+    # No folder keeps a Dockerfile of its own beside the shared one.
+    assert [folder for folder, _image, _package in SERVICES.values() if (ROOT / folder / "Dockerfile").exists()] == []
+    built = compose_build_args()
     problems = []
-    for folder in folders[1:]:
-        if without_defaults(texts[folder]) != without_defaults(texts[reference]):
-            diff = "\n".join(difflib.unified_diff(without_defaults(texts[reference]), without_defaults(texts[folder]),
-                                                  f"{reference}/Dockerfile", f"{folder}/Dockerfile", lineterm=""))
-            problems.append(f"{folder}/Dockerfile differs from {reference}/Dockerfile beyond the ARG defaults:\n{diff}")
-    for app, (folder, _image, package) in SERVICES.items():
-        defaults = dockerfile_defaults(texts[folder])
+    for app, (folder, image, package) in SERVICES.items():
+        args = built.get(image)
+        if args is None:
+            problems.append(f"{image}: docker-compose.yml does not build it with {SERVICE_DOCKERFILE.name}")
+            continue
         configs = {name: data for name, data in config_maps(render(K8S / "base" / app)).items()
                    if name.startswith(f"{app}-config")}
         [var_dir] = [data["VAR_DIR"] for data in configs.values()]
-        expected = {"PYTHON_IMAGE": defaults.get("PYTHON_IMAGE"), "SERVICE": folder,
+        expected = {"SERVICE": folder,
                     "DISTRIBUTION": tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]["name"],
                     "PACKAGE": package, "PORT": str(PORTS[app]), "VAR_DIR": var_dir}
-        if tuple(defaults) != IMAGE_ARGUMENTS or defaults != expected:
-            problems.append(f"{folder}/Dockerfile: ARG defaults {defaults}, expected {expected}")
+        given = {name: args.get(name, declared.get(name)) for name in expected}
+        if given != expected:
+            problems.append(f"{image}: built with {given}, expected {expected}")
         if not (ROOT / folder / "src" / package / "__init__.py").is_file():
-            problems.append(f"{folder}/Dockerfile: PACKAGE {package} is not a package of {folder}/src")
+            problems.append(f"{image}: PACKAGE {package} is not a package of {folder}/src")
     # The shared library's steps come before the builder declares a package's argument, so they
     # stay the same in every image and the images share their layers.
-    builder = texts[reference].split(" AS builder\n", 1)[1].split(" AS runtime\n", 1)[0]
+    builder = text.split(" AS builder\n", 1)[1].split(" AS runtime\n", 1)[0]
     if builder.index("RUN pip wheel --wheel-dir /wheels ./shared") > builder.index("\nARG "):
-        problems.append(f"{reference}/Dockerfile: the builder declares a package's ARG before the shared library's steps")
+        problems.append("the builder declares a package's ARG before the shared library's steps")
     # The bank simulator's image has a file of its own (no shared library, either bank) in the
     # same two stages.
-    for folder in [*folders, SIMULATORS["bank-citibanamex"][0]]:
-        stages = re.findall(r"(?m)^FROM \$\{PYTHON_IMAGE\} AS (\w+)$", (ROOT / folder / "Dockerfile").read_text())
+    for dockerfile in (SERVICE_DOCKERFILE, ROOT / SIMULATORS["bank-citibanamex"][0] / "Dockerfile"):
+        stages = re.findall(r"(?m)^FROM \$\{PYTHON_IMAGE\} AS (\w+)$", dockerfile.read_text())
         if stages != ["builder", "runtime"]:
-            problems.append(f"{folder}/Dockerfile: stages {stages}, expected builder then runtime")
+            problems.append(f"{dockerfile.relative_to(ROOT)}: stages {stages}, expected builder then runtime")
     assert not problems, "\n".join(problems)
 
 

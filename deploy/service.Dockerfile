@@ -1,19 +1,21 @@
-# The image of one of the portal's Python packages. identity-service, billing-service,
-# payment-service, servicedesk-service and the gateway each build theirs with a copy of this file
-# in their folder, the same but for the defaults of the ARGs below (the package's folder, names,
-# port and state folder); tests/contract/test_k8s_manifests.py keeps them so: change one, change
-# them all alike. Build from the repository root, so the shared library is in the context:
-#   docker build -f <folder>/Dockerfile -t portal/<image> .
+# The image of one of the portal's Python packages: identity-service, billing-service,
+# payment-service, servicedesk-service or the gateway, named by the build arguments. Build from the
+# repository root, so the shared library is in the context; docker-compose.yml names each
+# service's arguments, and so can anyone who builds one image on its own:
+#   docker build -f deploy/service.Dockerfile -t portal/billing-service \
+#     --build-arg SERVICE=billing-service --build-arg DISTRIBUTION=billing-service \
+#     --build-arg PACKAGE=billing_service --build-arg PORT=8002 .
 # PYTHON_IMAGE names the Python base (default: the official image; deploy/images/build makes a
 # local equivalent where no registry answers).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
-# The package's folder, its distribution name (pip) and its import package.
-ARG SERVICE=identity-service
-ARG DISTRIBUTION=identity-service
-ARG PACKAGE=identity_service
+# The package's folder, its distribution name (pip) and its import package: no defaults, an image
+# is always of one package.
+ARG SERVICE
+ARG DISTRIBUTION
+ARG PACKAGE
 # The web tier's port, and the folder the image keeps its state in (owned by its user).
-ARG PORT=8001
-ARG VAR_DIR=/var/lib/identity
+ARG PORT
+ARG VAR_DIR=/var/lib/portal
 
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -28,6 +30,8 @@ RUN pip wheel --wheel-dir /wheels ./shared
 # compilers or network. Tests and local state stay out of the image.
 ARG SERVICE
 ARG PACKAGE
+RUN test -n "${SERVICE}" && test -n "${PACKAGE}" \
+ || { echo "build with --build-arg SERVICE=<package folder> PACKAGE=<import package> (see the top of this file)" >&2; exit 1; }
 COPY ${SERVICE}/pyproject.toml ${SERVICE}/
 COPY ${SERVICE}/src ${SERVICE}/src
 # A package with gettext catalogs (the gateway) ships them compiled inside its wheel (git
