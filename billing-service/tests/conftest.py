@@ -24,12 +24,11 @@ from billing_service.domain.calendar import Period
 from billing_service.entrypoints.migrate import MIGRATIONS_DIR
 from billing_service.service_layer.context import BillingContext, build_context
 from billing_service.service_layer.subscriptions import handlers_for
-from portal_shared.contracts import Event, new_event, parse_event
+from portal_shared.contracts import Event, new_event
 from portal_shared.db import transaction
-from portal_shared.inbox import record_once
 from portal_shared.mexico import mexico_today
 from portal_shared.testing.events import customer_registered
-from portal_shared.testing.service import ServiceUnderTest, migrated_database
+from portal_shared.testing.service import ServiceUnderTest, delivery_through_the_inbox, migrated_database
 
 pytest_plugins = ["portal_shared.testing.fixtures"]
 
@@ -65,27 +64,8 @@ def context(session_factory) -> BillingContext:
 
 @pytest.fixture
 def deliver(service_under_test, session_factory, context) -> Callable[[Event], bool]:
-    """Apply an event the way the consumer does: inbox row and effect in one transaction, the
-    handler bound to billing's context.
-
-    The event first makes the round trip through JSON, so handlers see what the wire carries.
-    Returns False when the inbox already held the event (nothing applied).
-    """
-    handlers = handlers_for(context)
-
-    def apply(event: Event) -> bool:
-        event = parse_event(json.loads(json.dumps(event.to_message())))
-        handler = handlers[(event.type, event.version)]
-        with transaction(session_factory) as session:
-            recorded = record_once(
-                session, INBOX, event_id=str(event.id), consumer=service_under_test.name, event_type=event.type
-            )
-            if not recorded:
-                return False
-            handler(session, event)
-            return True
-
-    return apply
+    """portal_shared's deliver, with the handlers bound to billing's context."""
+    return delivery_through_the_inbox(service_under_test, session_factory, handlers_for(context))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ A conftest fixture of the same name takes precedence over any of these.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,12 +12,11 @@ from typing import Any
 import pytest
 
 from portal_shared.auth.signing import TokenSigner, generate_private_key
-from portal_shared.contracts import Event, parse_event
-from portal_shared.db import make_engine, make_session_factory, transaction
-from portal_shared.inbox import record_once
+from portal_shared.contracts import Event
+from portal_shared.db import make_engine, make_session_factory
 from portal_shared.testing.processes import IsolatedBroker, ServiceProcesses, isolated_broker
 from portal_shared.testing.servers import amqp_server_url
-from portal_shared.testing.service import ServiceUnderTest, migrated_database
+from portal_shared.testing.service import ServiceUnderTest, delivery_through_the_inbox, migrated_database
 
 
 @pytest.fixture(scope="session")
@@ -90,27 +88,8 @@ def bearer(signer) -> Callable[..., dict[str, str]]:
 
 @pytest.fixture
 def deliver(service_under_test: ServiceUnderTest, session_factory) -> Callable[[Event], bool]:
-    """Apply an event the way the consumer does: inbox row and effect in one transaction.
-
-    The event first makes the round trip through JSON, so handlers see what the wire carries.
-    Returns False when the inbox already held the event (nothing applied).
-    """
-    handlers, inbox = service_under_test.handlers, service_under_test.inbox_table
-    assert handlers is not None and inbox is not None, f"{service_under_test.name} declares no subscriptions"
-
-    def apply(event: Event) -> bool:
-        event = parse_event(json.loads(json.dumps(event.to_message())))
-        handler = handlers[(event.type, event.version)]
-        with transaction(session_factory) as session:
-            recorded = record_once(
-                session, inbox, event_id=str(event.id), consumer=service_under_test.name, event_type=event.type
-            )
-            if not recorded:
-                return False
-            handler(session, event)
-            return True
-
-    return apply
+    """Apply an event the way the consumer does: inbox row and effect in one transaction."""
+    return delivery_through_the_inbox(service_under_test, session_factory)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ ServiceUnderTest, and loads the fixtures with `pytest_plugins = ["portal_shared.
 from __future__ import annotations
 
 import importlib
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from portal_shared.db import make_engine
+from portal_shared.contracts import Event, parse_event
+from portal_shared.db import make_engine, transaction
+from portal_shared.inbox import record_once
 from portal_shared.db.migrate import upgrade_head
 from portal_shared.testing.servers import temporary_database
 
@@ -115,3 +118,31 @@ def poll_until(predicate: Callable[[], T], *, timeout: float = 15.0, what: str) 
             return value
         time.sleep(0.05)
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def delivery_through_the_inbox(service_under_test: ServiceUnderTest, session_factory,
+                               handlers: Mapping[tuple[str, int], Callable] | None = None) -> Callable[[Event], bool]:
+    """The deliver fixture's work: apply an event the way the consumer does, inbox row and effect
+    in one transaction, with the service's handlers or `handlers` (a service whose handlers are
+    bound to a context of the test's).
+
+    The event first makes the round trip through JSON, so handlers see what the wire carries.
+    Returns False when the inbox already held the event (nothing applied).
+    """
+    handlers = handlers if handlers is not None else service_under_test.handlers
+    inbox = service_under_test.inbox_table
+    assert handlers is not None and inbox is not None, f"{service_under_test.name} declares no subscriptions"
+
+    def apply(event: Event) -> bool:
+        event = parse_event(json.loads(json.dumps(event.to_message())))
+        handler = handlers[(event.type, event.version)]
+        with transaction(session_factory) as session:
+            recorded = record_once(
+                session, inbox, event_id=str(event.id), consumer=service_under_test.name, event_type=event.type
+            )
+            if not recorded:
+                return False
+            handler(session, event)
+            return True
+
+    return apply
