@@ -1,6 +1,7 @@
 """The web UI against a stand-in identity-service speaking the contract in docs/api.md."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -155,6 +156,8 @@ def test_reset_link_keeps_its_token_and_shows_identitys_error(ui, identity):
                                                "new_password": "N3w-pass!", "confirm_password": "N3w-pass!"})
     assert response.status_code == 400
     assert "The link has expired." in response.get_data(as_text=True)
+    # The hidden token's message is shown above the form, where the person reads it.
+    assert re.search(r'role="alert">\s*<ul>.*<li>The link was already used\.</li>', response.get_data(as_text=True), re.S)
 
     page = ui.get("/reset-password?token=good-token").get_data(as_text=True)
     done = ui.post("/reset-password", data={"csrf_token": csrf_token(page), "token": "good-token",

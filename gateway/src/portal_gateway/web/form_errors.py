@@ -23,7 +23,8 @@ def on_fields(fields: Mapping[str, Any], rename: Callable[[str], str] | None = N
     def place(name: str, messages: list[str]) -> bool:
         name = rename(name) if rename else name
         field = fields.get(name) or fields.get(name.split(".")[0])
-        if field is None or name == "csrf_token":
+        # A hidden field (the CSRF token, a mailed link's token) shows no message: above the form.
+        if field is None or getattr(field, "type", "") in ("HiddenField", "CSRFTokenField"):
             return False
         field.errors = list(field.errors) + messages
         return True
