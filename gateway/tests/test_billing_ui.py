@@ -238,7 +238,10 @@ def test_return_page_shows_why_a_payment_failed(ui, identity, payment):
 def test_statements_newest_first_and_the_pdf_streams_through(ui, identity, billing):
     sign_in(ui, identity, ["billing"])
     page = text(ui.get("/statements"))
-    assert page.index("2026-10") < page.index("2026-09")
+    # Newest first, each month as people say it rather than as the API names it.
+    assert page.index("octubre de 2026") < page.index("septiembre de 2026")
+    assert "<td>2026-10</td>" not in page
+    assert "October 2026" in text(ui.get("/statements?lang=en"))
     assert 'href="/statements/171001/pdf"' in page
 
     response = ui.get("/statements/171001/pdf")
@@ -318,3 +321,20 @@ def test_payment_down_keeps_the_form_and_its_key(make_gateway, urls, identity):
     assert hidden(shown, "idempotency_key") == data["idempotency_key"]
     history = ui.get("/payments")
     assert history.status_code == 503 and "payment-service is unavailable" in text(history)
+
+
+def test_the_usd_card_says_what_its_pending_comes_to_in_mxn_apart_from_what_is_in_transit(ui, identity):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    equals = re.search(r'id="pending-usd-in-mxn">\s*Equivale a ([\d,.]+) MXN al tipo de cambio vigente', page)
+    assert equals, "the USD card does not say what its pending comes to in MXN"
+    assert "En MXN:" not in page  # once read as the MXN amount in transit
+
+
+def test_every_page_names_the_portals_icon(ui, identity):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/balances"))
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page)
+    assert icon, "no icon"
+    served = ui.get(icon.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml"

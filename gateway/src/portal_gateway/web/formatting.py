@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_skeleton
 from flask import Flask
 from flask_babel import get_locale
 from portal_shared.mexico import MEXICO_CITY
@@ -47,6 +48,16 @@ def day(value: object) -> str:
     return parsed.strftime("%d/%m/%Y") if _spanish() else parsed.isoformat()
 
 
+def period(value: object) -> str:
+    """A statement's month ("2026-11") as people say it: "noviembre de 2026", "November 2026"."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        return str(value) if value else "—"
+    return format_skeleton("yMMMM", first, locale=str(get_locale() or "es"))
+
+
 def moment(value: object) -> str:
     """An ISO timestamp in Mexico City's time, to the minute."""
     if not value:
@@ -64,4 +75,5 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(rate, "rate")
     app.add_template_filter(day, "day")
+    app.add_template_filter(period, "period")
     app.add_template_filter(moment, "moment")
