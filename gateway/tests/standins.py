@@ -11,6 +11,7 @@ from decimal import Decimal
 from portal_shared.auth import InvalidToken, StaticKeySource, TokenVerifier
 from portal_shared.auth.roles import STAFF_ROLES
 from portal_shared.errors import flat_field_errors
+from portal_shared.web.problems import problem_document
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -203,13 +204,8 @@ _STATUS_CODES = {400: "request.malformed", 401: "auth.required", 403: "auth.forb
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
             *, code: str | None = None, **extensions) -> Response:
     """A refusal in the services' one shape: a code, and field errors by dotted path."""
-    body = {"type": "about:blank", "title": title, "status": status,
-            "code": code or _STATUS_CODES.get(status, "request.refused"), **extensions}
-    if detail:
-        body["detail"] = detail
-    if errors is not None:
-        body["errors"] = flat_field_errors(errors)
-    return json_response(body, status)
+    return json_response(problem_document(status, title, detail, code=code or _STATUS_CODES.get(status, "request.refused"),
+                                          errors=flat_field_errors(errors) if errors else None, **extensions), status)
 
 
 def invalid(errors: dict, detail: str | None = None, **extensions) -> Response:

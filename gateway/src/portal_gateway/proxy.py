@@ -23,7 +23,7 @@ from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
 from portal_shared.web.body_limit import body_limit_for
 from portal_shared.web.json_body import BODY_METHODS, BodyRefused, parse_json_body
-from portal_shared.web.problems import PROBLEM_JSON
+from portal_shared.web.problems import PROBLEM_JSON, refusal_document
 
 from portal_gateway import routing
 from portal_gateway.policy import ACTIVATION as WHO_ACTIVATION
@@ -96,11 +96,7 @@ def authorize(rule: Rule | None, environ: dict, verifier: TokenVerifier) -> None
 
 
 def problem(start_response: StartResponse, refusal: UseCaseError, cid: str) -> list[bytes]:
-    body = {"type": "about:blank", "title": refusal.title, "status": refusal.status, "code": refusal.code,
-            "detail": refusal.detail, **refusal.extensions}
-    if refusal.errors:
-        body["errors"] = refusal.errors
-    data = json.dumps(body).encode()
+    data = json.dumps(refusal_document(refusal)).encode()
     start_response(
         f"{refusal.status} {HTTPStatus(refusal.status).phrase}",
         # ANSWERED_BY: the gateway said this itself, no service was asked (a refusal, an upstream

@@ -37,6 +37,30 @@ _HTTP_CODES: dict[int, ErrorCode] = {
 }
 
 
+def problem_document(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    code: str,
+    errors: dict[str, Any] | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """The one shape, for the services' Flask apps and the gateway's own WSGI answers alike."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extensions)
+    return body
+
+
+def refusal_document(refusal: UseCaseError) -> dict[str, Any]:
+    return problem_document(refusal.status, refusal.title, refusal.detail, code=refusal.code,
+                            errors=refusal.errors, **refusal.extensions)
+
+
 def problem_response(
     status: int,
     title: str,
@@ -47,12 +71,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "code": code}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    body.update(extensions)
+    body = problem_document(status, title, detail, code=code, errors=errors, **extensions)
     response = Response(json.dumps(body, default=str), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
