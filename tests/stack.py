@@ -123,6 +123,22 @@ def wait_until(predicate: Callable[[], Any], *, timeout: float = 20.0, interval:
     raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
 
 
+def wait_while_progressing(progress: Callable[[], tuple[bool, Any]], *, stall: float, interval: float = 0.25,
+                           what: str = "condition"):
+    """Poll progress() -> (done, measure) until done; fail only when the measure has not changed for
+    `stall` seconds. A loaded machine is slow but keeps moving; a stuck one stops moving."""
+    done, measure = progress()
+    moved_at = time.monotonic()
+    while not done:
+        if time.monotonic() - moved_at > stall:
+            raise AssertionError(f"no progress for {stall}s waiting for {what} (stuck at {measure!r})")
+        time.sleep(interval)
+        done, now = progress()
+        if now != measure:
+            measure, moved_at = now, time.monotonic()
+    return measure
+
+
 @dataclass
 class Proc:
     name: str

@@ -16,7 +16,7 @@ from typing import Any
 import pika
 import sqlalchemy as sa
 
-from stack import ROOT, Api, Stack, random_rfc, wait_until
+from stack import ROOT, Api, Stack, random_rfc, wait_while_progressing
 
 # Processes that must stay up through every fault: recovery never needs a service restarted.
 SERVICE_PROCESSES = ("identity-web", "billing-web", "payment-web", "servicedesk-web", "gateway",
@@ -195,15 +195,17 @@ EXPECTED_PER_CUSTOMER = {"billing_accounts": 2, "servicedesk_customers": 1, "pay
                          "billing_account_opened_events": 2}
 
 
-def registration_figures(stack: Stack, scenario: str, customers: list[dict], *, timeout: float,
+def registration_figures(stack: Stack, scenario: str, customers: list[dict], *, stall: float,
                          started_at: float) -> Figures:
-    """Wait (bounded) for every customer's effects everywhere, then count lost and duplicated ones."""
-    def complete():
+    """Wait for every customer's effects everywhere while they keep arriving (no fixed budget: a stall
+    of `stall` seconds ends the wait), then count lost and duplicated ones."""
+    def progress():
         effects = customer_effects(stack, customers)
-        return all(effects[name][c["id"]] >= want for name, want in EXPECTED_PER_CUSTOMER.items() for c in customers)
+        done = all(effects[name][c["id"]] >= want for name, want in EXPECTED_PER_CUSTOMER.items() for c in customers)
+        return done, sum(sum(counter.values()) for counter in effects.values())
 
     try:
-        wait_until(complete, timeout=timeout, interval=0.25, what="every registration's effects")
+        wait_while_progressing(progress, stall=stall, what="every registration's effects")
     except AssertionError:
         pass  # counted below as lost
     recovery = time.monotonic() - started_at

@@ -98,4 +98,3 @@ def test_broker_restart_during_200_payments_settles_each_once(stack: Stack, serv
     assert figures.lost == 0 and figures.duplicated == 0, figures
     assert (announced, paid, Decimal(pending)) == (PAYMENTS, PAYMENTS, Decimal("0")), "one confirmation each, every invoice paid"
     assert_services_up(stack)
-    assert figures.recovery_seconds < 60

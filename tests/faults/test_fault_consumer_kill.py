@@ -37,7 +37,7 @@ def test_consumer_killed_50_times_mid_flight_loses_and_duplicates_nothing(stack:
     restarted_at = time.monotonic()
     customers = producer.created
 
-    figures = registration_figures(stack, "consumer-sigkill", customers, timeout=60, started_at=restarted_at)
+    figures = registration_figures(stack, "consumer-sigkill", customers, stall=30, started_at=restarted_at)
     events = registered_event_ids(stack, customers)
     duplicates = applied_more_than_once(stack, CONSUMER, events.values())
     figures.duplicated += len(duplicates)
@@ -55,4 +55,3 @@ def test_consumer_killed_50_times_mid_flight_loses_and_duplicates_nothing(stack:
     wait_until(lambda: consumers_on(stack, queue) == 1, what="the restarted consumer attached")
     assert stack.queue_depth(f"{queue}.dlq") == dead_letters_before, "no event was dead-lettered by the kills"
     assert_services_up(stack)
-    assert figures.recovery_seconds < 45

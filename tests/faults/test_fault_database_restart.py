@@ -134,4 +134,3 @@ def test_database_restart_under_load_fails_fast_then_recovers(stack: Stack, serv
     assert not missing_answers, "a 201 answered for a customer identity does not have"
     assert duplicated == 0
     assert_services_up(stack)
-    assert figures.recovery_seconds < 30

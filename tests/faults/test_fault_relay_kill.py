@@ -43,7 +43,7 @@ def test_relay_killed_50_times_mid_flight_loses_and_duplicates_nothing(stack: St
     restarted_at = time.monotonic()
     customers = producer.created
 
-    figures = registration_figures(stack, "relay-sigkill", customers, timeout=60, started_at=restarted_at)
+    figures = registration_figures(stack, "relay-sigkill", customers, stall=30, started_at=restarted_at)
     wait_until(lambda: unsent_events(stack) == 0, timeout=30, what="identity's outbox drained")
     events = registered_event_ids(stack, customers)
     duplicates = {c: applied_more_than_once(stack, c, events.values())
@@ -60,4 +60,3 @@ def test_relay_killed_50_times_mid_flight_loses_and_duplicates_nothing(stack: St
     assert figures.duplicated == 0, duplicates
     assert not producer.failures, producer.failures[:5]
     assert_services_up(stack)
-    assert figures.recovery_seconds < 45
