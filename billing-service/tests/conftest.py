@@ -125,6 +125,35 @@ def scratch(make_app, service_under_test):
         service_under_test.dispose(app)
 
 
+class StatementLog:
+    """Every SQL statement an engine runs while recorded, with the rows each one returned: how a
+    test proves work is done in bulk and paged by the database, whatever the machine's speed."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.statements: list[tuple[str, int]] = []
+
+    def _record(self, _connection, cursor, statement, _parameters, _context, _executemany):
+        self.statements.append((statement, cursor.rowcount))
+
+    def __enter__(self) -> StatementLog:
+        sa.event.listen(self.engine, "after_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        sa.event.remove(self.engine, "after_cursor_execute", self._record)
+
+    def most_rows(self, verb: str = "SELECT") -> int:
+        return max((rows for statement, rows in self.statements if statement.lstrip().upper().startswith(verb)),
+                   default=0)
+
+
+@pytest.fixture
+def statements_of():
+    """statements_of(session_factory): a StatementLog of the engine behind it, used as a `with`."""
+    return lambda session_factory: StatementLog(session_factory.kw["bind"])
+
+
 @pytest.fixture
 def customer(new_customer) -> dict:
     return new_customer()

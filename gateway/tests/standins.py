@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -39,11 +38,21 @@ class StandIn:
 class Echo:
     """Answers 200 with what it received; remembers every request."""
 
-    def __init__(self, service: str, *, delay: float = 0.0):
+    def __init__(self, service: str, *, release: threading.Event | None = None, gather: int = 0,
+                 gather_wait: float = 30.0):
         self.service = service
-        self.delay = delay
+        # With a release event each request is held until the test sets it: a slow service whose
+        # slowness does not depend on how fast the machine is.
+        self.release = release
+        # With gather=N each request is held until N are inside at once (or gather_wait passes):
+        # proof, independent of the machine's speed, that a caller sent them concurrently.
+        self.gather = gather
+        self.gather_wait = gather_wait
+        self.most_at_once = 0
+        self._inside = 0
         self.received: list[dict] = []
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -57,14 +66,25 @@ class Echo:
         }
         with self._lock:
             self.received.append(seen)
-        if self.delay:
-            time.sleep(self.delay)
+        if self.release is not None:
+            self.release.wait(timeout=60)
+        if self.gather:
+            self._hold_until_gathered()
         response = Response(json.dumps(seen), status=200, mimetype="application/json")
         # Hop-by-hop headers a proxy must not pass on to its client.
         response.headers["Keep-Alive"] = "timeout=99"
         response.headers["Proxy-Authenticate"] = "Basic"
         response.headers["X-From-Service"] = self.service
         return response(environ, start_response)
+
+
+    def _hold_until_gathered(self) -> None:
+        with self._arrived:
+            self._inside += 1
+            self.most_at_once = max(self.most_at_once, self._inside)
+            self._arrived.notify_all()
+            self._arrived.wait_for(lambda: self.most_at_once >= self.gather, timeout=self.gather_wait)
+            self._inside -= 1
 
 
 def json_app(routes: dict[tuple[str, str], Callable[[Request], Response]]) -> Callable:

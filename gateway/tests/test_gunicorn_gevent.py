@@ -1,7 +1,8 @@
 """The gateway as it runs in production: gunicorn with a gevent worker, over real sockets.
 
 One worker must serve many slow upstream calls at once (cooperative sockets after gevent's
-monkey-patching); if urllib3 blocked the worker, twenty 0.4 s calls would take 8 s.
+monkey-patching): the upstream holds each call until twenty are inside at once, which a worker
+that blocked on urllib3 would never send.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from standins import Echo, StandIn
+
+CALLS = 20
 
 
 def free_port() -> int:
@@ -38,7 +41,8 @@ def get(port: int, path: str, token: str | None = None, timeout: float = 10.0) -
 
 @pytest.fixture
 def gunicorn_gateway(keys_server, echoes, translations, tmp_path):
-    slow = StandIn(Echo("servicedesk", delay=0.4))
+    upstream = Echo("servicedesk", gather=CALLS)
+    slow = StandIn(upstream)
     port = free_port()
     env = {
         **os.environ,
@@ -71,7 +75,7 @@ def gunicorn_gateway(keys_server, echoes, translations, tmp_path):
             output = process.communicate()[0].decode(errors="replace")
             pytest.fail(f"gunicorn did not come up:\n{output[-3000:]}")
         time.sleep(0.1)
-    yield port
+    yield port, upstream
     process.terminate()
     try:
         process.wait(10)
@@ -81,19 +85,12 @@ def gunicorn_gateway(keys_server, echoes, translations, tmp_path):
 
 
 def test_one_gevent_worker_proxies_many_slow_calls_at_once(gunicorn_gateway, tokens):
-    port = gunicorn_gateway
+    port, upstream = gunicorn_gateway
     token = tokens.for_role("admin")
     status, body = get(port, "/api/v1/me", token)
     assert status == 200 and json.loads(body)["service"] == "identity"
 
-    started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        results = list(pool.map(lambda _n: get(port, "/api/v1/knowledge", token), range(20)))
-    elapsed = time.monotonic() - started
-    assert [status for status, _ in results] == [200] * 20
-    assert elapsed < 3.0, f"20 calls of 0.4 s took {elapsed:.1f} s: the worker is not concurrent"
-
-
-def test_ui_renders_under_gevent(gunicorn_gateway):
-    status, body = get(gunicorn_gateway, "/login")
-    assert status == 200 and "Iniciar sesión" in body.decode()
+    with concurrent.futures.ThreadPoolExecutor(CALLS) as pool:
+        results = list(pool.map(lambda _n: get(port, "/api/v1/knowledge", token, timeout=60), range(CALLS)))
+    assert [status for status, _ in results] == [200] * CALLS
+    assert upstream.most_at_once == CALLS, f"at most {upstream.most_at_once} calls at once: the worker is not concurrent"

@@ -2,6 +2,8 @@
 kind, and who may read it."""
 from __future__ import annotations
 
+import threading
+
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.wrappers import Response
 
@@ -34,7 +36,8 @@ def urls_with(echoes, **replaced):
 
 def test_upstream_errors_are_counted_by_service_and_kind(make_gateway, echoes, tokens):
     doomed = StandIn(Echo("servicedesk"))
-    slow = StandIn(Echo("payment", delay=1.0))
+    release = threading.Event()
+    slow = StandIn(Echo("payment", release=release))
     failing = StandIn(lambda environ, start_response: Response("boom", status=500)(environ, start_response))
     try:
         client = make_gateway(urls_with(echoes, servicedesk=doomed.url, payment=slow.url, billing=failing.url),
@@ -54,6 +57,7 @@ def test_upstream_errors_are_counted_by_service_and_kind(make_gateway, echoes, t
         assert value(text, errors, service="billing-service", kind="5xx") == 1
         assert value(text, errors, service="identity-service", kind="connect_refused") is None
     finally:
+        release.set()
         slow.stop()
         failing.stop()
 
