@@ -42,7 +42,7 @@ class FakeKnowledge(ScopedService):
         if q is None:
             return invalid({"q": ["Missing data for required field."]})
         if not q.strip():
-            return invalid({"q": ["Give the words to search for."]})
+            return invalid({"q": ["Give the words to search for."]}, field_codes={"q": "field.required"})
         words = q.lower().split()
         tag = request.args.get("tag")
         page = int(request.args.get("page", 1))
@@ -66,7 +66,7 @@ class FakeKnowledge(ScopedService):
             return refused
         found = next((item for item in self.articles if item["id"] == id), None)
         if found is None:
-            return problem(404, "Not found", f"No article {id}.")
+            return problem(404, "Not found", f"No article {id}.", code="servicedesk.article_not_found")
         return json_response({key: value for key, value in found.items() if key != "summary"})
 
     def app(self):

@@ -94,7 +94,8 @@ class FakeServicedesk(ScopedService):
 
     @staticmethod
     def _not_found(what: str, id: str) -> Response:
-        return problem(404, "Not found", f"No {what} {id}.")
+        # servicedesk.device_not_found, servicedesk.incident_not_found
+        return problem(404, "Not found", f"No {what} {id}.", code=f"servicedesk.{what}_not_found")
 
     # --- devices ---------------------------------------------------------------------------------
 
@@ -168,19 +169,21 @@ class FakeServicedesk(ScopedService):
         name = counter.strip().lower()
         if name not in found["counters"]:
             return invalid({"counter": [f"Unknown counter {counter!r}; this device has: "
-                                              f"{', '.join(found['counters'])}."]})
+                                        f"{', '.join(found['counters'])}."]}, code="servicedesk.unknown_counter")
         if found["status"] == "retired":
-            return problem(409, "Conflict", "The device is retired and takes no more readings.")
+            return problem(409, "Conflict", "The device is retired and takes no more readings.",
+                           code="servicedesk.device_out_of_service")
         taken = self.readings[id]
         if any(r["read_on"] == self.TODAY.isoformat() for r in taken):
             return problem(409, "Conflict", f"The device already has a reading for {self.TODAY.isoformat()}; "
-                                            "one reading per day.", read_on=self.TODAY.isoformat())
+                                            "one reading per day.", read_on=self.TODAY.isoformat(),
+                           code="servicedesk.reading_already_today")
         previous = next((r for r in taken if r["counter"] == name), None)
         if previous is not None and value < previous["value"]:
             message = (f"The reading {value} is lower than the previous accepted reading "
                        f"{previous['value']} of {previous['read_on']}.")
             return invalid({"value": [message]}, message, previous_value=previous["value"],
-                                 previous_read_on=previous["read_on"])
+                           previous_read_on=previous["read_on"], code="servicedesk.reading_below_previous")
         reading = self._reading(id, name, value, previous["value"] if previous else None, self.TODAY)
         taken.insert(0, reading)
         return json_response(reading, 201)
@@ -225,8 +228,9 @@ class FakeServicedesk(ScopedService):
             device_id = str(uuid.UUID(str(body.get("device_id"))))
         except ValueError:
             errors["device_id"] = ["Not a valid UUID."]
-        if str(body.get("category") or "").strip() not in CATEGORIES:
-            errors["category"] = [f"Unknown category; choose one of: {', '.join(CATEGORIES)}."]
+        category = body.get("category")
+        if not isinstance(category, str) or not 1 <= len(category) <= 100:
+            errors["category"] = ["Length must be between 1 and 100."]
         description = body.get("description")
         if not isinstance(description, str) or not 1 <= len(description) <= 5000:
             errors["description"] = ["Length must be between 1 and 5000."]
@@ -245,12 +249,16 @@ class FakeServicedesk(ScopedService):
                 errors["contact"] = contact_errors
         if errors:
             return invalid(errors)
+        # After the schema, the service's own rule: its own code when the category is all that is wrong.
+        if category.strip() not in CATEGORIES:
+            return invalid({"category": [f"Unknown category {category.strip()!r}; choose one of: "
+                                         f"{', '.join(CATEGORIES)}."]}, code="servicedesk.unknown_category")
         found = self._device(principal, device_id)
         if found is None:
             return self._not_found("device", device_id)
         if found["status"] == "retired" or found["removed_at"]:
             return problem(409, "Conflict", "The device is no longer in service; no incidents can be opened for it.",
-                           {"device_id": ["Retired or removed device."]})
+                           {"device_id": ["Retired or removed device."]}, code="servicedesk.device_out_of_service")
         side = "vendor" if principal.is_staff else "customer"
         incident = {
             "id": str(uuid.uuid4()), "customer_id": found["customer_id"], "device_id": found["id"],
@@ -317,10 +325,10 @@ class FakeServicedesk(ScopedService):
         allowed = TRANSITIONS.get((found["status"], target))
         if allowed is None:
             message = f"An incident that is {found['status']} cannot become {target}."
-            return problem(409, "Conflict", message, {"status": [message]})
+            return problem(409, "Conflict", message, {"status": [message]}, code="servicedesk.incident_move_not_allowed")
         if allowed != side:
             return problem(403, "Forbidden", f"Only the {allowed} may move an incident from {found['status']} "
-                                             f"to {target}.")
+                                             f"to {target}.", code="servicedesk.incident_move_other_side")
         found["history"].append({"kind": "status", "from_status": found["status"], "to_status": target, "text": None,
                                  "author": principal.user_id, "side": side, "at": "2026-11-23T17:10:00+00:00"})
         found["status"] = target
@@ -367,7 +375,8 @@ class DeskIdentity(FakeIdentity):
         if not principal.is_staff:
             return problem(403, "Forbidden")
         found = self.CUSTOMERS.get(id)
-        return json_response(found) if found else problem(404, "Not found")
+        return json_response(found) if found else problem(404, "Customer not found", "No such customer.",
+                                                          code="identity.customer_not_found")
 
     def app(self):
         accounts = super().app()

@@ -61,24 +61,31 @@ class StaffIdentity(FakeIdentity):
         if refused:
             return refused
         found = self.users.get(id)
-        return json_response(found) if found is not None else problem(404, "Not found", "No such user.")
+        if found is None:
+            return problem(404, "User not found", "No such user.", code="identity.user_not_found")
+        return json_response(found)
 
     def patch_user(self, request, id):
         refused = self._agent(request, frozenset({"admin", "agent"}))
         if refused:
             return refused
         found = self.users.get(id)
-        if found is None:
-            return problem(404, "Not found", "No such user.")
         body = request.get_json(silent=True) or {}
-        if set(body) - {"email"}:
-            return problem(403, "Forbidden", "Customer service may only correct a user's e-mail.")
-        if not _EMAIL.match(str(body.get("email", ""))):
+        # The body's schema first (webargs, before the view), then identity's rules.
+        if "email" in body and not _EMAIL.match(str(body["email"])):
             return invalid({"email": ["Not a valid email address."]})
-        if any(u["email"] == body["email"] and u["id"] != id for u in self.users.values()):
-            return problem(409, "Conflict", "The e-mail address is in use.",
-                           {"email": ["Another user has this address."]})
-        found.update(email=body["email"], email_verified=False)
+        if set(body) - {"email"}:
+            return problem(403, "Customer service corrects e-mail only",
+                           "Customer service may only correct a user's e-mail.",
+                           {name: ["Not changeable by customer service."] for name in sorted(set(body) - {"email"})},
+                           code="identity.agent_change_not_allowed")
+        if found is None:
+            return problem(404, "User not found", "No such user.", code="identity.user_not_found")
+        if "email" in body:
+            if any(u["email"] == body["email"] and u["id"] != id for u in self.users.values()):
+                return problem(409, "E-mail address in use", "Another user already has this e-mail address.",
+                               {"email": ["Already in use."]}, code="identity.email_in_use")
+            found.update(email=body["email"], email_verified=False)
         return json_response(found)
 
     def app(self):
@@ -118,7 +125,7 @@ class StaffDesk:
             return problem(403, "Forbidden", "Your role does not allow this.")
         customer = CUSTOMERS.get(id)
         if customer is None:
-            return problem(404, "Not found", f"No customer {id}.")
+            return problem(404, "Not found", f"No customer {id}.", code="servicedesk.customer_not_found")
         missing = {entry["part"] for entry in self.unavailable}
         users = [u for u in self.identity.users.values() if u["customer_id"] == id]
         body = {

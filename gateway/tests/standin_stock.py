@@ -134,7 +134,9 @@ class FakeStock(ScopedService):
         if refused:
             return refused
         loc = self._reach(principal, id)
-        return json_response(self._view(loc)) if loc else problem(404, "Not found", f"No stock location {id}.")
+        if loc is None:
+            return problem(404, "Not found", f"No stock location {id}.", code="servicedesk.stock_location_not_found")
+        return json_response(self._view(loc))
 
     def update_location(self, request, id):
         principal, refused = self.principal(request, EDITORS)
@@ -146,7 +148,7 @@ class FakeStock(ScopedService):
             return invalid(errors)
         loc = self._reach(principal, id)
         if loc is None:
-            return problem(404, "Not found", f"No stock location {id}.")
+            return problem(404, "Not found", f"No stock location {id}.", code="servicedesk.stock_location_not_found")
         for name in ("name", "shipping_address", "shipping_instructions"):
             if name in body:
                 loc[name] = body[name].strip()

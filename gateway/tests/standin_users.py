@@ -40,7 +40,7 @@ class FakeUsers(FakeIdentity):
             user(FOREIGN_ID, OTHER_CUSTOMER, "Otro Cliente", "otro@example.mx", ["admin"]),
         )}
         self.user_calls: list[dict] = []
-        self.down = False  # answers 503, as identity does when its database is gone
+        self.down = False  # fails as identity does when its database is gone: its unexpected error, a 500
         self._lock = threading.Lock()
 
     def _principal(self, request, allowed):
@@ -49,8 +49,13 @@ class FakeUsers(FakeIdentity):
             self.user_calls.append({"method": request.method, "path": request.path, "args": dict(request.args),
                                     "body": body})
         if self.down:
-            return None, problem(503, "Service unavailable", "identity-service cannot reach its database.")
+            return None, problem(500, "Internal Server Error", "An unexpected error occurred.",
+                                 code="server.unexpected")
         return authorize(self.verifier, request, allowed)
+
+    @staticmethod
+    def _no_such_user():
+        return problem(404, "User not found", "No such user.", code="identity.user_not_found")
 
     def _target(self, principal, user_id):
         found = self.users.get(user_id)
@@ -82,7 +87,8 @@ class FakeUsers(FakeIdentity):
         if principal.is_staff:
             customer = request.args.get("customer_id")
             if not customer:
-                return invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]})
+                return invalid({"customer_id": ["Customer service must name the customer: ?customer_id=…"]},
+                               "Invalid: customer_id.")
         items = sorted((u for u in self.users.values() if u["customer_id"] == customer), key=lambda u: u["username"])
         return json_response({"items": items})
 
@@ -107,7 +113,7 @@ class FakeUsers(FakeIdentity):
         if refused:
             return refused
         found = self._target(principal, id)
-        return json_response(found) if found else problem(404, "Not found", "No such user.")
+        return json_response(found) if found else self._no_such_user()
 
     def patch_user(self, request, id):
         principal, refused = self._principal(request, {"admin"})
@@ -119,13 +125,13 @@ class FakeUsers(FakeIdentity):
             return invalid(errors)
         found = self._target(principal, id)
         if found is None:
-            return problem(404, "Not found", "No such user.")
+            return self._no_such_user()
         if "roles" in body:
             admins = [u for u in self.users.values() if u["customer_id"] == principal.customer_id
                       and u["status"] == "active" and "admin" in u["roles"]]
             if "admin" in found["roles"] and "admin" not in body["roles"] and [u["id"] for u in admins] == [id]:
-                return problem(409, "Conflict", "A customer keeps at least one admin.",
-                               {"roles": ["This is the company's last active admin."]})
+                return problem(409, "Last admin of the customer", "A customer keeps at least one admin.",
+                               {"roles": ["This is the company's last active admin."]}, code="identity.last_admin")
             found["roles"] = sorted(set(body["roles"]))
         if "name" in body:
             found["name"] = body["name"].strip()
@@ -137,9 +143,10 @@ class FakeUsers(FakeIdentity):
             return refused
         found = self._target(principal, id)
         if found is None:
-            return problem(404, "Not found", "No such user.")
+            return self._no_such_user()
         if id == principal.user_id:
-            return problem(409, "Conflict", "You cannot disable your own account.")
+            return problem(409, "Cannot disable own account", "You cannot disable your own account.",
+                           code="identity.cannot_disable_self")
         found["status"] = "disabled"
         return json_response(None, 204)
 
@@ -211,7 +218,7 @@ class FakeDevices(ScopedService):
             return refused
         found = self.devices.get(id)
         if found is None or found["customer_id"] != customer:
-            return problem(404, "Not found", f"No device {id}.")
+            return problem(404, "Not found", f"No device {id}.", code="servicedesk.device_not_found")
         body = request.get_json(silent=True) or {}
         if not isinstance(body.get("user_ids"), list):
             return invalid({"user_ids": ["Missing data for required field."]})
@@ -223,7 +230,7 @@ class FakeDevices(ScopedService):
             elif not ASSIGNABLE_ROLES & set(holder["roles"]):
                 wrong.append(f"{user_id} is not a device admin.")
         if wrong:
-            return invalid({"user_ids": wrong})
+            return invalid({"user_ids": wrong}, code="servicedesk.assignee_not_device_admin")
         found["assignees"] = sorted(set(body["user_ids"]))
         return json_response({"device_id": id, "user_ids": found["assignees"]})
 

@@ -139,23 +139,27 @@ class FakeIdentity:
         if body.get("username") == "expired-password" and body.get("password") == "right":
             return json_response({**self._pair(), "must_change_password": True})
         if body.get("username") == "locked":
-            return json_response({"title": "Too many attempts", "status": 429, "detail": "Locked."}, 429,
-                                 {"Retry-After": "60"})
-        return json_response({"title": "Unauthorized", "status": 401, "detail": "Wrong user name or password."}, 401)
+            # As identity's locked(60) answers: the wait in Retry-After and in the document.
+            return problem(429, "Too many attempts", "Too many failed attempts. Try again in 60 seconds.",
+                           code="identity.locked", headers={"Retry-After": "60"}, retry_after=60)
+        return problem(401, "Invalid credentials", "The user name or password is not correct.",
+                       code="identity.invalid_credentials")
 
     def first_login(self, request):
         body = self._record(request)
         principal = self.verifier.verify(request.headers["Authorization"].split()[1])
         assert principal.token_type == "activation"
         if "@" not in body.get("email", ""):
-            return json_response({"title": "Validation failed", "status": 422, "detail": "Invalid or missing: email.",
-                                  "errors": {"email": ["Not a valid email address."]}}, 422)
+            # marshmallow's Email field refusing it: a plain validation failure naming the field.
+            return invalid({"email": ["Not a valid email address."]})
         return json_response(self._pair())
 
     def refresh(self, request):
         body = self._record(request)
         if body.get("refresh_token") not in self.refresh_tokens:
-            return json_response({"title": "Unauthorized", "status": 401}, 401)
+            return problem(401, "Invalid refresh token",
+                           "The refresh token is invalid, expired or was revoked. Sign in again.",
+                           code="identity.refresh_token_invalid")
         self.refresh_tokens.discard(body["refresh_token"])
         return json_response(self._pair())
 
@@ -166,10 +170,10 @@ class FakeIdentity:
     def reset(self, request):
         body = self._record(request)
         if body.get("token") != "good-token":
-            # As identity answers: the message is the token's, a field the form keeps hidden.
-            return json_response({"title": "Invalid or expired link", "status": 400, "code": "identity.invalid_link",
-                                  "detail": "The link has expired.",
-                                  "errors": {"token": ["The link was already used."]}}, 400)
+            # As identity's invalid_link() answers: the message is the token's, a field the form keeps hidden.
+            return problem(400, "Invalid or expired link", "This link is not valid any more. Ask for a new one.",
+                           {"token": ["The link is invalid, was already used or has expired."]},
+                           code="identity.invalid_link")
         return json_response(None, 204)
 
     def me(self, request):
@@ -210,7 +214,9 @@ def routed_app(routes: list[tuple[str, str, Callable[..., Response]]]) -> Callab
                 response = handler(request, **match.groupdict())
                 break
         else:
-            response = json_response({"title": "Not found", "status": 404}, 404)
+            # As the services' Flask apps answer a route they do not have.
+            response = problem(404, "Not Found", "The requested URL was not found on the server. If you entered "
+                                                 "the URL manually please check your spelling and try again.")
         return response(environ, start_response)
 
     return app
@@ -222,15 +228,19 @@ _STATUS_CODES = {400: "request.malformed", 401: "auth.required", 403: "auth.forb
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
-            *, code: str | None = None, **extensions) -> Response:
-    """A refusal in the services' one shape: a code, and field errors by dotted path."""
+            *, code: str | None = None, headers: dict | None = None, **extensions) -> Response:
+    """A refusal in the services' one shape: a code, field errors by dotted path and each one's
+    code (field_codes, as portal_shared.web.problems derives them, or given as field_codes=)."""
     return json_response(problem_document(status, title, detail, code=code or _STATUS_CODES.get(status, "request.refused"),
-                                          errors=flat_field_errors(errors) if errors else None, **extensions), status)
+                                          errors=flat_field_errors(errors) if errors else None, **extensions), status,
+                         headers)
 
 
 def invalid(errors: dict, detail: str | None = None, **extensions) -> Response:
-    """The 422 the services answer for a body or query they refuse, naming the fields."""
-    return problem(422, "Validation failed", detail or f"Invalid or missing: {', '.join(sorted(errors))}.", errors,
+    """The 422 the services answer for a body or query they refuse, naming the fields
+    (portal_shared.errors.invalid): request.invalid, or the service's own code=."""
+    flat = flat_field_errors(errors)
+    return problem(422, "Validation failed", detail or f"Invalid or missing: {', '.join(sorted(flat))}.", flat,
                    **extensions)
 
 
@@ -370,7 +380,7 @@ class FakeBilling(ScopedService):
         if refused:
             return refused
         if id not in {s["id"] for s in self.statements.get(customer, [])}:
-            return problem(404, "Not found")
+            return problem(404, "Not found", "No such statement.", code="billing.statement_not_found")
         return Response(PDF_BYTES, mimetype="application/pdf")
 
     def app(self):
@@ -400,35 +410,48 @@ class FakePayment(ScopedService):
         customer, refused = self.scope(request, {"admin", "billing"})
         if refused:
             return refused
-        key = request.headers.get("Idempotency-Key")
-        if not key:
-            return problem(400, "Idempotency-Key required")
         body = request.get_json()
+        # The body's schema first (webargs, before the view), then the key.
+        if body.get("bank") not in ("citibanamex", "bbva"):
+            return invalid({"bank": ["Must be one of: citibanamex, bbva."]})
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or len(key) > 200:
+            return invalid({"Idempotency-Key": ["Required, 1 to 200 characters."]},
+                           code="payment.idempotency_key_required")
         if key in self.by_key:
             sent, answer = self.by_key[key]
             if sent != body:
-                return problem(422, "Idempotency-Key reused", errors={"Idempotency-Key": ["Used with another body."]})
-            return json_response(answer, 200)
-        if body.get("bank") not in ("citibanamex", "bbva"):
-            return problem(422, "Validation failed", errors={"bank": ["Must be one of: citibanamex, bbva."]})
-        items = []
-        for n, item in enumerate(body.get("items") or []):
-            found = self._invoice(customer, item["invoice_id"])
-            if found is None:
-                return problem(404, "Not found", f"Invoice {item['invoice_id']} not found.",
-                               errors={f"items.{n}.invoice_id": ["Unknown invoice."]})
-            if Decimal(found["in_transit_amount"]) > 0:
-                return problem(409, "Payment in transit",
-                               f"Invoice {found['invoice_number']} is already in a payment in transit.",
-                               errors={"items": {str(n): {"invoice_id": ["A payment for it is in transit."]}}})
-            if Decimal(item["amount"]) > Decimal(found["pending_amount"]):
                 return problem(422, "Validation failed",
-                               errors={f"items.{n}.amount": ["Must not exceed the pending amount."]})
-            rate = Decimal(found.get("exchange_rate") or 1)
-            items.append({"invoice_id": found["id"], "invoice_number": found["invoice_number"],
-                          "currency": found["currency"], "amount": item["amount"],
+                               "This Idempotency-Key was already used with a different request body.",
+                               {"Idempotency-Key": ["Already used with a different request body."]},
+                               code="payment.idempotency_key_reused")
+            return json_response(answer, 200)
+        requested = body.get("items") or []
+        # payment-service's rules, in its order: every unknown invoice, then every item's own
+        # rule, then every invoice already in a payment in transit.
+        found = [self._invoice(customer, item["invoice_id"]) for item in requested]
+        missing = {f"items.{n}.invoice_id": ["No such invoice."] for n, hit in enumerate(found) if hit is None}
+        if missing:
+            return problem(404, "Not found", "An invoice of the payment does not exist.", missing,
+                           code="payment.invoice_unknown")
+        above = {f"items.{n}.amount": [f"Exceeds the pending amount {hit['pending_amount']} {hit['currency']}."]
+                 for n, (item, hit) in enumerate(zip(requested, found))
+                 if Decimal(item["amount"]) > Decimal(hit["pending_amount"])}
+        if above:
+            return problem(422, "Validation failed", f"Invalid payment items: {', '.join(sorted(above))}.", above,
+                           code="payment.amount_above_pending")
+        in_transit = {f"items.{n}.invoice_id": ["Another payment of this invoice is in transit."]
+                      for n, hit in enumerate(found) if Decimal(hit["in_transit_amount"]) > 0}
+        if in_transit:
+            return problem(409, "Payment in transit", "An invoice of the payment already has a payment in transit.",
+                           in_transit, code="payment.invoice_in_transit")
+        items = []
+        for item, found_invoice in zip(requested, found):
+            rate = Decimal(found_invoice.get("exchange_rate") or 1)
+            items.append({"invoice_id": found_invoice["id"], "invoice_number": found_invoice["invoice_number"],
+                          "currency": found_invoice["currency"], "amount": item["amount"],
                           "amount_mxn": f"{Decimal(item['amount']) * rate:.2f}",
-                          "exchange_rate": found.get("exchange_rate")})
+                          "exchange_rate": found_invoice.get("exchange_rate")})
         number = len(self.payments) + 1
         payment = {"id": f"pay-{number}", "reference": f"REF{number:06d}", "status": "pending",
                    "bank": body["bank"], "bank_reference": None, "currency": "MXN",
@@ -447,7 +470,7 @@ class FakePayment(ScopedService):
             return None, refused
         payment = self.payments.get(id)
         if payment is None or payment["customer"] != customer:
-            return None, problem(404, "Not found")
+            return None, problem(404, "Not found", "No such payment.", code="payment.not_found")
         return payment, None
 
     def get(self, request, id):

@@ -160,8 +160,11 @@ def test_payment_in_transit_409_is_shown_on_the_row(ui, identity, payment):
     response = ui.post("/balances", data=data)
     assert response.status_code == 409
     shown = text(response)
-    assert "Invoice F-1003 is already in a payment in transit." in shown
-    assert re.search(r'id="errors-inv-3">\s*<li>A payment for it is in transit.</li>', shown)
+    # payment.invoice_in_transit: said above the form, and on the row of the invoice it is about.
+    assert "Una factura ya tiene un pago en tránsito." in shown
+    assert re.search(r'id="errors-inv-3">\s*<li>Esta factura ya tiene un pago en tránsito.</li>', shown)
+    assert 'id="errors-inv-1"' not in shown
+    assert "already has a payment in transit" not in shown and "is in transit." not in shown  # payment's English
     assert re.search(r'id="pay-inv-1"[^>]*checked', shown, re.S)  # the ticks survive the error
     assert 'value="100.00"' in shown
     assert hidden(shown, "idempotency_key") != data["idempotency_key"]
@@ -173,7 +176,12 @@ def test_amount_over_pending_422_is_shown_on_the_row(ui, identity):
     page = text(ui.get("/balances"))
     response = ui.post("/balances", data=pay_form(page, {"inv-1": "10.00", "inv-2": "500.00"}))
     assert response.status_code == 422
-    assert re.search(r'id="errors-inv-2">\s*<li>Must not exceed the pending amount.</li>', text(response))
+    shown = text(response)
+    assert re.search(r'id="errors-inv-2">\s*<li>El importe es mayor que lo que aún se debe de esta factura.</li>',
+                     shown)
+    assert 'id="errors-inv-1"' not in shown
+    assert "Un importe es mayor que el saldo pendiente de su factura." in shown
+    assert "Exceeds the pending amount" not in shown
 
 
 @pytest.mark.parametrize(("picks", "message"), [
@@ -229,7 +237,10 @@ def test_return_page_shows_why_a_payment_failed(ui, identity, payment):
     ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "10.00"}))
     payment.script["pay-1"] = ["failed"]
     page = text(ui.get("/payments/return?payment=pay-1"))
-    assert 'data-status="failed"' in page and "declined" in page
+    # payment-service's reason "declined", said in the page's language.
+    assert 'data-status="failed"' in page
+    assert re.search(r'id="failure-reason">\s*El banco rechazó el pago.\s*</p>', page)
+    assert "declined" not in page
     assert 'id="back-to-balances" href="/balances"' in page
     assert ui.get("/payments/return?payment=nope").status_code == 404
     assert ui.get("/payments/return").status_code == 400
@@ -304,7 +315,7 @@ def test_billing_down_is_a_clear_page(make_gateway, urls, identity):
         assert response.status_code == 503, path
         page = text(response)
         assert "La información de facturación no está disponible en este momento." in page
-        assert "billing-service is unavailable" in page
+        assert "billing-service is unavailable" not in page  # the developer's text is for the log
         assert "Historial de pagos" in page  # the navigation is still there
 
 
@@ -319,8 +330,11 @@ def test_payment_down_keeps_the_form_and_its_key(make_gateway, urls, identity):
     assert "Los pagos no están disponibles en este momento." in shown
     # Sending it again later must be recognised as the same payment if the first one got through.
     assert hidden(shown, "idempotency_key") == data["idempotency_key"]
+    assert "payment-service is unavailable" not in shown
     history = ui.get("/payments")
-    assert history.status_code == 503 and "payment-service is unavailable" in text(history)
+    assert history.status_code == 503
+    assert "Los pagos no están disponibles en este momento." in text(history)
+    assert "payment-service is unavailable" not in text(history)
 
 
 def test_the_usd_card_says_what_its_pending_comes_to_in_mxn_apart_from_what_is_in_transit(ui, identity):

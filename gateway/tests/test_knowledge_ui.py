@@ -78,13 +78,17 @@ def test_an_empty_search_shows_the_services_message_on_the_page(ui, identity, se
     response = ui.get("/knowledge?q=+")
     page = text(response)
     assert response.status_code == 422
-    assert "Give the words to search for." in page
+    # servicedesk names its message field.required: said under the box in the
+    # page's language, never in the service's English.
     assert 'id="knowledge-search"' in page and 'aria-invalid="true"' in page
-    assert "Invalid or missing" not in page
+    assert "Este campo es obligatorio." in page
+    assert "Give the words to search for." not in page and "Invalid or missing" not in page
+    assert "Faltan datos o alguno no es válido." not in page  # the field says why: no sentence above it
     assert servicedesk.calls[-1]["args"] == {"q": " ", "page": "1"}
     # Not even sent blank by the browser: still the service's word on it, still the search page.
     empty = ui.get("/knowledge?q=")
-    assert empty.status_code == 422 and "Give the words to search for." in text(empty)
+    assert empty.status_code == 422 and "Este campo es obligatorio." in text(empty)
+    assert 'id="knowledge-search"' in text(empty)
 
 
 def test_no_match_says_so(ui, identity, servicedesk):
@@ -133,4 +137,5 @@ def test_servicedesk_down_answers_503_naming_it(make_gateway, identity, urls):
         response = ui.get(path)
         assert response.status_code == 503, path
         page = text(response)
-        assert "La base de conocimiento no está disponible" in page and "servicedesk-service" in page
+        assert "La base de conocimiento no está disponible" in page
+        assert "servicedesk-service" not in page  # the developer's text is for the log

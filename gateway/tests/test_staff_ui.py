@@ -92,8 +92,13 @@ def test_each_unavailable_part_has_its_notice_and_the_rest_shows(ui, identity, d
 
     page = text(ui.get(OVERVIEW))
 
-    assert 'id="unavailable-payments"' in page and "no answer within 2 s" in page
-    assert 'id="unavailable-credit_status"' in page and "could not be reached" in page
+    # Each notice names the part in the page's language; the services' English details stay out.
+    assert re.search(r'id="unavailable-payments">\s*Por ahora no se muestra: Historial de pagos. '
+                     r'El resto de la página está al día.\s*</p>', page)
+    assert re.search(r'id="unavailable-credit_status">\s*Por ahora no se muestra: Situación de crédito. '
+                     r'El resto de la página está al día.\s*</p>', page)
+    assert "no answer within 2 s" not in page and "could not be reached" not in page
+    assert "payment-service" not in page and "billing-service" not in page
     assert 'id="overview-payments"' not in page and 'data-credit=' not in page
     assert "laura@example.mx" in table(page, "overview-users")
     assert "SN-XK2201" in table(page, "overview-devices")
@@ -155,7 +160,9 @@ def test_identitys_validation_error_shows_next_to_the_field(ui, identity, desk):
     assert form, "the user's form is not on the page"
     assert 'class="field has-error"' in form.group(0)
     assert f'id="user-{USER_ID}-email-errors"' in form.group(0)
-    assert "Not a valid email address." in form.group(0)
+    # identity's field.invalid_email, in the page's language; identity's English is not shown.
+    assert "Escriba un correo electrónico válido, como nombre@empresa.mx." in form.group(0)
+    assert "Not a valid email address." not in shown
     assert 'value="laura-sin-arroba"' in form.group(0)  # what was typed stays to be fixed
     assert "laura@example.mx" in table(shown, "overview-users")  # and the rest of the overview is there
 

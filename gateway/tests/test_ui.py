@@ -77,13 +77,17 @@ def test_staff_see_the_api_documents_entry(ui, identity):
 def test_wrong_password_shows_identitys_message_on_the_form(ui):
     response = submit_login(ui, password="wrong")
     assert response.status_code == 400
-    assert "Wrong user name or password." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # identity.invalid_credentials, said in the page's language; identity's English is for API clients.
+    assert "El usuario o la contraseña no son correctos." in page
+    assert "The user name or password is not correct." not in page
     assert "Set-Cookie" not in response.headers or "portal_session=;" not in response.headers["Set-Cookie"]
 
 
 def test_lockout_says_when_to_try_again(ui):
     page = submit_login(ui, username="locked", password="x").get_data(as_text=True)
-    assert "60" in page
+    assert "Demasiados intentos. Inténtelo de nuevo en 60 segundos." in page
+    assert "Too many failed attempts" not in page
 
 
 def test_rfc_first_sign_in_forces_email_and_new_password(ui, identity):
@@ -96,7 +100,10 @@ def test_rfc_first_sign_in_forces_email_and_new_password(ui, identity):
     bad = ui.post("/first-login", data={"csrf_token": token, "email": "nope", "new_password": "Nuev4-Clave!",
                                         "confirm_password": "Nuev4-Clave!"})
     assert bad.status_code == 400
-    assert "Not a valid email address." in bad.get_data(as_text=True)
+    # identity's field.invalid_email, in the language the form was shown in (English here).
+    refused = bad.get_data(as_text=True)
+    assert "Enter a valid e-mail address, such as nombre@empresa.mx." in refused
+    assert "Not a valid email address." not in refused
 
     good = ui.post("/first-login", data={"csrf_token": token, "email": "ana@example.mx",
                                          "new_password": "Nuev4-Clave!", "confirm_password": "Nuev4-Clave!"})
@@ -155,9 +162,13 @@ def test_reset_link_keeps_its_token_and_shows_identitys_error(ui, identity):
     response = ui.post("/reset-password", data={"csrf_token": csrf_token(page), "token": "stale-token",
                                                "new_password": "N3w-pass!", "confirm_password": "N3w-pass!"})
     assert response.status_code == 400
-    assert "The link has expired." in response.get_data(as_text=True)
-    # The hidden token's message is shown above the form, where the person reads it.
-    assert re.search(r'role="alert">\s*<ul>.*<li>The link was already used\.</li>', response.get_data(as_text=True), re.S)
+    refused = response.get_data(as_text=True)
+    # The hidden token's message (identity.invalid_link) is shown above the form, where the person
+    # reads it, once; identity's English detail and field message are not shown.
+    link = "Este enlace ya no es válido: ya se usó, venció o fue reemplazado por uno más reciente."
+    assert re.search(rf'role="alert">\s*<ul><li>{re.escape(link)}</li></ul>', refused)
+    assert refused.count(link) == 1
+    assert "This link is not valid any more" not in refused and "was already used or has expired" not in refused
 
     page = ui.get("/reset-password?token=good-token").get_data(as_text=True)
     done = ui.post("/reset-password", data={"csrf_token": csrf_token(page), "token": "good-token",
@@ -169,7 +180,9 @@ def test_identity_down_is_a_clear_page_not_a_crash(make_gateway, urls):
     ui = make_gateway({**urls, "identity": stopped_url()}).test_client()
     response = submit_login(ui)
     assert response.status_code == 503
-    assert "identity-service is unavailable" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "El inicio de sesión no está disponible en este momento." in page
+    assert "identity-service is unavailable" not in page  # the developer's text is for the log
 
 
 def test_a_password_marked_for_change_leads_to_the_change_form(ui):

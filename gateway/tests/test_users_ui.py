@@ -122,7 +122,9 @@ def test_invite_shows_identity_validation_errors_next_to_the_fields(ui, identity
                                        "roles": ["billing"]})
     page = text(response)
     assert response.status_code == 400
-    assert "Not a valid email address." in field_errors(page, "email")
+    # identity's field.invalid_email, in the page's language; identity's English is not shown.
+    assert "Escriba un correo electrónico válido, como nombre@empresa.mx." in field_errors(page, "email")
+    assert "Not a valid email address." not in page
     assert 'value="not-an-address"' in page  # what was typed stays in the form
     assert len(identity.calls_to("POST")) == 1 and len(identity.users) == 5
 
@@ -154,7 +156,11 @@ def test_the_last_admin_keeps_the_role_and_the_page_says_why(ui, identity):
     response = ui.post(f"/users/{ADMIN_ID}", data={"csrf_token": csrf_token(page), "name": "Ana Pérez",
                                                    "roles": ["billing"]})
     assert response.status_code == 400
-    assert "This is the company&#39;s last active admin." in field_errors(text(response), "roles")
+    refused = text(response)
+    # identity.last_admin, said next to the roles it is about (and not again above the form).
+    assert "Una empresa debe conservar al menos un administrador." in field_errors(refused, "roles")
+    assert refused.count("Una empresa debe conservar al menos un administrador.") == 1
+    assert "last active admin" not in refused and "keeps at least one admin" not in refused
     assert identity.users[ADMIN_ID]["roles"] == ["admin"]
     # Nobody disables their own account from here.
     assert 'id="disable-link"' not in page
@@ -182,7 +188,9 @@ def test_identity_refusing_to_disable_is_shown_on_the_confirmation(ui, identity)
     confirm = text(ui.get(f"/users/{ADMIN_ID}/disable"))
     response = ui.post(f"/users/{ADMIN_ID}/disable", data={"csrf_token": csrf_token(confirm)})
     assert response.status_code == 400
-    assert "You cannot disable your own account." in text(response)
+    # identity.cannot_disable_self, in the page's language.
+    assert "No puede desactivar su propia cuenta." in text(response)
+    assert "You cannot disable your own account." not in text(response)
     assert identity.users[ADMIN_ID]["status"] == "active"
 
 
@@ -258,7 +266,10 @@ def test_servicedesk_refusing_an_assignee_is_shown(ui, identity, devices):
     response = ui.post(f"/users/{DEVICE_ADMIN_ID}/devices", data={
         "csrf_token": csrf_token(page), "shown": ["dev-1", "dev-2", "dev-3"], "device": ["dev-1", "dev-2", "dev-3"]})
     assert response.status_code == 400
-    assert f"SN-1002: {DEVICE_ADMIN_ID} is not a device admin." in text(response)
+    refused = text(response)
+    # servicedesk.assignee_not_device_admin, after the device it refused.
+    assert "SN-1002: Esta persona no administra equipos." in refused
+    assert "is not a device admin" not in refused
     assert devices.devices["dev-2"]["assignees"] == [OTHER_DEVICE_ADMIN_ID]
 
 
@@ -286,10 +297,12 @@ def test_servicedesk_down_leaves_the_user_page_and_names_the_service(make_gatewa
     response = ui.get(f"/users/{DEVICE_ADMIN_ID}")
     page = text(response)
     assert response.status_code == 200 and 'id="user-form"' in page
-    assert "servicedesk-service" in page and 'id="assignment-form"' not in page
+    assert "La mesa de servicio no está disponible en este momento." in page and 'id="assignment-form"' not in page
     token = csrf_token(page)
     down = ui.post(f"/users/{DEVICE_ADMIN_ID}/devices", data={"csrf_token": token, "shown": ["dev-1"]})
-    assert down.status_code == 503 and "servicedesk-service" in text(down)
+    assert down.status_code == 503
+    assert "La mesa de servicio no está disponible en este momento." in text(down)
+    assert "servicedesk-service" not in text(down)  # the developer's text is for the log
 
 
 def test_identity_failing_answers_503_naming_user_administration(ui, identity):
@@ -299,4 +312,4 @@ def test_identity_failing_answers_503_naming_user_administration(ui, identity):
     assert response.status_code == 503
     page = text(response)
     assert "La administración de usuarios no está disponible" in page
-    assert "identity-service cannot reach its database." in page
+    assert "An unexpected error occurred." not in page  # identity's English is for the log

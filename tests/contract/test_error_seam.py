@@ -108,3 +108,21 @@ def test_the_gateway_can_say_every_code_in_spanish_and_english(apps):
         msgid = message._args[0]  # the lazy string's English text
         assert spanish.get(msgid) is not None and spanish.get(msgid).string, f"{code}: no Spanish for {msgid!r}"
         assert english.get(msgid) is not None, f"{code}: {msgid!r} not in the English catalog"
+
+
+def test_the_gateway_can_say_every_field_code_in_spanish_and_english(apps):
+    from portal_gateway.web.refusals import FIELD_MESSAGES, REFUSALS
+
+    field_codes: set[str] = set()
+    for app in apps.values():
+        spec = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+        field_codes |= set(spec["x-field-codes"])
+    assert "field.required" in field_codes and "identity.password_too_short" in field_codes
+    assert sorted(field_codes - set(FIELD_MESSAGES)) == [], "field codes the gateway cannot say"
+    # Besides field codes, the table holds refusals said next to their one field ("this invoice").
+    assert sorted(set(FIELD_MESSAGES) - field_codes - set(REFUSALS)) == [], "field messages for no code"
+    spanish, english = _catalog("es"), _catalog("en")
+    for code, message in FIELD_MESSAGES.items():
+        msgid = message._args[0]
+        assert spanish.get(msgid) is not None and spanish.get(msgid).string, f"{code}: no Spanish for {msgid!r}"
+        assert english.get(msgid) is not None, f"{code}: {msgid!r} not in the English catalog"

@@ -9,7 +9,13 @@ RFC = "CDM850101AB1"
 
 
 def problems(password, forbidden=(RFC, "ana@demo.mx")):
-    return password_problems(password, forbidden=list(forbidden))
+    return [problem.message for problem in password_problems(password, forbidden=list(forbidden))]
+
+
+def test_each_broken_rule_carries_its_code():
+    assert [problem.code for problem in password_problems("corto", forbidden=[RFC])] == ["identity.password_too_short"]
+    assert [problem.code for problem in password_problems(f"{RFC}-largo", forbidden=[RFC])] == [
+        "identity.password_contains_identifier"]
 
 
 def test_a_good_password_passes():

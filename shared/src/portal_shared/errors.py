@@ -28,19 +28,24 @@ class ErrorCode:
     title: str
 
     def __call__(self, detail: str | None = None, *, errors: Mapping[str, Any] | None = None,
-                 headers: Mapping[str, str] | None = None, **extensions: Any) -> "UseCaseError":
-        return UseCaseError(self, detail, errors=errors, headers=headers, **extensions)
+                 field_codes: Mapping[str, str | list[str]] | None = None, headers: Mapping[str, str] | None = None,
+                 **extensions: Any) -> "UseCaseError":
+        return UseCaseError(self, detail, errors=errors, field_codes=field_codes, headers=headers, **extensions)
 
 
 class UseCaseError(Exception):
     """A refusal the caller can act on; never a fault of the service."""
 
     def __init__(self, error: ErrorCode, detail: str | None = None, *, errors: Mapping[str, Any] | None = None,
-                 headers: Mapping[str, str] | None = None, **extensions: Any):
+                 field_codes: Mapping[str, str | list[str]] | None = None, headers: Mapping[str, str] | None = None,
+                 **extensions: Any):
         super().__init__(detail or error.title)
         self.error = error
         self.detail = detail
         self.errors = flat_field_errors(errors) if errors else None
+        # A field's own code where it says more than the refusal's ("field.required" in a
+        # validation failure); the problem document fills in the rest.
+        self.field_codes = dict(field_codes or {})
         self.headers = dict(headers or {})
         self.extensions = extensions
 
@@ -62,9 +67,11 @@ class ErrorCatalogue:
 
     def __init__(self, *catalogues: "ErrorCatalogue") -> None:
         self._codes: dict[str, ErrorCode] = {}
+        self._field_codes: dict[str, str] = {}
         for catalogue in catalogues:
             for error in catalogue:
                 self._add(error)
+            self._field_codes.update(catalogue.field_codes)
 
     def define(self, code: str, status: int, title: str) -> ErrorCode:
         if not _CODE.match(code):
@@ -72,6 +79,18 @@ class ErrorCatalogue:
         if not 400 <= status <= 599:
             raise ValueError(f"error code {code!r} has status {status}, not an error")
         return self._add(ErrorCode(code, status, title))
+
+    def define_field(self, code: str, title: str) -> str:
+        """A code for one message about one field (a password rule), not a refusal of its own:
+        what field_codes may name beside portal_shared.web.field_codes."""
+        if not _CODE.match(code):
+            raise ValueError(f"field code {code!r} is not 'area.snake_case'")
+        self._field_codes[code] = title
+        return code
+
+    @property
+    def field_codes(self) -> dict[str, str]:
+        return dict(self._field_codes)
 
     def _add(self, error: ErrorCode) -> ErrorCode:
         known = self._codes.get(error.code)
@@ -136,7 +155,26 @@ BODY_NUMBER_TOO_LONG = COMMON.define("body.number_too_long", 400, "Invalid reque
 BODY_INVALID_UNICODE = COMMON.define("body.invalid_unicode", 400, "Invalid request body")
 
 
-def invalid(errors: Mapping[str, Any], detail: str | None = None, *, error: ErrorCode = INVALID) -> UseCaseError:
+# What one field's message is about, whichever service says it (portal_shared.web.field_codes
+# finds these in marshmallow's messages; a use case may name one for a message of its own).
+FIELD_REQUIRED = "field.required"
+FIELD_INVALID = "field.invalid"
+FIELD_INVALID_EMAIL = "field.invalid_email"
+FIELD_INVALID_DATE = "field.invalid_date"
+FIELD_INVALID_NUMBER = "field.invalid_number"
+FIELD_TOO_SHORT = "field.too_short"
+FIELD_TOO_LONG = "field.too_long"
+FIELD_INVALID_LENGTH = "field.invalid_length"
+FIELD_OUT_OF_RANGE = "field.out_of_range"
+FIELD_NOT_A_CHOICE = "field.not_a_choice"
+FIELD_UNKNOWN = "field.unknown"
+FIELD_CODES = (FIELD_REQUIRED, FIELD_INVALID, FIELD_INVALID_EMAIL, FIELD_INVALID_DATE, FIELD_INVALID_NUMBER,
+               FIELD_TOO_SHORT, FIELD_TOO_LONG, FIELD_INVALID_LENGTH, FIELD_OUT_OF_RANGE, FIELD_NOT_A_CHOICE,
+               FIELD_UNKNOWN)
+
+
+def invalid(errors: Mapping[str, Any], detail: str | None = None, *, error: ErrorCode = INVALID,
+            field_codes: Mapping[str, str | list[str]] | None = None) -> UseCaseError:
     """A validation refusal naming its fields: "Invalid or missing: a, b." unless told otherwise."""
     flat = flat_field_errors(errors)
-    return error(detail or f"Invalid or missing: {', '.join(sorted(flat))}.", errors=flat)
+    return error(detail or f"Invalid or missing: {', '.join(sorted(flat))}.", errors=flat, field_codes=field_codes)

@@ -1,6 +1,8 @@
 """Pages of the web UI. Each talks to identity-service and shows its answers on the form."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -15,8 +17,11 @@ from portal_gateway.web.forms import (
     TokenPasswordForm,
 )
 from portal_gateway.web.form_errors import on_fields, place_errors
+from portal_gateway.web.refusals import refusal_sentence
 from portal_gateway.web.identity import IdentityUnavailable
 from portal_gateway.web.nav import BILLING_READERS, ROLE_NAMES, entries_for
+
+log = logging.getLogger(__name__)
 
 web = Blueprint("web", __name__)
 
@@ -35,9 +40,9 @@ def _layout():
 
 @web.errorhandler(IdentityUnavailable)
 def _identity_unavailable(exc: IdentityUnavailable):
+    log.warning("sign-in page not shown: %s", exc)
     return render_template("error.html", title=_("Service unavailable"),
-                           message=_("Sign-in is not available right now. Please try again in a few minutes."),
-                           detail=str(exc)), 503
+                           message=_("Sign-in is not available right now. Please try again in a few minutes.")), 503
 
 
 @web.route("/login", methods=["GET", "POST"])
@@ -136,7 +141,7 @@ def verify_email():
         return render_template("message.html", title=_("E-mail verified"),
                                message=_("Thank you. Your e-mail address is verified."))
     return render_template("message.html", title=_("E-mail not verified"),
-                           message=answer.detail or _("The link is invalid or has expired."), failed=True), 400
+                           message=refusal_sentence(answer.code, answer.status), failed=True), 400
 
 
 @web.post("/logout")

@@ -39,9 +39,19 @@ class Answer:
 
     @property
     def errors(self) -> dict[str, list[str]]:
+        """The service's own messages by field: English, for logs and API clients, never a page."""
         errors = self.body.get("errors") or {}
         return {name: (messages if isinstance(messages, list) else [str(messages)])
                 for name, messages in errors.items()}
+
+    @property
+    def field_codes(self) -> dict[str, list[str]]:
+        """Each field's message codes (portal_shared.web.problems); a field without them is
+        blamed by the refusal's own code."""
+        codes = self.body.get("field_codes") or {}
+        own = [self.code] if self.code else ["field.invalid"]
+        return {name: (codes[name] if isinstance(codes.get(name), list) and codes[name] else own)
+                for name in self.errors}
 
 
 class ServiceUnavailable(Exception):

@@ -7,6 +7,7 @@ Customer users never name a customer; agents (read-only) name one with ?customer
 """
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -48,6 +49,18 @@ install_error_pages(billing, {
     PAYMENT: _l("Payments are not available right now. Please try again in a few minutes."),
     BILLING: _l("Billing information is not available right now. Please try again in a few minutes."),
 })
+
+log = logging.getLogger(__name__)
+
+# The page's query parameters, named in its language when a service refuses one of them.
+_QUERY_LABELS = {"account": _l("Account"), "from": _l("From"), "to": _l("To"), "page": _l("Page"),
+                 "page_size": _l("Page"), "status": _l("Status"), "period": _l("Period")}
+# Why a payment failed, as payment-service records it.
+FAILURE_REASONS = {
+    "declined": _l("The bank declined the payment."),
+    "expired": _l("The bank did not confirm the payment in time."),
+    "cancelled": _l("The payment was cancelled before the bank completed it."),
+}
 
 LIST_PAGE_SIZE = 25
 BALANCES_PAGE_SIZE = 50
@@ -108,7 +121,7 @@ def statements():
     answer = _read(BILLING, "/api/v1/statements", who, {"account": account})
     if not answer.ok:
         return page("statements.html", who, answer.status, items=[], account=account,
-                    problems=problem_messages(answer, named=True))
+                    problems=problem_messages(answer, _QUERY_LABELS))
     items = items_of(answer)
     # billing sends them newest first; sorted again so the page never depends on it.
     items.sort(key=lambda s: (str(s.get("period") or ""), str(s.get("issued_at") or s.get("issue_date") or ""),
@@ -154,7 +167,7 @@ def invoices():
                    {"status": status, "account": account, "page": number, "page_size": LIST_PAGE_SIZE})
     if not answer.ok:
         return page("invoices.html", who, answer.status,
-                    **{**context, "items": [], "problems": problem_messages(answer, named=True)})
+                    **{**context, "items": [], "problems": problem_messages(answer, _QUERY_LABELS)})
     context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
     return page("invoices.html", who, **context)
 
@@ -210,7 +223,7 @@ def _balances_page(who: Viewer, form: PayForm | None, picks: Picks | None, statu
     answer = _read(BILLING, "/api/v1/balances", who, {"account": account, "page": number,
                                                         "page_size": BALANCES_PAGE_SIZE})
     if not answer.ok:
-        context.update(items=[], problems=problem_messages(answer, named=True))
+        context.update(items=[], problems=problem_messages(answer, _QUERY_LABELS))
         return page("balances.html", who, answer.status, **context)
     if who.can_pay:
         if form is None:
@@ -253,8 +266,8 @@ def pay():
     except ServiceUnavailable as exc:
         # The payment may or may not exist: the page keeps its key, so sending it again is
         # answered with the same payment instead of a second one.
+        log.warning("payment not started: %s", exc)
         picks.form_errors.append(_("Payments are not available right now. Please try again in a few minutes."))
-        picks.form_errors.append(str(exc))
         return _balances_page(who, form, picks, 503)
     redirect_url = answer.body.get("redirect_url") if answer.ok else None
     if redirect_url and urlsplit(redirect_url).scheme in ("http", "https"):
@@ -300,8 +313,8 @@ def payment_return():
                     problems=[_("We could not find this payment.")])
     if not answer.ok:
         return page("payment_return.html", who, answer.status, payment=None,
-                    problems=problem_messages(answer, named=True))
-    return page("payment_return.html", who, payment=answer.body, problems=[])
+                    problems=problem_messages(answer, _QUERY_LABELS))
+    return page("payment_return.html", who, payment=answer.body, problems=[], failure_reasons=FAILURE_REASONS)
 
 
 @billing.get("/payments")
@@ -322,6 +335,6 @@ def payments():
                                                        "page": number, "page_size": LIST_PAGE_SIZE})
     if not answer.ok:
         return page("payments.html", who, answer.status,
-                    **{**context, "items": [], "problems": problem_messages(answer, named=True)})
+                    **{**context, "items": [], "problems": problem_messages(answer, _QUERY_LABELS)})
     context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
     return page("payments.html", who, **context)

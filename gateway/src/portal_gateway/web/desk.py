@@ -44,6 +44,7 @@ from portal_gateway.web.page_helpers import (
     viewer,
 )
 from portal_gateway.web.form_errors import on_fields, place_errors, problem_messages
+from portal_gateway.web.refusals import refusal_sentence
 
 desk = Blueprint("desk", __name__)
 
@@ -265,7 +266,7 @@ def _place_reading_refusal(form: ReadingForm, answer: Answer) -> None:
         form.value.errors = [_("This device already has a reading of %(date)s; one reading a day is accepted.",
                                date=day(answer.body["read_on"]))]
     elif answer.status == 409:
-        form.value.errors = [answer.detail or _("This device already has a reading today.")]
+        form.value.errors = [refusal_sentence(answer.code, answer.status)]
     else:
         _place(form, answer, {"counter": form.counter, "value": form.value})
 

@@ -1,5 +1,6 @@
-"""A refused call's messages on the page that sent it: the one way every page places a service's
-field errors (by their dotted path) next to its fields, and the rest above the form."""
+"""A refused call's messages on the page that sent it, in the page's language: each field's codes
+said next to the field (by its dotted path), the refusal's own sentence and the rest above the
+form. The services' English `detail` and field messages are for API clients; no page shows them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -9,11 +10,12 @@ from flask_babel import gettext as _
 from portal_shared.errors import INVALID
 
 from portal_gateway.web.api import Answer
+from portal_gateway.web.refusals import field_sentence, refusal_sentence
 
 VALIDATION_FAILED = INVALID.code
 
 # Where one of a service's field errors goes: given the field's dotted path ("items.0.amount") and
-# its messages, put them next to what they concern and say True; False leaves them above the form.
+# its sentences, put them next to what they concern and say True; False leaves them above the form.
 Placement = Callable[[str, list[str]], bool]
 
 
@@ -26,47 +28,60 @@ def on_fields(fields: Mapping[str, Any], rename: Callable[[str], str] | None = N
         # A hidden field (the CSRF token, a mailed link's token) shows no message: above the form.
         if field is None or getattr(field, "type", "") in ("HiddenField", "CSRFTokenField"):
             return False
-        field.errors = list(field.errors) + messages
+        field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
         return True
 
     return place
 
 
-def place_errors(answer: Answer, form_errors: list[str], place: Placement | None = None) -> None:
+def field_sentences(answer: Answer) -> dict[str, list[str]]:
+    """Each field's messages in the page's language, once each."""
+    said: dict[str, list[str]] = {}
+    for name, codes in answer.field_codes.items():
+        sentences = said.setdefault(name, [])
+        for code in codes:
+            sentence = field_sentence(code)
+            if sentence not in sentences:
+                sentences.append(sentence)
+    return said
+
+
+def place_errors(answer: Answer, form_errors: list[str], place: Placement | None = None,
+                 labels: Mapping[str, str] | None = None) -> None:
     """A refused call's messages on the page that sent it: each field's where `place` puts it, the
-    rest and the problem's detail above the form. A plain validation failure's detail only lists
-    the fields, which already say more: it is left out when they are all placed."""
-    unplaced: list[str] = []
-    placed = False
-    for name, messages in answer.errors.items():
-        if place is not None and place(name, messages):
-            placed = True
+    rest above the form after the field's label (from `labels`; never the service's field path).
+    The refusal's sentence goes first, unless it is already said next to a field or is a plain
+    "some data is not valid" whose fields all say why."""
+    placed: list[str] = []
+    unplaced: list[tuple[str | None, str]] = []
+    for name, sentences in field_sentences(answer).items():
+        if place is not None and place(name, sentences):
+            placed.extend(sentences)
         else:
-            unplaced.extend(messages)
+            label = (labels or {}).get(name) or (labels or {}).get(name.split(".")[0])
+            unplaced.extend((label, sentence) for sentence in sentences)
+    said: str | None = None
     if answer.status == 429:
         if answer.retry_after and answer.retry_after.isdigit():
             form_errors.append(_("Too many attempts. Try again in %(seconds)s seconds.", seconds=answer.retry_after))
         else:
             form_errors.append(_("Too many attempts. Try again later."))
-    elif answer.detail and (unplaced or not answer.errors or answer.code != VALIDATION_FAILED):
-        form_errors.append(answer.detail)
-    form_errors.extend(unplaced)
-    if not form_errors and not placed:
-        form_errors.append(_("The request could not be completed (HTTP %(status)s).", status=answer.status))
+    else:
+        said = refusal_sentence(answer.code, answer.status)
+        plain_and_placed = answer.code == VALIDATION_FAILED and answer.errors and not unplaced
+        if said not in placed and not plain_and_placed:
+            form_errors.append(said)
+    for label, sentence in unplaced:
+        if sentence == said and said in form_errors:
+            continue  # the refusal's own sentence, already above the form
+        message = _("%(label)s: %(message)s", label=label, message=sentence) if label else sentence
+        if message not in form_errors:
+            form_errors.append(message)
 
 
-def problem_messages(answer: Answer, *, named: bool = False) -> list[str]:
-    """Everything a refused call says, for a notice above a form or a table.
-
-    named: each field's messages after the field's name, for a page whose fields are its query
-    parameters (account, from, to) rather than form fields the messages could stand next to.
-    """
+def problem_messages(answer: Answer, labels: Mapping[str, str] | None = None) -> list[str]:
+    """Everything a refused call says, for a notice above a form or a table; labels name the
+    fields of a page whose fields are its query parameters (account, from, to)."""
     messages: list[str] = []
-    if not named:
-        place_errors(answer, messages)
-        return messages
-    if answer.detail:
-        messages.append(answer.detail)
-    for name, field_messages in answer.errors.items():
-        messages.extend(f"{name}: {message}" for message in field_messages)
-    return messages or [_("The request could not be completed (HTTP %(status)s).", status=answer.status)]
+    place_errors(answer, messages, labels=labels)
+    return messages

@@ -22,7 +22,7 @@ from portal_gateway.web.page_helpers import (
     pages_of,
     viewer,
 )
-from portal_gateway.web.form_errors import problem_messages
+from portal_gateway.web.form_errors import field_sentences, problem_messages
 
 knowledge = Blueprint("knowledge", __name__)
 
@@ -52,7 +52,7 @@ def search():
     answer = call(SERVICEDESK, "GET", f"/api/v1/knowledge?{urlencode(query)}", who, scoped=False)
     if not answer.ok:
         # What servicedesk says about the words goes under the box; anything else above it.
-        problems = answer.errors.get("q") or problem_messages(answer)
+        problems = field_sentences(answer).get("q") or problem_messages(answer)
         return page("knowledge.html", who, answer.status, **{**context, "items": [], "problems": problems})
     context.update(items=items_of(answer), pages=pages_of(answer.body), total=answer.body.get("total"))
     return page("knowledge.html", who, **context)

@@ -6,6 +6,7 @@ customer again and has the last word.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from portal_gateway.web.account_pages import me_or_redirect, nav_for
 
 # Ids as the services write them (UUIDs, mostly); anything else never reaches a URL.
 ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+
+log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -172,5 +175,5 @@ def install_error_pages(blueprint: Blueprint, unavailable: dict[Service, Any]) -
         else:
             message = unavailable.get(exc.service) or _(
                 "This information is not available right now. Please try again in a few minutes.")
-        return render_template("error.html", title=_("Service unavailable"), message=message, detail=str(exc),
-                               nav=g.get("nav")), 503
+        log.warning("page not shown: %s", exc)
+        return render_template("error.html", title=_("Service unavailable"), message=message, nav=g.get("nav")), 503

@@ -4,6 +4,7 @@ page shows. The sentences are translated like the rest of the UI (translations/*
 code a service adds must be added here too, or the contract test names it."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 REFUSALS = {
@@ -109,3 +110,50 @@ REFUSALS = {
     "servicedesk.unknown_category": _l("Choose one of the categories in the list."),
     "servicedesk.unknown_counter": _l("This device has no such counter."),
 }
+
+# What one field's message means, said next to the field (portal_shared.web.field_codes and the
+# services' own field codes, listed in their OpenAPI documents as x-field-codes).
+FIELD_MESSAGES = {
+    "field.required": _l("This field is required."),
+    "field.invalid": _l("This value is not valid."),
+    "field.invalid_email": _l("Enter a valid e-mail address, such as nombre@empresa.mx."),
+    "field.invalid_date": _l("Enter a valid date."),
+    "field.invalid_number": _l("Enter a valid number."),
+    "field.too_short": _l("This value is too short."),
+    "field.too_long": _l("This value is too long."),
+    "field.invalid_length": _l("This value does not have the expected length."),
+    "field.out_of_range": _l("This value is outside the accepted range."),
+    "field.not_a_choice": _l("Choose one of the options offered."),
+    "field.unknown": _l("The form sent a value the portal does not expect. Reload the page and try again."),
+    # A refusal said next to the one field it is about: about "this" one, not "an" invoice.
+    "payment.invoice_in_transit": _l("This invoice already has a payment in transit."),
+    "payment.amount_above_pending": _l("The amount is higher than what is still owed on this invoice."),
+    "payment.invoice_unknown": _l("This invoice does not exist or is not yours."),
+    "payment.invoice_repeated": _l("This invoice appears twice in the payment."),
+    "identity.password_too_short": _l("Use at least 10 characters."),
+    "identity.password_too_long": _l("Use at most 128 characters."),
+    "identity.password_is_identifier": _l("The password must not be your RFC or user name."),
+    "identity.password_contains_identifier": _l("The password must not contain your RFC or user name."),
+    "identity.password_too_common": _l("This password is too common; choose one that is harder to guess."),
+}
+
+
+def refusal_sentence(code: str | None, status: int) -> str:
+    """The sentence a page shows for a refusal: its code's, or one by its status for a code the
+    gateway does not know (a newer service)."""
+    sentence = REFUSALS.get(code or "")
+    if sentence is not None:
+        return str(sentence)
+    if status == 404:
+        return str(REFUSALS["request.not_found"])
+    if status in (401, 403):
+        return str(REFUSALS["auth.forbidden"])
+    if status >= 500:
+        return str(REFUSALS["server.unexpected"])
+    return _("The request could not be completed (HTTP %(status)s).", status=status)
+
+
+def field_sentence(code: str) -> str:
+    """One field message by its code: a field code's own sentence, else the refusal's."""
+    sentence = FIELD_MESSAGES.get(code) or REFUSALS.get(code) or FIELD_MESSAGES["field.invalid"]
+    return str(sentence)

@@ -28,10 +28,10 @@ from identity_service.service_layer.errors import (
     INVALID_CREDENTIALS,
     REFRESH_TOKEN_INVALID,
     SAME_PASSWORD,
-    WEAK_PASSWORD,
     WRONG_CURRENT_PASSWORD,
     email_in_use,
     locked,
+    weak_password,
 )
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.tokens import Tokens
@@ -60,7 +60,7 @@ def check_new_password(user: User, password: str, field: str = "new_password") -
     forbidden = [user.username, user.customer.rfc if user.customer else None]
     problems = password_problems(password, forbidden=forbidden)
     if problems:
-        raise WEAK_PASSWORD("The new password does not meet the password rules.", errors={field: problems})
+        raise weak_password(field, problems)
 
 
 def set_password(ctx: Context, user: User, password: str) -> None:

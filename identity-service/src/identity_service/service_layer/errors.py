@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from portal_shared.errors import COMMON, ErrorCatalogue, UseCaseError
 
+from identity_service.domain.passwords import RULES as PASSWORD_RULES, PasswordProblem
+
 ERRORS = ErrorCatalogue(COMMON)
 
 # Signing in and staying signed in.
@@ -18,6 +20,8 @@ LOCKED = ERRORS.define("identity.locked", 429, "Too many attempts")
 
 # Passwords.
 WEAK_PASSWORD = ERRORS.define("identity.weak_password", 422, "Password rules not met")
+for _rule, _message in PASSWORD_RULES.items():
+    ERRORS.define_field(_rule, _message)
 SAME_PASSWORD = ERRORS.define("identity.same_password", 422, "New password same as current")
 WRONG_CURRENT_PASSWORD = ERRORS.define("identity.wrong_current_password", 422, "Current password not correct")
 
@@ -54,3 +58,10 @@ def invalid_link() -> UseCaseError:
 
 def email_in_use() -> UseCaseError:
     return EMAIL_IN_USE("Another user already has this e-mail address.", errors={"email": ["Already in use."]})
+
+
+def weak_password(field: str, problems: list[PasswordProblem]) -> UseCaseError:
+    """Every rule the password breaks, each message with its rule's code."""
+    return WEAK_PASSWORD("The password does not meet the password rules.",
+                         errors={field: [problem.message for problem in problems]},
+                         field_codes={field: [problem.code for problem in problems]})

@@ -36,10 +36,10 @@ from identity_service.service_layer.errors import (
     CANNOT_DISABLE_SELF,
     EMAIL_CHANGE_NOT_ALLOWED,
     LAST_ADMIN,
-    USER_NOT_FOUND,
     USERNAME_TAKEN,
-    WEAK_PASSWORD,
+    USER_NOT_FOUND,
     email_in_use,
+    weak_password,
 )
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user, audit_view, me_view, user_view
@@ -288,7 +288,7 @@ def create_active_user(
     _check_roles(set(roles), is_customer_user=customer_id is not None)
     problems = password_problems(password, forbidden=[name_key])
     if problems:
-        raise WEAK_PASSWORD("The password does not meet the password rules.", errors={"password": problems})
+        raise weak_password("password", problems)
     with transaction(ctx.session_factory) as db:
         if db.scalar(sa.select(User.id).where(User.username == name_key)):
             raise USERNAME_TAKEN("This user name is taken.", errors={"username": ["Already in use."]})

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal_shared.db import transaction
-from portal_shared.errors import UseCaseError, invalid
+from portal_shared.errors import FIELD_REQUIRED, UseCaseError, invalid
 from servicedesk_service.adapters.orm import KnowledgeArticle, KnowledgeTerm
 from servicedesk_service.domain import knowledge as rules
 from servicedesk_service.domain.article_markdown import plain_text
@@ -155,7 +155,7 @@ def search(
     page: int = 1, page_size: int = PAGE_SIZE,
 ) -> SearchPage:
     if q is None or not q.strip():
-        raise invalid({"q": ["Give the words to search for."]})
+        raise invalid({"q": ["Give the words to search for."]}, field_codes={"q": FIELD_REQUIRED})
     with transaction(context.session_factory) as session:
         return _search(session, q, tag=tag, model=model, page=page, page_size=page_size)
 

@@ -13,6 +13,7 @@ from flask_smorest import Api
 from marshmallow import fields
 
 from portal_shared.errors import ErrorCatalogue
+from portal_shared.web.field_codes import FIELD_CODES
 
 # What a Decimal sent as a string looks like: optional sign, digits, optional decimals.
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
@@ -36,7 +37,8 @@ def document_decimals(api: Api) -> None:
 
 def document_errors(api: Api, catalogue: ErrorCatalogue) -> None:
     """Every code the service may answer, as the Problem schema's `code` enum and as a table
-    (x-error-codes: code → status and title) a client or the gateway can translate from."""
+    (x-error-codes: code → status and title) a client or the gateway can translate from, and the
+    codes a field of a validation failure may carry (x-field-codes)."""
     codes = list(catalogue)
     api.spec.components.schema("Problem", {
         "type": "object",
@@ -52,7 +54,14 @@ def document_errors(api: Api, catalogue: ErrorCatalogue) -> None:
                 "description": "Messages by the dotted path of the field they concern (items.0.amount).",
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},
             },
+            "field_codes": {
+                "type": "object",
+                "description": "The code of each message in `errors`, in its order: one of x-field-codes, "
+                               "or the refusal's own code when the field is its reason.",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
         },
     })
+    api.spec.options["x-field-codes"] = [*FIELD_CODES, *sorted(catalogue.field_codes)]
     api.spec.options["x-error-codes"] = {error.code: {"status": error.status, "title": error.title}
                                          for error in codes}

@@ -1,9 +1,12 @@
 """Every refusal as one application/problem+json shape (RFC 9457):
 
-    {"type", "title", "status", "code", "detail"?, "errors"?: {"dotted.field": ["…"]}, …}
+    {"type", "title", "status", "code", "detail"?, "errors"?: {"dotted.field": ["…"]},
+     "field_codes"?: {"dotted.field": ["field.required"]}, …}
 
 `code` is the stable machine code (portal_shared.errors); `errors` names each field to blame by
-its dotted path. register_problem_handlers is the only error handling a service registers: views
+its dotted path, in English for API clients; `field_codes` gives each of those messages a stable
+code (portal_shared.web.field_codes, a service's own field code, or the refusal's own code) that
+the gateway says in the person's language. register_problem_handlers is the only error handling a service registers: views
 raise, they never catch.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from portal_shared import errors as common
 from portal_shared.errors import ErrorCode, UseCaseError, flat_field_errors, invalid
+from portal_shared.web.field_codes import field_codes as derived_field_codes
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ def problem_document(
     *,
     code: str,
     errors: dict[str, Any] | None = None,
+    field_codes: dict[str, str | list[str]] | None = None,
     **extensions: Any,
 ) -> dict[str, Any]:
     """The one shape, for the services' Flask apps and the gateway's own WSGI answers alike."""
@@ -52,13 +57,29 @@ def problem_document(
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+        body["field_codes"] = codes_of_fields(code, errors, field_codes)
     body.update(extensions)
     return body
 
 
+def codes_of_fields(code: str, errors: dict[str, list[str]],
+                    given: dict[str, str | list[str]] | None = None) -> dict[str, list[str]]:
+    """The code of each field message: the one given, else what the message says in a plain
+    validation failure, else the refusal's own (the field it names is why, e.g.
+    identity.email_in_use)."""
+    derived = derived_field_codes(errors) if code in (common.INVALID.code, common.MALFORMED.code) else {}
+    codes: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        named = (given or {}).get(name)
+        if isinstance(named, str):
+            named = [named] * len(messages)
+        codes[name] = list(named or derived.get(name) or [code] * len(messages))
+    return codes
+
+
 def refusal_document(refusal: UseCaseError) -> dict[str, Any]:
     return problem_document(refusal.status, refusal.title, refusal.detail, code=refusal.code,
-                            errors=refusal.errors, **refusal.extensions)
+                            errors=refusal.errors, field_codes=refusal.field_codes, **refusal.extensions)
 
 
 def problem_response(
@@ -68,10 +89,11 @@ def problem_response(
     *,
     code: str,
     errors: dict[str, Any] | None = None,
+    field_codes: dict[str, str | list[str]] | None = None,
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    body = problem_document(status, title, detail, code=code, errors=errors, **extensions)
+    body = problem_document(status, title, detail, code=code, errors=errors, field_codes=field_codes, **extensions)
     response = Response(json.dumps(body, default=str), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -80,7 +102,7 @@ def problem_response(
 
 def use_case_problem(exc: UseCaseError) -> Response:
     return problem_response(exc.status, exc.title, exc.detail, code=exc.code, errors=exc.errors,
-                            headers=exc.headers, **exc.extensions)
+                            field_codes=exc.field_codes, headers=exc.headers, **exc.extensions)
 
 
 def _located_field_errors(messages: Any) -> dict[str, Any]:
