@@ -1,8 +1,8 @@
 """Every form's error paths speak the page's language, in a real browser.
 
 Each kind of person (a customer's admin, billing, device and stock users, the vendor's agent and
-operator) signs in, and the crawl collects every page their navigation offers and the pages those
-link to. Each form with fields a person fills is then sent back wrong in three ways (left empty,
+operator) signs in, and the crawl collects every form on the pages their navigation offers and the
+pages those link to. Each form with fields a person fills is then sent back wrong in three ways (left empty,
 filled with text that cannot fit, filled with values of the wrong kind), with the browser's own
 checks switched off so the services' refusals are what answers. Whatever the portal then says
 (notices, messages next to fields, error pages) must be in the page's language: in Spanish no
@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from desk import assign, create_stock_location, desk_customer, place_device, register_device
-from stack import DEMO_PASSWORD, Stack
+from portal_site import pattern_of, people_of_every_role, reachable_pages, sign_in
+from stack import Stack
 
 # Words of the services' English messages that Spanish never uses.
 ENGLISH = re.compile(r"\b(the|is|not|must|invalid|missing|field|required|already|valid|shorter|longer|greater|"
@@ -31,7 +30,6 @@ FIELD_PATH = re.compile(r"\b[a-z]+\.\d+(\.[a-z_]+)?\b|\b[a-z]+_[a-z_]+\s*:")
 SAID = ".notice-error, .field-errors, [role=alert], .error-message"
 # Forms whose sending is not an error path to check: leaving.
 SKIPPED_ACTIONS = ("/logout",)
-MAX_PAGES = 40
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "screenshots"
 
 STRATEGIES = {
@@ -47,34 +45,13 @@ STRATEGIES = {
 }
 
 
-def sign_in(page, base: str, username: str, password: str, language: str) -> None:
-    page.goto(f"{base}/login?lang={language}")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def crawl(page, base: str) -> dict[tuple[str, str, str], tuple[str, int]]:
-    """Every form with fields to fill on the pages reachable from the navigation, once per kind
-    (the same form of another user or device is the same form), by (method, action, field names),
-    with the page it is on and its place among the page's forms."""
-    page.goto(f"{base}/")
-    to_visit = ["/"] + sorted({urlparse(href).path for href in
-                               page.locator("nav.mainnav a").evaluate_all("links => links.map(a => a.href)")})
-    seen: set[str] = set()
+def forms_to_refuse(page, base: str, paths: list[str]) -> dict[tuple[str, str, str], tuple[str, int]]:
+    """Every form with fields a person fills on these pages, once per kind (the same form of
+    another user or device is the same form), by (method, action, field names), with the page it
+    is on and its place among the page's forms."""
     forms: dict[tuple[str, str, str], tuple[str, int]] = {}
-    while to_visit and len(seen) < MAX_PAGES:
-        path = to_visit.pop(0)
-        if path in seen:
-            continue
-        seen.add(path)
-        response = page.goto(base + path)
-        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
-            continue
+    for path in paths:
+        page.goto(base + path)
         for found in page.locator("main form").evaluate_all(
             """forms => forms.map((f, index) => ({
                    index, method: (f.getAttribute('method') || 'get').toLowerCase(),
@@ -84,15 +61,9 @@ def crawl(page, base: str) -> dict[tuple[str, str, str], tuple[str, int]]:
                                           .map(e => e.name)}))"""
         ):
             if found["fields"] and not found["action"].startswith(SKIPPED_ACTIONS):
-                kind = (found["method"], UUID.sub(":id", found["action"]),
-                        ",".join(sorted({UUID.sub(":id", name) for name in found["fields"]})))
+                kind = (found["method"], pattern_of(found["action"]),
+                        ",".join(sorted({pattern_of(name) for name in found["fields"]})))
                 forms.setdefault(kind, (path, found["index"]))
-        # One level of detail pages: a device, an incident, a user, a stock location, a customer.
-        for href in page.locator("main a[href^='/']").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
-            target = urlparse(href).path
-            if (target not in seen and target.count("/") >= 2 and not target.endswith((".pdf", "/pdf"))
-                    and "logout" not in target):
-                to_visit.append(target)
     return forms
 
 
@@ -143,21 +114,7 @@ def what_the_page_says(page) -> list[str]:
 
 @pytest.fixture()
 def people(stack: Stack, api, operator, activated_admin, billing_customer):
-    """A customer with a user of each role, a device assigned to its device admin, a stock
-    location; another with open invoices in pesos and dollars (a pay form to refuse); and the
-    vendor's demo agent and operator."""
-    paying = billing_customer([("MXN", "1500.00"), ("USD", "120.50")])
-    owner = desk_customer(stack, api, activated_admin, roles=("billing", "device_admin", "stock_admin"))
-    device = register_device(operator, owner)
-    assign(api, owner, device, owner.people["device_admin"])
-    location = create_stock_location(api, owner.admin.token,
-                                     inventory=[{"toner_item": "GPR-58 K", "quantity": 3, "reorder_point": 1}])
-    place_device(api, owner.admin.token, device, location)
-    customers = [("paying admin", paying.email, paying.password)]
-    customers += [(role, person.email, person.password) for role, person in owner.people.items()]
-    staff = [("agent", "agente@proveedor-demo.mx", DEMO_PASSWORD), ("operator", "operador@proveedor-demo.mx", DEMO_PASSWORD)]
-    # The admin last: its forms include taking roles away and disabling users.
-    return customers + staff + [("admin", owner.admin.email, owner.admin.password)]
+    return people_of_every_role(stack, api, operator, activated_admin, billing_customer)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -172,7 +129,7 @@ def test_every_forms_refusals_are_in_the_page_language(stack: Stack, browser, pe
         page.set_default_timeout(20000)
         try:
             sign_in(page, base, username, password, language)
-            for (method, action, fields), (path, index) in crawl(page, base).items():
+            for (method, action, fields), (path, index) in forms_to_refuse(page, base, reachable_pages(page, base)).items():
                 for name, strategy in STRATEGIES.items():
                     send_wrong(page, base, path, index, strategy)
                     said = what_the_page_says(page)
