@@ -165,3 +165,36 @@ def test_unreachable_merchant_still_redirects(bank, client, register, form):
     response = choose(client, created["bank_payment_id"], "approve", form)
     assert response.status_code == 303
     assert status(client, created["bank_payment_id"])["status"] == "approved"
+
+
+def test_cancel_and_return_takes_the_customer_back_uncharged(bank, client, register, receiver):
+    payment = register()
+    page = client.get(f"/pay/{payment['bank_payment_id']}").get_data(as_text=True)
+    assert "Cancelar y regresar al comercio" in page
+    response = client.post(f"/pay/{payment['bank_payment_id']}/cancel")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://portal.test/payments/return?payment=abc"
+    assert client.get(f"/api/payments/{payment['bank_payment_id']}").json["status"] == "cancelled"
+    assert receiver.received == []
+    # Too late to pay it now, or to cancel it twice.
+    assert client.get(f"/pay/{payment['bank_payment_id']}").status_code == 409
+    assert client.post(f"/pay/{payment['bank_payment_id']}/cancel").status_code == 409
+
+
+def test_the_merchant_cancels_what_the_bank_has_not_decided(bank, client, register, form):
+    pending = register()
+    answer = client.post(f"/api/payments/{pending['bank_payment_id']}/cancel")
+    assert (answer.status_code, answer.json["status"]) == (200, "cancelled")
+    # Left "never answering" by the customer: still the bank's to cancel.
+    stuck = register()
+    client.post(f"/pay/{stuck['bank_payment_id']}", data={**form, "outcome": "never_answer"})
+    assert client.post(f"/api/payments/{stuck['bank_payment_id']}/cancel").json["status"] == "cancelled"
+
+
+def test_a_payment_the_bank_already_paid_is_not_cancelled(bank, client, register, form):
+    paid = register()
+    client.post(f"/pay/{paid['bank_payment_id']}", data={**form, "outcome": "approve"})
+    answer = client.post(f"/api/payments/{paid['bank_payment_id']}/cancel")
+    assert answer.status_code == 409
+    assert answer.json["status"] == "approved" and answer.json["bank_reference"]
+    assert client.post("/api/payments/no-such-payment/cancel").status_code == 404

@@ -402,6 +402,8 @@ class FakePayment(ScopedService):
         self.by_key: dict[str, tuple[dict, dict]] = {}
         # payment id -> statuses to answer in turn (the last one stays): the bank's answer arriving.
         self.script: dict[str, list[str]] = {}
+        # Payments the bank has paid although payment-service still thinks them pending.
+        self.paid_at_bank: set[str] = set()
 
     def _invoice(self, customer, invoice_id):
         return next((i for i in self.billing.invoices.get(customer, []) if i["id"] == invoice_id), None)
@@ -495,6 +497,33 @@ class FakePayment(ScopedService):
                 payment.update(failure_reason="declined")
         return json_response({k: v for k, v in payment.items() if k != "customer"})
 
+    def in_transit(self, request):
+        customer, refused = self.scope(request, {"admin", "billing"})
+        if refused:
+            return refused
+        return json_response({"items": [{k: v for k, v in p.items() if k != "customer"} for p in self.payments.values()
+                                        if p["customer"] == customer and p["status"] == "pending"]})
+
+    def cancel(self, request, id):
+        """As payment-service: the bank's answer decides; cancelling a cancelled payment is its answer."""
+        customer, refused = self.scope(request, {"admin", "billing"})
+        if refused:
+            return refused
+        payment = self.payments.get(id)
+        if payment is None or payment["customer"] != customer:
+            return problem(404, "Not found", "No such payment.", code="payment.not_found")
+        if payment["status"] == "failed" and payment["failure_reason"] == "cancelled":
+            return json_response({k: v for k, v in payment.items() if k != "customer"})
+        if payment["status"] != "pending":
+            return problem(409, "Payment not pending", f"The payment is {payment['status']}; only a pending payment "
+                           "can be cancelled.", code="payment.not_pending")
+        if id in self.paid_at_bank:
+            payment.update(status="confirmed", bank_reference="BBVA-MP 000042", confirmed_at="2026-11-22T14:05:00Z")
+            return problem(409, "Paid at the bank", "The bank had already paid this payment; it is confirmed, not "
+                           "cancelled.", code="payment.paid_at_bank", payment_status="confirmed")
+        payment.update(status="failed", failure_reason="cancelled")
+        return json_response({k: v for k, v in payment.items() if k != "customer"})
+
     def history(self, request):
         customer, refused = self.scope(request, READERS)
         if refused:
@@ -510,6 +539,8 @@ class FakePayment(ScopedService):
         return routed_app([
             ("POST", "/api/v1/payments", self.create),
             ("GET", "/api/v1/payments", self.history),
+            ("GET", "/api/v1/payments/in-transit", self.in_transit),
             ("GET", "/api/v1/payments/{id}", self.get),
             ("POST", "/api/v1/payments/{id}/status-check", self.check_status),
+            ("POST", "/api/v1/payments/{id}/cancel", self.cancel),
         ])

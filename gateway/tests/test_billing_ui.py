@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from conftest import csrf_token, serve, sign_in, stopped_url, text
-from standins import PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
+from conftest import csrf_token, serve, sign_in, stopped_url, table, text
+from standins import CUSTOMER_ID, PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
 
 PAGES = ("/statements", "/invoices", "/balances", "/payments")
 
@@ -352,3 +352,61 @@ def test_every_page_names_the_portals_icon(ui, identity):
     assert icon, "no icon"
     served = ui.get(icon.group(1))
     assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+
+
+def _in_transit_at_bbva(ui, billing) -> str:
+    """A payment of F-1001 started at BBVA and left there: billing counts its amount in transit."""
+    ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "10.00"}, bank="bbva"))
+    next(i for i in billing.invoices[CUSTOMER_ID] if i["id"] == "inv-1")["in_transit_amount"] = "10.00"
+    return text(ui.get("/balances"))
+
+
+def test_a_payment_in_transit_says_where_and_since_when_and_can_be_cancelled(ui, identity, billing, payment):
+    sign_in(ui, identity, ["billing"])
+    page = _in_transit_at_bbva(ui, billing)
+
+    assert 'id="in-transit"' in page and "Pagos en tránsito" in page
+    assert "Pago REF000001 por 10.00 MXN en BBVA Bancomer, iniciado el 22/11/2026 08:00, de F-1001." in page
+    assert "BBVA Bancomer, desde el 22/11/2026 08:00" in table(page, "balances-table")
+    assert 'id="cancel-pay-1"' in page
+
+    cancelled = ui.post("/payments/pay-1/cancel", data={"csrf_token": csrf_token(page)})
+
+    assert cancelled.status_code == 303 and cancelled.headers["Location"].endswith("/balances")
+    assert "El pago REF000001 se canceló. Sus facturas pueden pagarse de nuevo." in text(ui.get("/balances"))
+    assert (payment.payments["pay-1"]["status"], payment.payments["pay-1"]["failure_reason"]) == ("failed", "cancelled")
+
+
+def test_a_payment_the_bank_already_received_stays_paid_and_the_page_says_so(ui, identity, billing, payment):
+    sign_in(ui, identity, ["billing"])
+    page = _in_transit_at_bbva(ui, billing)
+    payment.paid_at_bank.add("pay-1")
+
+    ui.post("/payments/pay-1/cancel", data={"csrf_token": csrf_token(page)})
+
+    shown = text(ui.get("/balances"))
+    assert "El banco ya había recibido este pago, así que no puede cancelarse. Está confirmado." in shown
+    assert "already paid" not in shown
+    assert payment.payments["pay-1"]["status"] == "confirmed"
+    # Cancelled or paid, asking again says it is no longer waiting for the bank.
+    ui.post("/payments/pay-1/cancel", data={"csrf_token": csrf_token(page)})
+    assert "Este pago ya no espera al banco: ya se completó o se canceló." in text(ui.get("/balances"))
+
+
+def test_only_payers_cancel_and_only_with_the_pages_token(ui, identity, billing, payment):
+    sign_in(ui, identity, ["billing"])
+    page = _in_transit_at_bbva(ui, billing)
+    assert ui.post("/payments/pay-1/cancel", data={}).status_code == 400
+    assert payment.payments["pay-1"]["status"] == "pending"
+    sign_in(ui, identity, ["agent"])
+    token = csrf_token(text(ui.get("/password")))
+    assert ui.post("/payments/pay-1/cancel", data={"csrf_token": token}).status_code == 403
+    assert payment.payments["pay-1"]["status"] == "pending"
+
+
+def test_the_return_page_of_a_pending_payment_offers_to_cancel_it(ui, identity, payment):
+    sign_in(ui, identity, ["billing"])
+    ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "10.00"}))
+    waiting = text(ui.get("/payments/return?payment=pay-1"))
+    assert 'id="cancel-payment"' in waiting and 'action="/payments/pay-1/cancel"' in waiting
+    assert "¿Salió de la página del banco sin pagar?" in waiting

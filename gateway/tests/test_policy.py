@@ -59,8 +59,10 @@ BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/credit-status"): {"agent", "operator"},
     ("POST", "/api/v1/payments"): {"admin", "billing"},
     ("GET", "/api/v1/payments"): READERS,
+    ("GET", "/api/v1/payments/in-transit"): {"admin", "billing"},
     ("GET", "/api/v1/payments/{id}"): READERS,
     ("POST", "/api/v1/payments/{id}/status-check"): READERS,
+    ("POST", "/api/v1/payments/{id}/cancel"): {"admin", "billing"},
     ("POST", "/api/v1/payments/callbacks/{bank}"): EVERY_ROLE | {NO_TOKEN, ACTIVATION_TOKEN},
 }
 

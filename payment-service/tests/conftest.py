@@ -218,3 +218,23 @@ def callback(client) -> Callable[..., object]:
         return (http or client).post(f"/api/v1/payments/callbacks/{bank}", data=raw, headers=headers)
 
     return post
+
+
+# What the customer types on each bank's page before approving.
+BANK_FORMS = {"citibanamex": {"client_number": "12345678", "nip": "1234", "email": "tesoreria@example.mx"},
+              "bbva": {"email": "cxp@example.mx", "phone": "5512345678"}}
+
+
+@pytest.fixture
+def bank_forms() -> dict[str, dict[str, str]]:
+    return BANK_FORMS
+
+
+@pytest.fixture
+def choose() -> Callable[[str, str, dict], requests.Response]:
+    """The customer's choice on the bank's page: the simulator's form, posted directly."""
+
+    def post(redirect_url: str, outcome: str, form: dict) -> requests.Response:
+        return requests.post(redirect_url, data={"outcome": outcome, **form}, allow_redirects=False, timeout=15)
+
+    return post

@@ -87,3 +87,49 @@ def test_citibanamex_declines_and_the_invoices_are_payable_again(stack: Stack, p
     wait_until(payable_again, what="invoices payable again after the decline")
     pending = [Decimal(page.input_value(f"#amount-{invoice['id']}").replace(",", "")) for invoice in customer.invoices]
     assert pending == [Decimal("640.00"), Decimal("12.34")]
+
+
+def test_leaving_the_bank_with_cancel_frees_the_invoices_at_once(stack: Stack, page, billing_customer):
+    customer = billing_customer([("MXN", "910.00")])
+    sign_in(page, stack, customer.email, customer.password)
+
+    tick_and_pay(page, stack, customer.invoices, "bbva")
+    page.wait_for_url(re.compile(r"/pay/"))
+    page.click("#cancel")  # "Cancelar y regresar al comercio"
+
+    page.wait_for_url(re.compile(r"/payments/return"))
+    page.wait_for_selector("#payment-status[data-status=failed]", timeout=30000)
+    assert "El pago se canceló antes de que el banco lo completara." in page.inner_text("#failure-reason")
+
+    def payable_again() -> bool:
+        page.goto(f"{stack.gateway_url}/balances")
+        return page.locator(f"#pay-{customer.invoices[0]['id']}").is_enabled()
+
+    wait_until(payable_again, what="the invoice payable again after the cancel at the bank")
+
+
+def test_a_payment_left_at_the_bank_is_cancelled_from_balances(stack: Stack, page, billing_customer):
+    customer = billing_customer([("MXN", "455.00"), ("USD", "20.00")])
+    sign_in(page, stack, customer.email, customer.password)
+
+    tick_and_pay(page, stack, customer.invoices, "citibanamex")
+    page.wait_for_url(re.compile(r"/pay/"))
+    # Back to the portal without deciding: the invoices are in transit, at Citibanamex, since now.
+    page.goto(f"{stack.gateway_url}/balances")
+    transit = page.locator("#in-transit")
+    transit.wait_for()
+    assert "Citibanamex" in transit.inner_text()
+    for invoice in customer.invoices:
+        assert page.locator(f"#pay-{invoice['id']}").is_disabled()
+        assert "Citibanamex, desde el" in page.inner_text(f"#row-{invoice['id']}")
+
+    transit.get_by_role("button", name="Cancelar el pago").click()
+    page.wait_for_url(re.compile(r"/balances"))
+    assert "se canceló. Sus facturas pueden pagarse de nuevo." in page.inner_text("main")
+
+    def payable_again() -> bool:
+        page.goto(f"{stack.gateway_url}/balances")
+        return all(page.locator(f"#pay-{invoice['id']}").is_enabled() for invoice in customer.invoices)
+
+    wait_until(payable_again, what="the invoices payable again after the cancel from balances")
+    assert page.locator("#in-transit").count() == 0

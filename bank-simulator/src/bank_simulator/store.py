@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
+PENDING, APPROVED, DECLINED, CANCELLED = "pending", "approved", "declined", "cancelled"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payments (
@@ -83,6 +83,17 @@ class PaymentStore:
                     _now(),
                     payment_id,
                 ),
+            )
+        return cursor.rowcount == 1
+
+    def cancel(self, payment_id: str) -> bool:
+        """The customer left the bank's page, or the merchant withdrew the payment: cancelled, if
+        the bank has not paid or refused it yet (a payment left "never answering" included).
+        False when it had been decided."""
+        with self._lock:
+            cursor = self._connection.execute(
+                "UPDATE payments SET outcome = 'cancel', status = ?, decided_at = ? WHERE id = ? AND status = ?",
+                (CANCELLED, _now(), payment_id, PENDING),
             )
         return cursor.rowcount == 1
 

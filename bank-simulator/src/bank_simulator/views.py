@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from bank_simulator.banks import BankProfile
 from bank_simulator.notifier import notify
-from bank_simulator.store import APPROVED, DECLINED, PENDING, PaymentStore
+from bank_simulator.store import APPROVED, CANCELLED, DECLINED, PENDING, PaymentStore
 
 api = Blueprint("api", __name__, url_prefix="/api")
 pages = Blueprint("pages", __name__)
@@ -82,6 +82,21 @@ def payment_status(payment_id: str):
     payment = store().get(payment_id)
     if payment is None:
         return {"errors": {"bank_payment_id": ["Unknown payment."]}}, 404
+    return _status_document(payment)
+
+
+@api.post("/payments/<payment_id>/cancel")
+def cancel_payment(payment_id: str):
+    """The merchant withdraws a payment: cancelled unless the bank already paid or refused it.
+    409 with the payment's status when it is too late (the merchant then settles by it)."""
+    if store().get(payment_id) is None:
+        return {"errors": {"bank_payment_id": ["Unknown payment."]}}, 404
+    store().cancel(payment_id)
+    payment = store().get(payment_id)
+    return _status_document(payment), 200 if payment["status"] == CANCELLED else 409
+
+
+def _status_document(payment: dict) -> dict:
     return {
         "bank_payment_id": payment["id"],
         "status": payment["status"],
@@ -128,6 +143,17 @@ def _credentials_errors(form: dict) -> dict[str, str]:
         if not re.fullmatch(r"\+?\d{10,13}", form.get("phone", "").replace(" ", "")):
             errors["phone"] = "Teléfono de 10 dígitos."
     return errors
+
+
+@pages.post("/pay/<payment_id>/cancel")
+def cancel_and_return(payment_id: str):
+    """"Cancelar y regresar al comercio": nothing is charged and the customer is back at the merchant."""
+    payment = store().get(payment_id)
+    if payment is None:
+        abort(404)
+    if not store().cancel(payment_id):
+        return render_template("done.html", bank=bank(), payment=store().get(payment_id)), 409
+    return redirect(payment["return_url"], code=303)
 
 
 @pages.post("/pay/<payment_id>")

@@ -99,8 +99,10 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     # callbacks (payment-service checks the HMAC), so no user token comes with them.
     ("POST", "/api/v1/payments", PAYERS),
     ("GET", "/api/v1/payments", BILLING_READERS),
+    ("GET", "/api/v1/payments/in-transit", PAYERS),
     ("GET", "/api/v1/payments/{id}", BILLING_READERS),
     ("POST", "/api/v1/payments/{id}/status-check", BILLING_READERS),  # asks the bank; settles by its answer
+    ("POST", "/api/v1/payments/{id}/cancel", PAYERS),  # asks the bank to cancel; its answer settles it
     ("POST", "/api/v1/payments/callbacks/{bank}", PUBLIC),
     # servicedesk-service: devices, meter readings, incidents
     ("GET", "/api/v1/devices", DEVICE_READERS),

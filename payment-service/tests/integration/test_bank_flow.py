@@ -13,10 +13,6 @@ from payment_service.service_layer import reconcile
 from payment_service.service_layer.wiring import build_context
 from portal_shared.db import transaction
 
-CITIBANAMEX_FORM = {"client_number": "12345678", "nip": "1234", "email": "tesoreria@example.mx"}
-BBVA_FORM = {"email": "cxp@example.mx", "phone": "5512345678"}
-
-
 @pytest.fixture
 def server(live):
     return live()
@@ -46,11 +42,6 @@ class _Http:
         return self.session.post(self.base + path, json=json, headers=headers, timeout=15)
 
 
-def choose(redirect_url: str, outcome: str, form: dict) -> requests.Response:
-    """What the customer does on the bank's page: the simulator's form, posted directly."""
-    return requests.post(redirect_url, data={"outcome": outcome, **form}, allow_redirects=False, timeout=15)
-
-
 def read(server, bearer, customer, payment_id):
     response = server.app.test_client().get(
         f"/api/v1/payments/{payment_id}", headers=bearer("billing", customer_id=customer)
@@ -59,10 +50,10 @@ def read(server, bearer, customer, payment_id):
     return response.json
 
 
-def test_approval_notifies_and_settles(server, start, bearer, customer, outbox_for):
+def test_approval_notifies_and_settles(choose, bank_forms, server, start, bearer, customer, outbox_for):
     payment = start()
 
-    page = choose(payment["redirect_url"], "approve", CITIBANAMEX_FORM)
+    page = choose(payment["redirect_url"], "approve", bank_forms["citibanamex"])
 
     assert page.status_code == 303
     assert page.headers["Location"] == f"http://127.0.0.1:8000/payments/return?payment={payment['id']}"
@@ -73,17 +64,17 @@ def test_approval_notifies_and_settles(server, start, bearer, customer, outbox_f
     assert len([m for m in outbox_for(mail_to="tesoreria@example.mx") if payment["reference"] in m["subject"]]) == 1
 
 
-def test_notify_twice_settles_once(server, start, bearer, customer, outbox_for):
+def test_notify_twice_settles_once(choose, bank_forms, server, start, bearer, customer, outbox_for):
     payment = start(bank="bbva")
 
-    assert choose(payment["redirect_url"], "notify_twice", BBVA_FORM).status_code == 303
+    assert choose(payment["redirect_url"], "notify_twice", bank_forms["bbva"]).status_code == 303
 
     assert read(server, bearer, customer, payment["id"])["bank_reference"].startswith("BBVA-MP ")
     assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
     assert len([m for m in outbox_for(mail_to="cxp@example.mx") if payment["reference"] in m["subject"]]) == 1
 
 
-def test_decline_at_the_bank_fails_the_payment(server, start, bearer, customer, outbox_for):
+def test_decline_at_the_bank_fails_the_payment(choose, server, start, bearer, customer, outbox_for):
     payment = start(bank="bbva")
     choose(payment["redirect_url"], "decline", {})
     failed = read(server, bearer, customer, payment["id"])
@@ -95,9 +86,10 @@ def check_status(client, bearer, customer, payment_id):
     return client.post(f"/api/v1/payments/{payment_id}/status-check", headers=bearer("billing", customer_id=customer))
 
 
-def test_lost_notification_is_found_by_the_return_pages_status_check(server, start, bearer, customer, stored):
+def test_lost_notification_is_found_by_the_return_pages_status_check(choose, bank_forms, server, start, bearer,
+                                                                     customer, stored):
     payment = start()
-    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    choose(payment["redirect_url"], "approve_without_notice", bank_forms["citibanamex"])
     assert stored(payment["id"]).status == "pending"  # nothing was notified
 
     answer = check_status(server.app.test_client(), bearer, customer, payment["id"])
@@ -107,10 +99,10 @@ def test_lost_notification_is_found_by_the_return_pages_status_check(server, sta
     assert answer.json["bank_reference"].startswith("BC-Banamex ")
 
 
-def test_reading_a_payment_changes_nothing_even_when_the_bank_has_decided(server, start, bearer, customer,
-                                                                         session_factory):
+def test_reading_a_payment_changes_nothing_even_when_the_bank_has_decided(choose, bank_forms, server, start, bearer,
+                                                                          customer, session_factory):
     payment = start()
-    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    choose(payment["redirect_url"], "approve_without_notice", bank_forms["citibanamex"])
 
     def everything_written():
         with transaction(session_factory) as session:
@@ -125,9 +117,10 @@ def test_reading_a_payment_changes_nothing_even_when_the_bank_has_decided(server
     assert everything_written() == before, "a GET changed the payment, its locks or the outbox"
 
 
-def test_lost_notification_is_settled_by_reconciliation(server, start, stored, session_factory, outbox_for):
+def test_lost_notification_is_settled_by_reconciliation(choose, bank_forms, server, start, stored, session_factory,
+                                                        outbox_for):
     payment = start(bank="bbva")
-    choose(payment["redirect_url"], "approve_without_notice", BBVA_FORM)
+    choose(payment["redirect_url"], "approve_without_notice", bank_forms["bbva"])
     context = build_context(
         {**server.app.config, "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 3600}, session_factory
     )
@@ -144,9 +137,10 @@ def test_lost_notification_is_settled_by_reconciliation(server, start, stored, s
     assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
 
 
-def test_reconciliation_waits_then_expires_an_unanswered_payment(server, start, stored, session_factory, outbox_for):
+def test_reconciliation_waits_then_expires_an_unanswered_payment(choose, bank_forms, server, start, stored,
+                                                                 session_factory, outbox_for):
     payment = start()
-    choose(payment["redirect_url"], "never_answer", CITIBANAMEX_FORM)
+    choose(payment["redirect_url"], "never_answer", bank_forms["citibanamex"])
     config = {**server.app.config, "RECONCILE_AFTER_SECONDS": 0}
 
     reconcile.run_once(build_context({**config, "PAYMENT_EXPIRE_SECONDS": 3600}, session_factory))
@@ -158,16 +152,16 @@ def test_reconciliation_waits_then_expires_an_unanswered_payment(server, start, 
     assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
 
 
-def test_reconciliation_leaves_young_payments_alone(server, start, stored, session_factory):
+def test_reconciliation_leaves_young_payments_alone(choose, bank_forms, server, start, stored, session_factory):
     payment = start()
-    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    choose(payment["redirect_url"], "approve_without_notice", bank_forms["citibanamex"])
     reconcile.run_once(build_context({**server.app.config, "RECONCILE_AFTER_SECONDS": 3600}, session_factory))
     assert stored(payment["id"]).status == "pending"
 
 
-def test_unreachable_bank_never_expires_a_payment(server, start, stored, session_factory, make_app):
+def test_unreachable_bank_never_expires_a_payment(choose, bank_forms, server, start, stored, session_factory, make_app):
     payment = start()
-    choose(payment["redirect_url"], "approve_without_notice", CITIBANAMEX_FORM)
+    choose(payment["redirect_url"], "approve_without_notice", bank_forms["citibanamex"])
     dead = {**server.app.config, "BANKS": None, "CITIBANAMEX_URL": "http://127.0.0.1:1", "BBVA_URL": "http://127.0.0.1:1",
             "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 0}
     outcome = reconcile.run_once(build_context(dead, session_factory))

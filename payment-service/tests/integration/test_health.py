@@ -13,6 +13,8 @@ def test_openapi_publishes_the_payment_endpoints(client):
         "/api/v1/payments",
         "/api/v1/payments/{payment_id}",
         "/api/v1/payments/{payment_id}/status-check",
+        "/api/v1/payments/in-transit",
+        "/api/v1/payments/{payment_id}/cancel",
         "/api/v1/payments/callbacks/{bank}",
     }
     methods = {"get", "post", "put", "patch", "delete"}

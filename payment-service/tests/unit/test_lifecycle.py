@@ -10,6 +10,7 @@ import pytest
 from payment_service.domain.lifecycle import (
     ANSWERS,
     APPROVED,
+    CANCELLED,
     CONFIRMED,
     DECLINED,
     EXPIRED,
@@ -27,6 +28,8 @@ TABLE = {
     (PENDING, APPROVED, False): None,  # no reference to receipt: wait for a full approval
     (PENDING, DECLINED, True): FAILED,
     (PENDING, DECLINED, False): FAILED,
+    (PENDING, CANCELLED, True): FAILED,  # the bank cancelled it: at its page, or asked by the portal
+    (PENDING, CANCELLED, False): FAILED,
     (PENDING, STILL_PENDING, True): None,
     (PENDING, STILL_PENDING, False): None,
     (PENDING, EXPIRED, True): FAILED,  # the reconciler's clock, after the bank still said pending
@@ -52,7 +55,7 @@ def _apply_all(answers) -> str:
     return status
 
 
-FINAL_ANSWERS = [(APPROVED, "BC-Banamex 1"), (DECLINED, None), (EXPIRED, None)]
+FINAL_ANSWERS = [(APPROVED, "BC-Banamex 1"), (DECLINED, None), (CANCELLED, None), (EXPIRED, None)]
 ALL_ANSWERS = FINAL_ANSWERS + [(STILL_PENDING, None), (APPROVED, None)]
 
 

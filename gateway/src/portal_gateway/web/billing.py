@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,7 +25,7 @@ from portal_gateway.proxy import StreamedBody
 from portal_gateway.routing import BILLING, PAYMENT
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
-from portal_gateway.web.forms import BANKS, PayForm
+from portal_gateway.web.forms import BANKS, CancelPaymentForm, PayForm
 from portal_gateway.web.page_helpers import (
     ID,
     Refused,
@@ -42,6 +42,7 @@ from portal_gateway.web.page_helpers import (
     viewer,
 )
 from portal_gateway.web.form_errors import place_errors, problem_messages
+from portal_gateway.web.refusals import refusal_sentence
 
 billing = Blueprint("billing", __name__)
 
@@ -235,7 +236,32 @@ def _balances_page(who: Viewer, form: PayForm | None, picks: Picks | None, statu
         context["form"] = form
     context.update(items=answer.body.get("items") or [], totals=answer.body.get("totals") or {},
                    rate=answer.body.get("rate"), pages=pages_of(answer.body, BALANCES_PAGE_SIZE))
+    if who.can_pay and any(_positive(item.get("in_transit_amount")) for item in context["items"]):
+        context.update(_in_transit(who))
     return page("balances.html", who, status, **context)
+
+
+def _positive(amount: object) -> bool:
+    try:
+        return Decimal(str(amount)) > 0
+    except InvalidOperation:
+        return False
+
+
+def _in_transit(who: Viewer) -> dict[str, Any]:
+    """The payments keeping invoices in transit (at which bank, since when) and a button to cancel
+    each; by invoice too, for its row. Without payment-service the page still shows, without them."""
+    try:
+        answer = call(PAYMENT, "GET", "/api/v1/payments/in-transit", who, scoped=False)
+    except ServiceUnavailable as exc:
+        log.warning("payments in transit not shown: %s", exc)
+        return {}
+    if not answer.ok:
+        return {}
+    payments = items_of(answer)
+    by_invoice = {item.get("invoice_id"): payment for payment in payments for item in payment.get("items") or []}
+    return {"payments_in_transit": payments, "transit_of": by_invoice, "cancel_form": CancelPaymentForm(),
+            "bank_names": dict(BANKS)}
 
 
 @billing.get("/balances")
@@ -314,7 +340,24 @@ def payment_return():
     if not answer.ok:
         return page("payment_return.html", who, answer.status, payment=None,
                     problems=problem_messages(answer, _QUERY_LABELS))
-    return page("payment_return.html", who, payment=answer.body, problems=[], failure_reasons=FAILURE_REASONS)
+    return page("payment_return.html", who, payment=answer.body, problems=[], failure_reasons=FAILURE_REASONS,
+                cancel_form=CancelPaymentForm() if who.can_pay else None)
+
+
+@billing.post("/payments/<payment_id>/cancel")
+def cancel_payment(payment_id: str):
+    """A pending payment given up: payment-service asks the bank, which cancels what it has not paid."""
+    who = _viewer()
+    if not who.can_pay:
+        raise Refused()
+    payment_id = id_or_404(payment_id)
+    answer = call(PAYMENT, "POST", f"/api/v1/payments/{payment_id}/cancel", who, scoped=False, keep_404=True)
+    if answer.ok:
+        flash(_("Payment %(reference)s was cancelled. Its invoices can be paid again.",
+                reference=answer.body.get("reference") or ""))
+    else:
+        flash(refusal_sentence(answer.code, answer.status), "error")
+    return redirect(url_for("billing.balances"), 303)
 
 
 @billing.get("/payments")

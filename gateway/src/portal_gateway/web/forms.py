@@ -49,6 +49,10 @@ class LogoutForm(FlaskForm):
 BANKS = tuple(BANK_NAMES.items())
 
 
+class CancelPaymentForm(FlaskForm):
+    """A pending payment's "cancel" button: its CSRF token is all it sends."""
+
+
 class PayForm(FlaskForm):
     """The balances page's pay form. The ticked invoices and their amounts are one field pair
     per row (invoice=<id>, amount-<id>), read in billing.read_picks(); these are the rest."""

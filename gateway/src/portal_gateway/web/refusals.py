@@ -83,6 +83,9 @@ REFUSALS = {
     "payment.not_found": _l("This payment does not exist."),
     "payment.notification_mismatch": _l("The bank's notice does not match the payment."),
     "payment.notification_unreadable": _l("The bank's notice could not be read."),
+    "payment.not_pending": _l("This payment is no longer waiting for the bank: it was already completed or cancelled."),
+    "payment.paid_at_bank":
+        _l("The bank had already received this payment, so it cannot be cancelled. It is confirmed."),
     # servicedesk-service.
     "servicedesk.account_not_of_customer": _l("This account does not belong to the customer."),
     "servicedesk.article_not_found": _l("This article does not exist."),

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from payment_service.api import schemas
 from payment_service.domain.payments import RequestedItem
-from payment_service.service_layer import callbacks, payments, queries, status_check
+from payment_service.service_layer import callbacks, cancellation, payments, queries, status_check
 from payment_service.service_layer.context import PaymentContext
 from portal_shared.auth import ADMIN, AGENT, BILLING
 from portal_shared.auth.flask import current_principal, require_auth
@@ -63,6 +63,15 @@ def start_payment():
     return response
 
 
+@blp.route("/in-transit", methods=["GET"])
+@require_auth(ADMIN, BILLING)
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.InTransitSchema)
+def payments_in_transit():
+    """The caller's customer's payments still waiting for their bank, oldest first."""
+    return queries.in_transit(context(), customer_id=_customer_of_caller())
+
+
 @blp.route("/<uuid:payment_id>", methods=["GET"])
 @require_auth(ADMIN, BILLING, AGENT)
 @blp.doc(security=BEARER)
@@ -79,6 +88,16 @@ def get_payment(payment_id: uuid.UUID):
 def check_payment_status(payment_id: uuid.UUID):
     """Ask the bank about a pending payment and settle it by the answer; the payment as it then is."""
     return status_check.check_with_bank(context(), payment_id, customer_id=_reader_scope())
+
+
+@blp.route("/<uuid:payment_id>/cancel", methods=["POST"])
+@require_auth(ADMIN, BILLING)
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.PaymentSchema)
+def cancel_payment(payment_id: uuid.UUID):
+    """Ask the bank to cancel a pending payment of the caller's customer: failed, reason "cancelled",
+    its invoices released at once; 409 payment.paid_at_bank when the bank had already paid it."""
+    return cancellation.cancel_payment(context(), payment_id, customer_id=_customer_of_caller())
 
 
 def _reader_scope() -> uuid.UUID | None:

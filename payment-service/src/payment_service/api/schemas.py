@@ -46,6 +46,10 @@ class PaymentSchema(Schema):
     failure_reason = fields.String(allow_none=True)
 
 
+class InTransitSchema(Schema):
+    items = fields.List(fields.Nested(PaymentSchema))
+
+
 class HistoryQuerySchema(Schema):
     account = fields.String(validate=validate.Length(min=1, max=32))
     from_ = fields.Date(data_key="from")

@@ -2,6 +2,8 @@
 
     pending --approved, with the bank's reference--> confirmed
        |-----declined-------------------------------> failed (reason "declined")
+       |-----cancelled: at the bank, by the customer
+       |     or by the portal before the bank paid--> failed (reason "cancelled")
        '-----expired: pending at the bank too long---> failed (reason "expired")
     A pending answer (or an approval without a reference) leaves a pending payment pending;
     once confirmed or failed, nothing changes it.
@@ -9,6 +11,8 @@
 The callback, its repeats, the return page's status check and the reconciler all ask the bank
 and apply its answer here, in whatever order and however often: the first final answer wins.
 Only the reconciler's clock says "expired", and only after the bank itself still said pending.
+"cancelled" is the bank's word: the portal asks the bank to cancel and applies its answer, so a
+payment the bank paid meanwhile is confirmed, never cancelled.
 """
 from __future__ import annotations
 
@@ -18,9 +22,11 @@ STATUSES = (PENDING, CONFIRMED, FAILED)
 FINAL_STATUSES = frozenset({CONFIRMED, FAILED})
 
 # What a bank answers about a payment, and what the reconciler's clock says of one it left pending.
-APPROVED, DECLINED, STILL_PENDING = "approved", "declined", "pending"
+APPROVED, DECLINED, CANCELLED, STILL_PENDING = "approved", "declined", "cancelled", "pending"
 EXPIRED = "expired"
-ANSWERS = (APPROVED, DECLINED, STILL_PENDING, EXPIRED)
+ANSWERS = (APPROVED, DECLINED, CANCELLED, STILL_PENDING, EXPIRED)
+# The answers that end a payment unpaid; each is the failed payment's reason.
+FAILURES = frozenset({DECLINED, CANCELLED, EXPIRED})
 
 
 def settled_status(status: str, answer: str, bank_reference: str | None) -> str | None:
@@ -34,6 +40,6 @@ def settled_status(status: str, answer: str, bank_reference: str | None) -> str 
     if answer == APPROVED:
         # An approval the bank gives no reference for cannot be receipted: it waits for a full one.
         return CONFIRMED if bank_reference else None
-    if answer in (DECLINED, EXPIRED):
+    if answer in FAILURES:
         return FAILED
     return None

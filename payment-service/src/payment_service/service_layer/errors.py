@@ -21,6 +21,10 @@ BANK_UNAVAILABLE = ERRORS.define("payment.bank_unavailable", 503, "Bank unavaila
 # Reading a payment; another customer's is reported exactly like one that does not exist.
 NOT_FOUND = ERRORS.define("payment.not_found", 404, "Not found")
 
+# Cancelling a payment.
+NOT_PENDING = ERRORS.define("payment.not_pending", 409, "Payment not pending")
+PAID_AT_BANK = ERRORS.define("payment.paid_at_bank", 409, "Paid at the bank")
+
 # A bank's notification.
 BANK_UNKNOWN = ERRORS.define("payment.bank_unknown", 404, "Not found")
 INVALID_SIGNATURE = ERRORS.define("payment.invalid_signature", 401, "Invalid signature")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from payment_service.adapters import orm
-from payment_service.domain.lifecycle import CONFIRMED
+from payment_service.domain.lifecycle import CONFIRMED, PENDING
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import NOT_FOUND
 from payment_service.service_layer.settlement import items_of
@@ -83,3 +83,15 @@ def history(
             "page_size": page_size,
             "total": total,
         }
+
+
+def in_transit(ctx: PaymentContext, *, customer_id: uuid.UUID) -> dict:
+    """The customer's payments still waiting for their bank, oldest first: what keeps invoices in
+    transit, where, since when, and what can be cancelled."""
+    with transaction(ctx.session_factory) as session:
+        payments = list(session.scalars(
+            sa.select(orm.Payment)
+            .where(orm.Payment.customer_id == customer_id, orm.Payment.status == PENDING)
+            .order_by(orm.Payment.created_at, orm.Payment.id)
+        ))
+        return {"items": [payment_view(payment, items_of(session, payment.id)) for payment in payments]}

@@ -1,4 +1,4 @@
-"""Settling a payment: pending → confirmed or pending → failed, once.
+"""Settling a payment: pending → confirmed or pending → failed (declined, cancelled, expired), once.
 
 What an answer of the bank does is the lifecycle's decision (domain/lifecycle.py); carrying it
 out is a conditional UPDATE (… WHERE status = 'pending'): of two answers racing (callback,
@@ -109,7 +109,7 @@ def apply_bank_answer(
     if target == CONFIRMED:
         return confirm(session, ctx, payment_id, bank_reference=answer.bank_reference, email=answer.email, now=now)
     if target == FAILED:
-        return fail(session, ctx, payment_id, reason="declined", now=now)
+        return fail(session, ctx, payment_id, reason=answer.status, now=now)
     return False
 
 

@@ -39,7 +39,7 @@ class CallbackResult:
 
 @dataclass(frozen=True)
 class BankStatus:
-    status: str  # pending | approved | declined
+    status: str  # pending | approved | declined | cancelled
     bank_reference: str | None
     email: str | None
 
@@ -67,3 +67,7 @@ class BankAdapter(Protocol):
 
     def query_status(self, bank_payment_id: str) -> BankStatus:
         """Raises BankUnavailable."""
+
+    def cancel(self, bank_payment_id: str) -> BankStatus:
+        """Withdraw a payment the bank has not decided; its status afterwards (approved when the
+        bank had already paid it). Raises BankUnavailable."""

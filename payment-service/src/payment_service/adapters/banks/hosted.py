@@ -23,7 +23,7 @@ from payment_service.adapters.banks.base import (
 )
 from payment_service.adapters.banks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_is_valid
 # The answers a bank gives, as the payment's lifecycle names them: the adapters translate into these.
-from payment_service.domain.lifecycle import APPROVED, DECLINED
+from payment_service.domain.lifecycle import APPROVED, CANCELLED, DECLINED
 from payment_service.domain.lifecycle import STILL_PENDING as PENDING
 
 
@@ -53,14 +53,15 @@ class HostedPageBank:
         self._concept = concept
         self.clock = clock
 
-    def _call(self, method: str, path: str, *, timeout: float, **kwargs) -> dict:
+    def _call(self, method: str, path: str, *, timeout: float, answered: tuple[int, ...] = (), **kwargs) -> dict:
+        """The bank's JSON answer; an error status is BankUnavailable unless listed in `answered`."""
         try:
             response = self.http.request(
                 method, self.base_url + path, timeout=(self.connect_timeout, timeout), **kwargs
             )
         except requests.RequestException as exc:
             raise BankUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in answered:
             raise BankUnavailable(f"{self.name} answered {response.status_code} to {method} {path}")
         try:
             body = response.json()
@@ -93,8 +94,19 @@ class HostedPageBank:
         body = self._call(
             "GET", f"/api/payments/{requests.utils.quote(bank_payment_id, safe='')}", timeout=self.status_timeout
         )
+        return self._status(body)
+
+    def cancel(self, bank_payment_id: str) -> BankStatus:
+        # 409: too late, the bank decided; its answer still says how, and the payment settles by it.
+        body = self._call(
+            "POST", f"/api/payments/{requests.utils.quote(bank_payment_id, safe='')}/cancel",
+            timeout=self.status_timeout, answered=(409,),
+        )
+        return self._status(body)
+
+    def _status(self, body: dict) -> BankStatus:
         status = body.get("status")
-        if status not in (PENDING, APPROVED, DECLINED):
+        if status not in (PENDING, APPROVED, DECLINED, CANCELLED):
             raise BankUnavailable(f"{self.name} reported an unknown status {status!r}")
         return BankStatus(status=status, bank_reference=body.get("bank_reference"), email=body.get("email"))
 
