@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stack import DEMO_PASSWORD, EXTERNAL, Api, Stack, connect_stack, random_rfc, start_stack, wait_until
+from stack import DEMO_PASSWORD, EXTERNAL, Api, SignedInApi, Stack, connect_stack, random_rfc, start_stack, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 _LEFT_OUT = pytest.StashKey[list[tuple[str, str]]]()
@@ -81,9 +81,7 @@ def api(stack: Stack) -> Api:
 
 @pytest.fixture(scope="session")
 def operator(stack: Stack) -> Api:
-    client = Api(stack.gateway_url)
-    client.token = client.login("operador@proveedor-demo.mx", DEMO_PASSWORD)["access_token"]
-    return client
+    return SignedInApi(stack.gateway_url, "operador@proveedor-demo.mx", DEMO_PASSWORD)
 
 
 @pytest.fixture()

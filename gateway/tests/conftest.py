@@ -186,7 +186,7 @@ def text(response) -> str:
 
 def table(page: str, table_id: str) -> str:
     """The inside of one data table on the page."""
-    match = re.search(rf'<table class="data" id="{table_id}">(.*?)</table>', page, re.S)
+    match = re.search(rf'<table class="data[^"]*" id="{table_id}">(.*?)</table>', page, re.S)
     assert match, f"no table {table_id} on the page"
     return match.group(1)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from servers import OwnPostgres, OwnRabbit, own_servers
-from stack import DEMO_PASSWORD, SERVICES, Api, Stack, start_stack
+from stack import DEMO_PASSWORD, SERVICES, Api, SignedInApi, Stack, start_stack
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 
@@ -34,6 +34,4 @@ def stack(servers) -> Stack:
 def operator(stack: Stack) -> Api:
     """The operator signed in at this suite's own portal: a session fixture of the parent conftest is
     cached with the first stack it met, so run with the other suites it would hold the other portal's token."""
-    client = Api(stack.gateway_url)
-    client.token = client.login("operador@proveedor-demo.mx", DEMO_PASSWORD)["access_token"]
-    return client
+    return SignedInApi(stack.gateway_url, "operador@proveedor-demo.mx", DEMO_PASSWORD)
