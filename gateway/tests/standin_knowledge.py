@@ -41,7 +41,7 @@ class FakeKnowledge(ScopedService):
         q = request.args.get("q")
         if q is None:
             return invalid({"q": ["Missing data for required field."]})
-        if not q.strip():
+        if not q.strip() and not request.args.get("tag"):
             return invalid({"q": ["Give the words to search for."]}, field_codes={"q": "field.required"})
         words = q.lower().split()
         tag = request.args.get("tag")
@@ -53,12 +53,25 @@ class FakeKnowledge(ScopedService):
             title = item["title"].lower()
             rest = " ".join([*item["tags"], item["summary"]]).lower()
             score = sum(2.0 for word in words if word in title) + sum(1.0 for word in words if word in rest)
-            if score:
+            if score or not words:  # a category browsed without words: all of its articles
                 scored.append((score, item))
         scored.sort(key=lambda pair: -pair[0])
         hits = [{key: item[key] for key in ("id", "title", "summary", "tags", "models", "updated_at")}
                 | {"score": score} for score, item in scored[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
         return json_response({"items": hits, "total": len(scored), "page": page, "page_size": PAGE_SIZE})
+
+    def overview(self, request):
+        principal, refused = self.principal(request)
+        if refused:
+            return refused
+        tags: dict[str, int] = {}
+        for item in self.articles:
+            for tag in item["tags"]:
+                tags[tag] = tags.get(tag, 0) + 1
+        recent = [{key: item[key] for key in ("id", "title", "summary", "tags", "models", "updated_at")} | {"score": 0}
+                  for item in self.articles[:2]]
+        return json_response({"tags": [{"tag": tag, "articles": count} for tag, count in tags.items()],
+                              "recent": recent})
 
     def get(self, request, id):
         principal, refused = self.principal(request)
@@ -72,5 +85,6 @@ class FakeKnowledge(ScopedService):
     def app(self):
         return routed_app([
             ("GET", "/api/v1/knowledge", self.search),
+            ("GET", "/api/v1/knowledge/overview", self.overview),
             ("GET", "/api/v1/knowledge/{id}", self.get),
         ])

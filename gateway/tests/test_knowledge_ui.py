@@ -36,7 +36,8 @@ def test_every_role_searches_and_reads(ui, identity, servicedesk, role):
     assert 'href="/knowledge"' in home and 'id="home-knowledge"' in home
     first = ui.get("/knowledge")
     assert first.status_code == 200 and 'id="knowledge-search"' in text(first) and 'name="q"' in text(first)
-    assert servicedesk.calls == []  # nothing asked before there is something to look for
+    # Before anything is typed only the landing page's categories and latest articles are asked for.
+    assert [call["path"] for call in servicedesk.calls] == ["/api/v1/knowledge/overview"]
     found = ui.get("/knowledge?q=tóner")
     assert found.status_code == 200 and "Cómo cambiar el tóner" in results(text(found))
     assert ui.get("/knowledge/art-1").status_code == 200
@@ -49,7 +50,9 @@ def test_a_knowledge_user_sees_knowledge_and_nothing_that_would_refuse(ui, ident
     home = text(ui.get("/"))
     nav = home[home.index('class="mainnav"'):home.index("</nav>", home.index('class="mainnav"'))]
     links = {href for href in (part.split('"')[0] for part in nav.split('href="')[1:])}
-    assert links == {"/", "/knowledge", "/password"}
+    assert links == {"/", "/knowledge"}
+    # What concerns the person, beside "Sign out".
+    assert 'href="/password"' in home[home.index('class="account"'):home.index('class="mainnav"')]
     for path in ("/balances", "/invoices", "/statements", "/payments", "/stock", "/toner-orders", "/users"):
         assert f'href="{path}"' not in home, path
         assert ui.get(path).status_code == 403, path
@@ -139,3 +142,38 @@ def test_servicedesk_down_answers_503_naming_it(make_gateway, identity, urls):
         page = text(response)
         assert "La base de conocimiento no está disponible" in page
         assert "servicedesk-service" not in page  # the developer's text is for the log
+
+
+def test_before_a_search_the_page_shows_its_categories_and_the_latest_articles(ui, identity, servicedesk):
+    sign_in(ui, identity, ["knowledge_user"])
+    page = text(ui.get("/knowledge"))
+    categories = page[page.index('id="knowledge-categories"'):page.index("</section>", page.index('id="knowledge-categories"'))]
+    assert 'href="/knowledge?tag=t%C3%B3ner"' in categories and "(1)" in categories
+    assert "Categorías" in page and "Actualizados recientemente" in page
+    assert 'id="recent-art-1"' in page and "Abra la tapa frontal y retire el cartucho." in page
+    # A category opened: its articles, without typing anything.
+    browsed = text(ui.get("/knowledge?tag=errores"))
+    assert 'id="article-art-2"' in browsed and 'id="article-art-1"' not in browsed
+
+
+def test_a_detail_page_marks_its_lists_entry_in_the_navigation(ui, identity, servicedesk):
+    sign_in(ui, identity, ["knowledge_user"])
+    article = text(ui.get("/knowledge/art-1"))
+    nav = article[article.index('class="mainnav"'):article.index("</nav>", article.index('class="mainnav"'))]
+    assert '<a href="/knowledge" aria-current="page">' in nav
+    assert nav.count('aria-current="page"') == 1
+
+
+@pytest.mark.parametrize(("role", "cards", "absent"), [
+    ("admin", ("home-users", "home-balances", "home-devices", "home-stock"), ("home-customers",)),
+    ("stock_admin", ("home-stock", "home-toner-orders"), ("home-users", "home-balances", "home-devices")),
+    ("billing", ("home-balances",), ("home-users", "home-stock", "home-devices")),
+    ("agent", ("home-customers", "home-balances", "home-devices"), ("home-users",)),
+])
+def test_the_home_page_offers_the_cards_of_the_persons_roles(ui, identity, servicedesk, role, cards, absent):
+    sign_in(ui, identity, [role])
+    home = text(ui.get("/"))
+    for card in cards:
+        assert f'id="{card}"' in home, (role, card)
+    for card in absent:
+        assert f'id="{card}"' not in home, (role, card)

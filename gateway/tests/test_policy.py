@@ -84,6 +84,7 @@ STOCK_EXPECTED: dict[tuple[str, str], set[str]] = {
 # Written from docs/api.md by hand: every signed-in user reads knowledge, only operators write it.
 KNOWLEDGE_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/knowledge"): EVERY_ROLE,
+    ("GET", "/api/v1/knowledge/overview"): EVERY_ROLE,
     ("GET", "/api/v1/knowledge/{id}"): EVERY_ROLE,
     ("POST", "/api/v1/knowledge"): {"operator"},
     ("PATCH", "/api/v1/knowledge/{id}"): {"operator"},

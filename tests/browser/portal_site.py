@@ -30,7 +30,7 @@ def reachable_pages(page, base: str) -> list[str]:
     """The navigation's pages and the pages they link to (one of each kind), in the order found."""
     page.goto(f"{base}/")
     to_visit = ["/"] + sorted({urlparse(href).path for href in
-                               page.locator("nav.mainnav a").evaluate_all("links => links.map(a => a.href)")})
+                               page.locator("nav.mainnav a, nav.account a").evaluate_all("links => links.map(a => a.href)")})
     found: list[str] = []
     kinds: set[str] = set()
     while to_visit and len(found) < MAX_PAGES:

@@ -19,7 +19,7 @@ def _pages_and_forms(page, base_url: str) -> tuple[list[str], list[dict]]:
     """Every page the main navigation offers, and every POST form found on those pages."""
     page.goto(f"{base_url}/")
     paths = ["/"] + sorted({urlparse(href).path for href in
-                            page.locator("nav.mainnav a").evaluate_all("links => links.map(a => a.href)")})
+                            page.locator("nav.mainnav a, nav.account a").evaluate_all("links => links.map(a => a.href)")})
     forms: dict[tuple[str, str], dict] = {}
     for path in paths:
         page.goto(base_url + path)

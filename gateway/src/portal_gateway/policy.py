@@ -136,6 +136,7 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/toner-orders/{id}/status", CUSTOMER_STAFF),  # shipped or cancelled
     # servicedesk-service: knowledge for everyone signed in; the staff overview
     ("GET", "/api/v1/knowledge", ANY_USER),
+    ("GET", "/api/v1/knowledge/overview", ANY_USER),  # categories and the latest, before a search
     ("GET", "/api/v1/knowledge/{id}", ANY_USER),
     ("POST", "/api/v1/knowledge", roles(OPERATOR)),  # the vendor's back office writes the articles
     ("PATCH", "/api/v1/knowledge/{id}", roles(OPERATOR)),

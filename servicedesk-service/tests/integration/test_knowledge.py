@@ -369,3 +369,28 @@ def test_the_openapi_document_lists_the_knowledge_routes(client):
     paths = client.get("/openapi.json").json["paths"]
     assert set(paths["/api/v1/knowledge"]) >= {"get", "post"}
     assert set(paths["/api/v1/knowledge/{article_id}"]) >= {"get", "patch", "delete"}
+
+
+def test_a_category_is_browsed_without_words_newest_first(client, reader, publish, shelf, clock):
+    tag = f"Tóner-{uuid.uuid4().hex[:6]}"
+    older = publish("Cambiar el tóner", tags=[tag])
+    clock.moment += timedelta(seconds=60)
+    newer = publish("Tóner que mancha", tags=[tag.upper()])
+    publish("Otro tema")
+    browsed = found(client, reader, "", tag=tag.lower())
+    assert [item["id"] for item in browsed["items"]] == [newer["id"], older["id"]]
+    assert browsed["total"] == 2
+
+
+def test_the_overview_names_each_category_with_its_articles_and_the_latest(client, reader, publish, shelf, clock):
+    tag = f"Escáner-{uuid.uuid4().hex[:6]}"
+    publish("Escanear a correo", tags=[tag])
+    clock.moment += timedelta(days=30)  # newer than anything the module's other tests wrote
+    latest = publish("Escanear a carpeta", tags=[tag.lower()])
+    answer = client.get("/api/v1/knowledge/overview", headers=reader)
+    assert answer.status_code == 200, answer.json
+    counted = {entry["tag"].lower(): entry["articles"] for entry in answer.json["tags"]}
+    assert counted[tag.lower()] == 2 and counted[shelf] == 2
+    assert answer.json["recent"][0]["id"] == latest["id"]
+    assert "summary" in answer.json["recent"][0]
+    assert client.get("/api/v1/knowledge/overview").status_code == 401

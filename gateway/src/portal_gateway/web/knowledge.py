@@ -43,6 +43,10 @@ def search():
     tag = tag if _TAG.match(tag) else None
     context = {"q": q or "", "tag": tag, "items": None, "pages": None, "problems": [], "max_query": MAX_QUERY}
     if q is None and tag is None:
+        # Nothing asked yet: the categories and the newest articles, so the page is never blank.
+        landing = call(SERVICEDESK, "GET", "/api/v1/knowledge/overview", who, scoped=False)
+        if landing.ok:
+            context.update(categories=landing.body.get("tags") or [], recent=landing.body.get("recent") or [])
         return page("knowledge.html", who, **context)
     # The words go as typed, blank included: servicedesk says what a search needs, and the
     # page shows its answer next to the box (the shared client would leave an empty q out).

@@ -14,6 +14,9 @@ class NavEntry:
     endpoint: str
     label: object  # a lazy translation
     roles: frozenset[str] | None = None  # None: every signed-in user
+    # What concerns the person rather than the company's records sits in the top bar, beside
+    # "Sign out": the main navigation then fits one line at 1366 px for every role.
+    in_topbar: bool = False
 
 
 # The billing pages follow the API's role policy (BILLING_READERS): agents read-only,
@@ -34,9 +37,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("users.user_list", _l("Users"), frozenset({ADMIN})),
     # Customer service looks a customer up and sees everything about it on one page.
     NavEntry("staff.customers", _l("Customers"), frozenset({AGENT})),
-    NavEntry("web.change_password", _l("Change password")),
+    NavEntry("web.change_password", _l("Change password"), in_topbar=True),
     # Staff feed and query the services directly; the documents describe those APIs.
-    NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR})),
+    NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR}), in_topbar=True),
 )
 
 

@@ -41,10 +41,22 @@ def _hit(article: KnowledgeArticle, score: float) -> dict:
 @blp.alt_response(422, description="q missing or blank, or an invalid filter, named (problem+json).")
 @blp.doc(security=SECURITY)
 def search(q, page, tag=None, model=None):
-    """Ranked search over title, tags, models and body; Spanish and English words, accents folded."""
+    """Ranked search over title, tags, models and body; Spanish and English words, accents folded.
+    With a tag and no words: that category's articles, the most recently updated first."""
     found = knowledge.search(context(), q, tag=tag, model=model, page=page)
     return {"items": [_hit(article, score) for article, score in found.hits], "total": found.total,
             "page": found.page, "page_size": found.page_size}
+
+
+@blp.get("/knowledge/overview")
+@require_auth()
+@blp.response(200, schemas.OverviewOut)
+@blp.doc(security=SECURITY)
+def overview():
+    """The categories (tags, with how many articles each) and the most recently updated articles."""
+    found = knowledge.overview(context())
+    return {"tags": [{"tag": tag, "articles": count} for tag, count in found.tags],
+            "recent": [_hit(article, 0.0) for article in found.recent]}
 
 
 @blp.get("/knowledge/<uuid:article_id>")

@@ -42,7 +42,7 @@ class ArticlePatch(Schema):
 
 class SearchQuery(Schema):
     q = fields.String(required=True, validate=validate.Length(max=MAX_QUERY),
-                      metadata={"description": "Words to look for, Spanish or English; not blank."})
+                      metadata={"description": "Words to look for, Spanish or English; blank only with a tag."})
     tag = _text(MAX_TAG, metadata={"description": "Only articles with this tag."})
     model = _text(MAX_MODEL, metadata={"description": "Only articles for this device model."})
     page = fields.Integer(load_default=1, strict=False, validate=validate.Range(min=1, max=1000))
@@ -74,3 +74,13 @@ class SearchOut(Schema):
     total = fields.Integer(metadata={"description": "Matching articles over all pages."})
     page = fields.Integer()
     page_size = fields.Integer()
+
+
+class TagCountOut(Schema):
+    tag = fields.String()
+    articles = fields.Integer()
+
+
+class OverviewOut(Schema):
+    tags = fields.List(fields.Nested(TagCountOut))
+    recent = fields.List(fields.Nested(SearchHitOut))

@@ -6,6 +6,7 @@ customer, and no customer data is kept in them.
 from __future__ import annotations
 
 import uuid
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,10 +155,42 @@ def search(
     context: ServicedeskContext, q: str | None, *, tag: str | None = None, model: str | None = None,
     page: int = 1, page_size: int = PAGE_SIZE,
 ) -> SearchPage:
-    if q is None or not q.strip():
+    if (q is None or not q.strip()) and not (tag and tag.strip()):
         raise invalid({"q": ["Give the words to search for."]}, field_codes={"q": FIELD_REQUIRED})
     with transaction(context.session_factory) as session:
+        if q is None or not q.strip():
+            return _tagged(session, tag, model=model, page=page, page_size=page_size)
         return _search(session, q, tag=tag, model=model, page=page, page_size=page_size)
+
+
+def _tagged(session: Session, tag: str, *, model: str | None, page: int, page_size: int) -> SearchPage:
+    """A category browsed without words: its articles, the most recently updated first (score 0)."""
+    wanted = rules.fold(tag.strip())
+    articles = [a for a in session.scalars(sa.select(KnowledgeArticle).order_by(KnowledgeArticle.updated_at.desc(),
+                                                                                KnowledgeArticle.id))
+                if wanted in {rules.fold(t) for t in a.tags} and (not model or rules.applies_to(a.models, model))]
+    shown = articles[(page - 1) * page_size: page * page_size]
+    return SearchPage([(article, 0.0) for article in shown], len(articles), page, page_size)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the knowledge page shows before anything is searched: its categories and what is new."""
+
+    tags: list[tuple[str, int]]  # (tag as most often written, articles), most articles first
+    recent: list[KnowledgeArticle]
+
+
+def overview(context: ServicedeskContext, *, recent: int = 6) -> Overview:
+    with transaction(context.session_factory) as session:
+        spellings: dict[str, Counter] = defaultdict(Counter)
+        for tags in session.scalars(sa.select(KnowledgeArticle.tags)):
+            for tag in {t.strip() for t in tags if t.strip()}:
+                spellings[rules.fold(tag)][tag] += 1
+        counted = [(names.most_common(1)[0][0], sum(names.values())) for names in spellings.values()]
+        latest = list(session.scalars(sa.select(KnowledgeArticle)
+                                      .order_by(KnowledgeArticle.updated_at.desc(), KnowledgeArticle.id).limit(recent)))
+        return Overview(sorted(counted, key=lambda item: (-item[1], rules.fold(item[0]))), latest)
 
 
 def _search(session: Session, q: str, *, tag: str | None, model: str | None, page: int, page_size: int) -> SearchPage:
