@@ -9,6 +9,8 @@ import threading
 from standins import CUSTOMER_ID, RFC, FakeIdentity, authorize, invalid, json_response, problem, routed_app
 
 OTHER_CUSTOMER = "cust-2"
+# A third company whose name also has "Copias" and whose account number begins with 005300.
+THIRD_CUSTOMER = "cust-3"
 USER_ID = "7b0c5d1e-1f2a-4b3c-8d4e-5f6a7b8c9d01"
 OTHER_USER_ID = "7b0c5d1e-1f2a-4b3c-8d4e-5f6a7b8c9d02"
 _EMAIL = re.compile(r"\A[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -20,6 +22,9 @@ CUSTOMERS = {
     OTHER_CUSTOMER: {"id": OTHER_CUSTOMER, "rfc": "IMP990202XY3", "name": "Impresiones del Bajío SA",
                      "system_account_number": "SYS-88001", "account_numbers": ["009900"],
                      "created_at": "2026-01-06T16:00:00+00:00"},
+    THIRD_CUSTOMER: {"id": THIRD_CUSTOMER, "rfc": "CNO010101AA1", "name": "Copias del Norte SA de CV",
+                     "system_account_number": "SYS-90210", "account_numbers": ["0053001"],
+                     "created_at": "2026-01-07T16:00:00+00:00"},
 }
 
 
@@ -29,12 +34,16 @@ def _user(id, customer, name, email, roles):
 
 
 class StaffIdentity(FakeIdentity):
-    """identity-service for an agent: customers to look up, and users whose e-mail it corrects
-    (PATCH {email} only; a bad address is a 422 naming email; a taken one a 409)."""
+    """identity-service for an agent: customers to look up (all, or one by id; `directory_down`
+    makes them answer 503), and users whose e-mail it corrects (PATCH {email} only; a bad address
+    is a 422 naming email; a taken one a 409)."""
+
+    CUSTOMERS = CUSTOMERS
 
     def __init__(self, tokens):
         super().__init__(tokens)
         self.roles = ["agent"]
+        self.directory_down = False
         self.users = {
             USER_ID: _user(USER_ID, CUSTOMER_ID, "Laura Méndez", "laura@example.mx", ["admin"]),
             OTHER_USER_ID: _user(OTHER_USER_ID, OTHER_CUSTOMER, "Otro Cliente", "otro@example.mx", ["admin"]),
@@ -54,7 +63,19 @@ class StaffIdentity(FakeIdentity):
         refused = self._agent(request)
         if refused:
             return refused
+        if self.directory_down:
+            return problem(503, "Service unavailable", "The database is not answering.")
         return json_response({"items": sorted(CUSTOMERS.values(), key=lambda c: c["name"])})
+
+    def customer(self, request, id):
+        refused = self._agent(request)
+        if refused:
+            return refused
+        if self.directory_down:
+            return problem(503, "Service unavailable", "The database is not answering.")
+        found = CUSTOMERS.get(id)
+        return json_response(found) if found else problem(404, "Customer not found", "No such customer.",
+                                                          code="identity.customer_not_found")
 
     def get_user(self, request, id):
         refused = self._agent(request, frozenset({"admin", "agent"}))
@@ -95,6 +116,7 @@ class StaffIdentity(FakeIdentity):
             ("POST", "/api/v1/auth/logout", self.logout),
             ("GET", "/api/v1/me", self.me),
             ("GET", "/api/v1/customers", self.customers),
+            ("GET", "/api/v1/customers/{id}", self.customer),
             ("GET", "/api/v1/users/{id}", self.get_user),
             ("PATCH", "/api/v1/users/{id}", self.patch_user),
         ])

@@ -108,6 +108,15 @@ def json_response(body: dict | None, status: int = 200, headers: dict | None = N
 class FakeIdentity:
     """identity-service as docs/api.md describes it, for the routes the UI uses."""
 
+    # The customer directory staff read (GET /api/v1/customers, /customers/{id}): the company of
+    # the customer users' tokens, and the other customer agents name in the pages' tests.
+    CUSTOMERS = {
+        CUSTOMER_ID: {"id": CUSTOMER_ID, "rfc": RFC, "name": "Copias del Centro SA de CV",
+                      "system_account_number": "SYS-77120", "account_numbers": ["005300", "005301"]},
+        "cust-2": {"id": "cust-2", "rfc": "OTR900101AB2", "name": "Otra Empresa SA de CV",
+                   "system_account_number": "SYS-99001", "account_numbers": ["009900"]},
+    }
+
     def __init__(self, tokens):
         self.tokens = tokens
         self.verifier = TokenVerifier(StaticKeySource(tokens.signer.jwks()))
@@ -187,8 +196,24 @@ class FakeIdentity:
                 "system_account_number": "SYS-77120", "account_numbers": ["005300", "005301"]},
         })
 
+    def customers(self, request):
+        self._record(request)
+        _principal, refused = authorize(self.verifier, request, frozenset({"agent", "operator"}))
+        if refused:
+            return refused
+        return json_response({"items": sorted(self.CUSTOMERS.values(), key=lambda c: c["name"])})
+
+    def customer(self, request, id):
+        self._record(request)
+        _principal, refused = authorize(self.verifier, request, frozenset({"agent", "operator"}))
+        if refused:
+            return refused
+        found = self.CUSTOMERS.get(id)
+        return json_response(found) if found else problem(404, "Customer not found", "No such customer.",
+                                                          code="identity.customer_not_found")
+
     def app(self):
-        return json_app({
+        accounts = json_app({
             ("POST", "/api/v1/auth/login"): self.login,
             ("POST", "/api/v1/auth/first-login"): self.first_login,
             ("POST", "/api/v1/auth/refresh"): self.refresh,
@@ -196,6 +221,14 @@ class FakeIdentity:
             ("POST", "/api/v1/auth/reset"): self.reset,
             ("GET", "/api/v1/me"): self.me,
         })
+        directory = routed_app([("GET", "/api/v1/customers", self.customers),
+                                ("GET", "/api/v1/customers/{id}", self.customer)])
+
+        def app(environ, start_response):
+            target = directory if environ.get("PATH_INFO", "").startswith("/api/v1/customers") else accounts
+            return target(environ, start_response)
+
+        return app
 
     def paths(self):
         return [path for path, _ in self.calls]

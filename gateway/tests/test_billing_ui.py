@@ -89,9 +89,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(ui):
 def test_agent_names_a_customer_and_reads_without_pay_controls(ui, identity, billing, payment):
     sign_in(ui, identity, ["agent"])
     first = text(ui.get("/balances"))
-    assert 'id="customer_id"' in first and billing.calls == []
+    assert 'id="customer"' in first and billing.calls == []
 
     page = text(ui.get("/balances?customer_id=cust-2"))
+    # The page names the customer chosen, as identity's directory has it.
+    assert re.search(r'id="chosen-customer">\s*[^<]*Otra Empresa SA de CV[^<]*OTR900101AB2', page)
     assert "F-9001" in page and "F-1001" not in page
     for control in ('name="invoice"', 'id="pay-button"', 'id="pay-dialog"', 'name="bank"', 'id="pay-form"',
                     "balances.js"):

@@ -85,6 +85,23 @@ def test_agent_sees_the_overview(ui, identity, desk):
     assert "Open an incident for this customer" in english and "Payment history" in english
 
 
+def test_the_overview_links_to_the_customers_pages(ui, identity, desk):
+    sign_in(ui, identity, ["agent"])
+
+    page = text(ui.get(OVERVIEW))
+
+    pages = re.search(r'<nav class="card" aria-labelledby="overview-pages" id="customer-pages">(.*?)</nav>', page, re.S)
+    assert pages, "the overview does not link to the customer's pages"
+    assert '<h2 id="overview-pages">Páginas de este cliente</h2>' in pages.group(1)
+    links = re.findall(r'<li><a id="customer-page-[a-z-]+"\s+href="([^"]+)">([^<]+)</a></li>', pages.group(1))
+    assert links == [(f"{path}?customer_id={CUSTOMER_ID}", label) for path, label in (
+        ("/balances", "Saldos"), ("/invoices", "Facturas"), ("/statements", "Estados de cuenta"),
+        ("/payments", "Historial de pagos"), ("/devices", "Equipos"), ("/incidents", "Incidencias"),
+        ("/stock", "Inventario"), ("/toner-orders", "Pedidos de tóner"))]
+    english = text(ui.get(f"{OVERVIEW}?lang=en"))
+    assert "Pages of this customer" in english and f'href="/balances?customer_id={CUSTOMER_ID}">Balances</a>' in english
+
+
 def test_each_unavailable_part_has_its_notice_and_the_rest_shows(ui, identity, desk):
     desk.unavailable = [{"service": "payment-service", "part": "payments", "detail": "no answer within 2 s"},
                         {"service": "billing-service", "part": "credit_status", "detail": "could not be reached"}]

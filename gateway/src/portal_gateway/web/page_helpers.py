@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -16,14 +17,20 @@ from flask_babel import gettext as _
 from portal_shared.auth.roles import AGENT
 
 from portal_gateway.policy import PAYERS
-from portal_gateway.routing import Service
+from portal_gateway.routing import IDENTITY, Service
 from portal_gateway.web import api
 from portal_gateway.web.api import Answer, ServiceUnavailable
+from portal_gateway.web.customer_search import pick
+from portal_gateway.web.form_errors import problem_messages
 from portal_gateway.web.identity import IdentityUnavailable
 from portal_gateway.web.account_pages import me_or_redirect, nav_for
 
 # Ids as the services write them (UUIDs, mostly); anything else never reaches a URL.
 ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+# What a person may type to find a customer (the customer list's search and the picker).
+MAX_CUSTOMER_QUERY = 100
+# A picker's query that finds more customers than this lists these and asks for a narrower one.
+MAX_PICKED = 10
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +48,32 @@ class NotThere(Exception):
 
 
 @dataclass
+class CustomerPick:
+    """What a staff member typed in the customer picker when it named no single customer: the
+    customers it found (each with this page's link for it), or why it found none."""
+
+    query: str
+    found: list[dict[str, Any]] = field(default_factory=list)  # {"customer": identity's record, "url": ...}
+    more: int = 0  # found beyond those listed
+    problem: str | None = None
+
+
+@dataclass
+class Chosen:
+    """The staff member's chosen customer as identity's directory names it, or why it cannot."""
+
+    customer: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+@dataclass
 class Viewer:
     token: str
     me: dict[str, Any]
     roles: frozenset[str]
     nav: list
     customer_id: str | None  # named by staff only; a customer user's company comes from the token
+    pick: CustomerPick | None = None  # the picker's query, when it named no single customer
 
     @property
     def is_staff(self) -> bool:
@@ -68,6 +95,25 @@ class Viewer:
         """Query parameters naming whose data is read: only staff send one."""
         return {"customer_id": self.customer_id} if self.is_staff and self.customer_id else {}
 
+    @cached_property
+    def chosen(self) -> Chosen:
+        """Who the chosen customer is (name, RFC), for the picker to say: asked of identity only by
+        a page that shows it, once. The page's own reads do not depend on it."""
+        if not (self.is_staff and self.customer_id):
+            return Chosen()
+        try:
+            answer = api.call(IDENTITY, "GET", f"/api/v1/customers/{self.customer_id}", token=self.token)
+        except ServiceUnavailable as exc:
+            log.warning("chosen customer not named: %s", exc)
+            return Chosen(problem=_("The customer directory is not available right now. "
+                                    "Please try again in a few minutes."))
+        if answer.ok:
+            return Chosen(customer=answer.body)
+        if answer.status == 404:
+            return Chosen(problem=_("No customer in the directory has this id. "
+                                    "Find the customer by RFC, name or account number."))
+        return Chosen(problem=" ".join(problem_messages(answer)))
+
 
 def viewer(allowed: frozenset[str] | None = None) -> Viewer:
     """The signed-in user; Refused when none of `allowed` is held (None: every signed-in user).
@@ -82,10 +128,54 @@ def viewer(allowed: frozenset[str] | None = None) -> Viewer:
     roles = frozenset(me.get("roles") or [])
     if allowed is not None and not roles & allowed:
         raise Refused()
-    customer_id = None
-    if not me.get("customer") and AGENT in roles:
-        customer_id = clean(request.args.get("customer_id"))
-    return Viewer(token, me, roles, nav, customer_id)
+    names_customer = not me.get("customer") and AGENT in roles
+    who = Viewer(token, me, roles, nav, clean(request.args.get("customer_id")) if names_customer else None)
+    if names_customer and request.method == "GET" and (request.args.get("customer") or "").strip():
+        _pick_customer(who, request.args["customer"])
+    return who
+
+
+def customer_directory(who: Viewer) -> tuple[list[dict[str, Any]], Answer]:
+    """identity's customers (staff only), asked with the staff member's own token; [] when refused."""
+    answer = call(IDENTITY, "GET", "/api/v1/customers", who, scoped=False)
+    return (items_of(answer) if answer.ok else []), answer
+
+
+def _pick_customer(who: Viewer, typed: str) -> None:
+    """The customer picker's query: an RFC, a company name, an account number (or an id), found as
+    the customer list finds it. One customer: this page for it, by a redirect that ends the
+    request. Several, or none, or no directory: who.pick says so, and the page names no customer."""
+    query = typed.strip()[:MAX_CUSTOMER_QUERY]
+    who.customer_id = None
+    try:
+        directory, answer = customer_directory(who)
+    except ServiceUnavailable as exc:
+        log.warning("customer picker: %s", exc)
+        who.pick = CustomerPick(query, problem=_("The customer directory is not available right now. "
+                                                 "Please try again in a few minutes."))
+        return
+    if not answer.ok:
+        who.pick = CustomerPick(query, problem=" ".join(problem_messages(answer)))
+        return
+    found = [(customer, clean(str(customer.get("id") or ""))) for customer in pick(directory, query)]
+    found = [(customer, customer_id) for customer, customer_id in found if customer_id]
+    if len(found) == 1:
+        abort(redirect(_this_page_for(found[0][1])))
+    if not found:
+        who.pick = CustomerPick(query, problem=_("No customer matches “%(query)s”. Check the RFC, the company "
+                                                 "name or the account number.", query=query))
+        return
+    who.pick = CustomerPick(query, [{"customer": customer, "url": _this_page_for(customer_id)}
+                                    for customer, customer_id in found[:MAX_PICKED]],
+                            max(0, len(found) - MAX_PICKED))
+
+
+def _this_page_for(customer_id: str) -> str:
+    """This page for one customer, keeping its other query parameters."""
+    args = request.args.to_dict(flat=False)
+    for name in ("customer", "customer_id", "lang"):
+        args.pop(name, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args, customer_id=customer_id)
 
 
 def id_or_404(value: str) -> str:

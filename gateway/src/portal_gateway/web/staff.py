@@ -7,7 +7,6 @@ shows. The list of customers and the e-mail correction are identity's, called wi
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -16,13 +15,15 @@ from flask_babel import lazy_gettext as _l
 from portal_shared.auth.roles import AGENT
 
 from portal_gateway.routing import IDENTITY, SERVICEDESK
+from portal_gateway.web.customer_search import search
 from portal_gateway.web.page_helpers import (
     ID,
+    MAX_CUSTOMER_QUERY,
     Viewer,
     call,
+    customer_directory,
     id_or_404,
     install_error_pages,
-    items_of,
     page,
     viewer,
 )
@@ -38,9 +39,11 @@ install_error_pages(staff, {
 })
 
 AGENTS = frozenset({AGENT})
+# The pages that read one customer's records, named by ?customer_id=: the overview links to those
+# of the agent's navigation (balances, invoices, statements, payments, devices, incidents, stock).
+CUSTOMER_PAGES = ("billing.", "desk.", "stock.")
 # A search matching more than this asks for a narrower one rather than a page of hundreds.
 MAX_LISTED = 100
-MAX_QUERY = 100
 
 CREDIT_LABELS = {"current": _l("Up to date"), "overdue": _l("Overdue payments"), "blocked": _l("Credit blocked")}
 # What each part of the overview is called in the notice saying it could not be shown.
@@ -64,31 +67,17 @@ def _agent():
     return viewer(AGENTS)
 
 
-def _folded(text: Any) -> str:
-    """Lower case without accents, so "estacion" finds "Estación"."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def matches(customer: dict[str, Any], query: str) -> bool:
-    """The query in the name, the RFC, the system account number or a customer account number."""
-    wanted = _folded(query)
-    haystack = [customer.get("name"), customer.get("rfc"), customer.get("system_account_number"),
-                *(customer.get("account_numbers") or [])]
-    return any(wanted in _folded(value) for value in haystack)
-
-
 # --- the list -----------------------------------------------------------------------------------
 
 @staff.get("/customers")
 def customers():
     who = _agent()
-    query = (request.args.get("q") or "").strip()[:MAX_QUERY]
-    answer = call(IDENTITY, "GET", "/api/v1/customers", who, scoped=False)
+    query = (request.args.get("q") or "").strip()[:MAX_CUSTOMER_QUERY]
+    directory, answer = customer_directory(who)
     if not answer.ok:
         return page("staff_customers.html", who, answer.status, items=[], query=query, more=0,
                     problems=problem_messages(answer))
-    found = [customer for customer in items_of(answer) if not query or matches(customer, query)]
+    found = search(directory, query)
     return page("staff_customers.html", who, items=found[:MAX_LISTED], query=query,
                 more=max(0, len(found) - MAX_LISTED), problems=[])
 
@@ -129,7 +118,9 @@ def _overview_page(who: Viewer, customer_id: str, overview: dict[str, Any],
     devices = [device for device in overview.get("devices") or [] if isinstance(device, dict)]
     # An agent moving on to the billing, stock or service desk pages stays with this customer.
     who.customer_id = customer_id
+    customer_pages = [entry for entry in who.nav if entry.endpoint.startswith(CUSTOMER_PAGES)]
     return page("staff_customer.html", who, http_status, customer_id=customer_id, overview=overview,
+                customer_pages=customer_pages,
                 customer=overview.get("customer") or {}, users=users, forms=forms, status_names=USER_STATUS_NAMES,
                 accounts=overview.get("accounts"), credit=overview.get("credit_status"),
                 payments=payments, last_payment=(payments or [None])[0],
