@@ -82,7 +82,7 @@ def test_the_list_shows_serial_model_account_location_and_status(ui, identity, s
 def test_an_agent_names_the_customer_first(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     first = text(ui.get("/devices"))
-    assert 'id="customer_id"' in first and 'id="devices-table"' not in first
+    assert 'id="customer"' in first and 'id="devices-table"' not in first
     assert servicedesk.calls == []
 
     page = text(ui.get("/devices?customer_id=cust-2"))
