@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from portal_site import people_of_every_role
 from stack import CLIENT_ADDRESS_HEADER, client_address
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -57,3 +58,9 @@ def page(browser, request):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture()
+def people(stack, api, operator, activated_admin, billing_customer) -> list[tuple[str, str, str]]:
+    """(role, user name, password) of every kind of person, for the suites that walk every page."""
+    return people_of_every_role(stack, api, operator, activated_admin, billing_customer)

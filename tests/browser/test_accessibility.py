@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_site import people_of_every_role, reachable_pages, sign_in
+from portal_site import reachable_pages, sign_in
 from stack import Stack
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,11 +33,6 @@ def violations(page) -> list[dict]:
 def described(path: str, found: list[dict]) -> list[str]:
     return [f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
             + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4]) for v in found]
-
-
-@pytest.fixture()
-def people(stack: Stack, api, operator, activated_admin, billing_customer):
-    return people_of_every_role(stack, api, operator, activated_admin, billing_customer)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_site import pattern_of, people_of_every_role, reachable_pages, sign_in
+from portal_site import pattern_of, reachable_pages, sign_in
 from stack import Stack
 
 # Words of the services' English messages that Spanish never uses.
@@ -110,11 +110,6 @@ def send_wrong(page, base: str, path: str, index: int, strategy: dict) -> None:
 
 def what_the_page_says(page) -> list[str]:
     return [text.strip() for text in page.locator(SAID).all_inner_texts() if text.strip()]
-
-
-@pytest.fixture()
-def people(stack: Stack, api, operator, activated_admin, billing_customer):
-    return people_of_every_role(stack, api, operator, activated_admin, billing_customer)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
