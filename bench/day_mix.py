@@ -308,7 +308,8 @@ def person(gateway: str, company: Company, articles: list[str], recorder: Record
             if device_id:
                 recorder.timed("POST /devices/{id}/meter-readings", lambda: client.call(
                     "POST", f"/api/v1/devices/{device_id}/meter-readings",
-                    json={"counter": "bn", "value": rng.randint(1000, 90000)}), ok=(201,))
+                    json={"counters": {"bn": rng.randint(1000, 90000), "color": rng.randint(100, 9000)}}),
+                    ok=(201,))
         elif action == "meter history":
             device = rng.choice(company.devices)
             recorder.timed("GET /devices/{id}/meter-readings",

@@ -155,17 +155,23 @@ def toner_order(api: Api, operator: Api, owner: DeskCustomer, device: dict, tone
     return order
 
 
-def read_yesterday(operator: Api, device: dict, counter: str, value: int) -> dict:
-    """The device's reading of yesterday, recorded by the operator as the ERP's history would be.
+def read_yesterday(operator: Api, device: dict, counters: dict[str, int]) -> dict:
+    """The device's reading of yesterday, every counter of it, recorded by the operator as the
+    ERP's history would be.
 
     A customer's reading is always today's; the rules that compare a reading with the previous one
     (never lower; usage is the difference) need an earlier one to compare with.
     """
     yesterday = datetime.now(READING_TIME_ZONE).date() - timedelta(days=1)
     response = operator.post(f"/api/v1/devices/{device['id']}/meter-readings",
-                             {"counter": counter, "value": value, "read_on": yesterday.isoformat()})
+                             {"counters": counters, "read_on": yesterday.isoformat()})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def reading_values(reading: dict) -> dict[str, int]:
+    """A reading's counters as {counter: value}."""
+    return {item["counter"]: item["value"] for item in reading["counters"]}
 
 
 def ids(response) -> set[str]:

@@ -8,7 +8,7 @@ device that has readings already gets no history, so running it again changes no
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from demo_billing import _call as call
@@ -42,8 +42,9 @@ STOCKED_DEVICE = "DEMO-C5850-0003"
 # servicedesk's CUSTOMER_TIME_ZONE default: the zone its "today" is counted in.
 READING_TIME_ZONE = ZoneInfo("America/Mexico_City")
 HISTORY_MONTHS = 3
-# Per counter: the value on the first history day, and what a month adds (per device, a multiple of it).
-COUNTER_HISTORY = {"total": (120_000, 6_000), "black": (84_000, 4_200), "colour": (36_000, 1_800)}
+# Per counter: the value on the first history day, and what a working day adds (per device, a
+# multiple of it). total is black and colour together, as the device counts it.
+COUNTER_HISTORY = {"black": (84_000, 190), "colour": (36_000, 80)}
 
 
 def _sign_in(base_url: str, username: str, password: str) -> str:
@@ -66,21 +67,23 @@ def _until(attempt, what: str, timeout: float):
 
 
 def meter_history(today: date, device_number: int) -> list[dict]:
-    """The readings of the last HISTORY_MONTHS months before today's, oldest first, rising month by month.
-
-    A device takes one reading a day, so its counters are read on the 1st, 2nd and 3rd of each month.
-    """
-    months = []
-    year, month = today.year, today.month
-    for _ in range(HISTORY_MONTHS):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        months.append((year, month))
+    """One reading a day, every counter of it, from the 1st of the month HISTORY_MONTHS months before
+    today's until yesterday (today's is left for people to enter), oldest first. The office prints
+    on working days; on a weekend the counters stay where they were (equal is accepted)."""
+    year, month = today.year, today.month - HISTORY_MONTHS
+    while month < 1:
+        year, month = year - 1, month + 12
+    day = date(year, month, 1)
+    values = {counter: start * device_number for counter, (start, _daily) in COUNTER_HISTORY.items()}
     readings = []
-    for step, (year, month) in enumerate(reversed(months)):
-        for day, counter in enumerate(COUNTERS, start=1):
-            start, monthly = COUNTER_HISTORY[counter]
-            value = start * device_number + step * monthly * device_number
-            readings.append({"counter": counter, "value": value, "read_on": date(year, month, day).isoformat()})
+    while day < today:
+        if day.weekday() < 5 and readings:
+            for counter, (_start, daily) in COUNTER_HISTORY.items():
+                # A little more on some days than on others, the same on every run.
+                values[counter] += daily * device_number * (1 + (day.toordinal() + device_number) % 3) // 2
+        counters = {"total": values["black"] + values["colour"], **values}
+        readings.append({"counters": {name: counters[name] for name in COUNTERS}, "read_on": day.isoformat()})
+        day += timedelta(days=1)
     return readings
 
 
@@ -98,7 +101,7 @@ def _record_history(base_url: str, operator_token: str, admin_token: str, device
         for reading in meter_history(today, number):
             status, answer = call(base_url, "POST", path, reading, operator_token)
             if status != 201:
-                raise RuntimeError(f"recording {serial}'s {reading['counter']} of {reading['read_on']} failed "
+                raise RuntimeError(f"recording {serial}'s reading of {reading['read_on']} failed "
                                    f"({status}): {answer}")
         recorded += 1
     return recorded
@@ -161,6 +164,6 @@ def seed(base_url: str, operator: str, password: str, timeout: float = 60.0) -> 
         raise RuntimeError(f"putting {STOCKED_DEVICE} on the stock location failed ({status}): {answer}")
 
     return (f"Service desk demo data: {registered} new devices ({len(DEVICES) - registered} already there), "
-            f"assigned to {DEVICE_ADMIN} and {STOCK_DEVICE_ADMIN}; {HISTORY_MONTHS} months of meter readings "
+            f"assigned to {DEVICE_ADMIN} and {STOCK_DEVICE_ADMIN}; {HISTORY_MONTHS} months of daily meter readings "
             f"on {with_history} of them ({len(DEVICES) - with_history} had readings already); stock location "
             f"\"{STOCK_LOCATION['name']}\" replenishes {STOCKED_DEVICE} (GPR-58 K at its reorder point).")

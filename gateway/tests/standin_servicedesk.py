@@ -2,8 +2,8 @@
 
 It checks what the real one checks before the pages could rely on it: the token, the role per
 route, the customer from the token (another customer's device or incident is 404, like an unknown
-id), a device admin's assigned devices, the meter rules (never lower than the previous reading of
-the counter, one reading per device and day) and who may move an incident where. Answers are
+id), a device admin's assigned devices, the meter rules (a reading holds every counter of the
+device, each never lower than its previous reading, one reading per device and day) and who may move an incident where. Answers are
 problem+json with the fields named, as the service sends them.
 """
 from __future__ import annotations
@@ -73,7 +73,7 @@ class FakeServicedesk(ScopedService):
         self.locations = {d: [{"location": self.devices[d]["location"], "moved_at": "2026-01-10T15:00:00+00:00",
                                "moved_by": None}] for d in self.devices}
         self.readings = {d: [] for d in self.devices}
-        self.readings[COPIER].append(self._reading(COPIER, "black", 12400, None, date(2026, 11, 20)))
+        self.readings[COPIER].append(self._reading(COPIER, {"black": 12400, "color": 3100}, {}, date(2026, 11, 20)))
         self.incidents: dict[str, dict] = {}
         self.sla_status = "on_time"
 
@@ -142,10 +142,11 @@ class FakeServicedesk(ScopedService):
             return self._not_found("device", id)
         return json_response({"items": self.locations[id]})
 
-    def _reading(self, device_id, counter, value, previous, read_on):
-        return {"id": str(uuid.uuid4()), "device_id": device_id, "counter": counter, "series": 1, "value": value,
-                "previous_value": previous, "read_on": read_on.isoformat(),
-                "recorded_at": f"{read_on.isoformat()}T18:00:00+00:00"}
+    def _reading(self, device_id, values, previous, read_on):
+        return {"id": str(uuid.uuid4()), "device_id": device_id, "read_on": read_on.isoformat(),
+                "recorded_at": f"{read_on.isoformat()}T18:00:00+00:00",
+                "counters": [{"counter": name, "value": value, "previous_value": previous.get(name), "series": 1}
+                             for name, value in values.items()]}
 
     def submit_reading(self, request, id):
         principal, refused = self.principal(request, DEVICE_EDITORS)
@@ -155,21 +156,29 @@ class FakeServicedesk(ScopedService):
         if found is None:
             return self._not_found("device", id)
         body = request.get_json(silent=True) or {}
+        counters = body.get("counters")
+        if not isinstance(counters, dict) or not counters:
+            return invalid({"counters": ["Missing data for required field."]})
         errors = {}
-        counter, value = body.get("counter"), body.get("value")
-        if not isinstance(counter, str) or not 1 <= len(counter) <= 50:
-            errors["counter"] = ["Missing data for required field."]
-        # The schema is strict: "12" and 12.5 are refused, not coerced.
-        if not isinstance(value, int) or isinstance(value, bool):
-            errors["value"] = ["Not a valid integer."]
-        elif not 0 <= value <= 10**15:
-            errors["value"] = ["Must be greater than or equal to 0 and less than or equal to 1000000000000000."]
+        for name, value in counters.items():
+            # The schema is strict: "12" and 12.5 are refused, not coerced.
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors[f"counters.{name}"] = ["Not a valid integer."]
+            elif not 0 <= value <= 10**15:
+                errors[f"counters.{name}"] = [
+                    "Must be greater than or equal to 0 and less than or equal to 1000000000000000."]
         if errors:
             return invalid(errors)
-        name = counter.strip().lower()
-        if name not in found["counters"]:
-            return invalid({"counter": [f"Unknown counter {counter!r}; this device has: "
-                                        f"{', '.join(found['counters'])}."]}, code="servicedesk.unknown_counter")
+        values = {str(name).strip().lower(): value for name, value in counters.items()}
+        unknown = [name for name in values if name not in found["counters"]]
+        if unknown:
+            return invalid({f"counters.{name}": [f"Unknown counter {name!r}; this device has: "
+                                                 f"{', '.join(found['counters'])}."] for name in unknown},
+                           code="servicedesk.unknown_counter")
+        missing = [name for name in found["counters"] if name not in values]
+        if missing:
+            return invalid({f"counters.{name}": [f"Give the reading of counter {name}."] for name in missing},
+                           field_codes={f"counters.{name}": ["field.required"] for name in missing})
         if found["status"] == "retired":
             return problem(409, "Conflict", "The device is retired and takes no more readings.",
                            code="servicedesk.device_out_of_service")
@@ -178,13 +187,21 @@ class FakeServicedesk(ScopedService):
             return problem(409, "Conflict", f"The device already has a reading for {self.TODAY.isoformat()}; "
                                             "one reading per day.", read_on=self.TODAY.isoformat(),
                            code="servicedesk.reading_already_today")
-        previous = next((r for r in taken if r["counter"] == name), None)
-        if previous is not None and value < previous["value"]:
-            message = (f"The reading {value} is lower than the previous accepted reading "
-                       f"{previous['value']} of {previous['read_on']}.")
-            return invalid({"value": [message]}, message, previous_value=previous["value"],
-                           previous_read_on=previous["read_on"], code="servicedesk.reading_below_previous")
-        reading = self._reading(id, name, value, previous["value"] if previous else None, self.TODAY)
+        previous = {}
+        for reading in reversed(taken):  # oldest first, so the newest value of each counter stays
+            for item in reading["counters"]:
+                previous[item["counter"]] = (item["value"], reading["read_on"])
+        lower = {name: previous[name] for name in found["counters"]
+                 if name in previous and values[name] < previous[name][0]}
+        if lower:
+            errors = {f"counters.{name}": [f"The reading {values[name]} of counter {name} is lower than its previous "
+                                           f"accepted reading {value} of {day}."]
+                      for name, (value, day) in lower.items()}
+            return invalid(errors, " ".join(m for ms in errors.values() for m in ms),
+                           previous={name: {"value": value, "read_on": day} for name, (value, day) in lower.items()},
+                           code="servicedesk.reading_below_previous")
+        reading = self._reading(id, {name: values[name] for name in found["counters"]},
+                                {name: value for name, (value, _day) in previous.items()}, self.TODAY)
         taken.insert(0, reading)
         return json_response(reading, 201)
 

@@ -111,7 +111,7 @@ def test_other_roles_neither_see_nor_open_the_desk_pages(ui, identity, servicede
         response = ui.get(path)
         assert response.status_code == 403, path
         assert "Su rol no da acceso a esta página." in text(response)
-    refused = post(ui, f"/devices/{COPIER}/meter-readings", home, counter="black", value="13000")
+    refused = post(ui, f"/devices/{COPIER}/meter-readings", home, **{"counter-black": "13000", "counter-color": "4000"})
     assert refused.status_code == 403
     assert servicedesk.calls == []
 
@@ -139,13 +139,21 @@ def test_the_device_page_shows_its_facts_location_and_readings(ui, identity, ser
     assert response.status_code == 200
     page = text(response)
     for shown in ("SN-COPIER-01", "imageRUNNER ADVANCE C5840i", "005300", "SYS-77120",
-                  "Av. Reforma 222, Col. Juárez, CDMX", "black", "color", "8 horas hábiles", "En servicio",
-                  "Piso 3, recepción"):
+                  "Av. Reforma 222, Col. Juárez, CDMX", '<span class="tag">Negro</span>',
+                  '<span class="tag">Color</span>', "8 horas hábiles", "En servicio", "Piso 3, recepción"):
         assert shown in page, shown
-    assert row_ids(page, "readings-table") and "12,400" in page and "20/11/2026" in page
+    # One row a day, a column per counter, each named in Spanish.
+    readings = table(page, "readings-table")
+    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', readings) == ["Fecha", "Negro", "Color", "Registrada el"]
+    assert len(row_ids(page, "readings-table")) == 1
+    assert re.search(r"20/11/2026</td>\s*<td class=\"num\">12,400</td>\s*<td class=\"num\">3,100</td>", readings)
     assert 'id="location-form"' in page and 'id="reading-form"' in page
-    assert re.search(r'<select [^>]*id="reading-counter"[^>]*>\s*<option value="black">black</option>\s*'
-                     r'<option value="color">color</option>', page)
+    # One required field per counter, in the device's order.
+    form = re.search(r'<form id="reading-form".*?</form>', page, re.S).group(0)
+    assert re.findall(r'<label for="([^"]+)">([^<]+)</label>', form) == [("counter-black", "Negro"),
+                                                                         ("counter-color", "Color")]
+    assert re.findall(r'<input [^>]*name="(counter-[^"]+)"', form) == ["counter-black", "counter-color"]
+    assert 'id="reading-counter"' not in form
     assert f'href="/incidents/new?device_id={COPIER}"' in page
 
 
@@ -168,45 +176,79 @@ def test_a_retired_device_takes_no_readings_and_no_incidents(ui, identity, servi
 def test_a_reading_is_sent_as_a_number_and_lands_in_the_history(ui, identity, servicedesk):
     sign_in(ui, identity, ["device_admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
-    response = post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12,650")
+    response = post(ui, f"/devices/{COPIER}/meter-readings", page,
+                    **{"counter-black": "12,650", "counter-color": " 3 200 "})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/devices/{COPIER}"
-    assert servicedesk.writes()[-1]["body"] == {"counter": "black", "value": 12650}
+    assert servicedesk.writes()[-1]["body"] == {"counters": {"black": 12650, "color": 3200}}
     after = text(ui.get(response.headers["Location"]))
-    assert "Se aceptó la lectura 12,650 del contador black." in after
-    assert "12,650" in re.search(r'id="readings-table">(.*?)</table>', after, re.S).group(1)
+    assert "Se aceptó la lectura: Negro: 12,650, Color: 3,200." in after
+    assert re.search(r"23/11/2026</td>\s*<td class=\"num\">12,650</td>\s*<td class=\"num\">3,200</td>",
+                     table(after, "readings-table"))
+    assert len(row_ids(after, "readings-table")) == 2
 
 
-def test_a_lower_reading_is_refused_next_to_the_value_with_the_previous_one(ui, identity, servicedesk):
+def test_a_lower_counter_is_refused_next_to_its_field_with_its_previous_value(ui, identity, servicedesk):
     sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
-    response = post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12000")
+    # Colour went up; black is lower than its reading of the 20th.
+    response = post(ui, f"/devices/{COPIER}/meter-readings", page, **{"counter-black": "12000", "counter-color": "3500"})
     assert response.status_code == 400
     refused = text(response)
-    inline = errors_of(refused, "reading-value")
-    assert "12,400" in inline and "20/11/2026" in inline, inline
-    assert 'aria-invalid="true"' in refused and 'value="12000"' in refused
+    assert errors_of(refused, "counter-black").strip() == \
+        "<li>La lectura no puede ser menor que la anterior aceptada: 12,400, del 20/11/2026.</li>"
+    assert errors_of(refused, "counter-color") == ""
+    assert 'aria-invalid="true"' in refused and 'value="12000"' in refused and 'value="3500"' in refused
     assert "Se aceptó" not in refused
-    assert [r["value"] for r in servicedesk.readings[COPIER]] == [12400]
+    assert len(servicedesk.readings[COPIER]) == 1
+
+
+def test_every_lower_counter_is_said_next_to_its_own_field(ui, identity, servicedesk):
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get(f"/devices/{COPIER}"))
+    response = post(ui, f"/devices/{COPIER}/meter-readings", page, **{"counter-black": "12000", "counter-color": "3"})
+    refused = text(response)
+    assert "12,400" in errors_of(refused, "counter-black")
+    assert "3,100" in errors_of(refused, "counter-color") and "20/11/2026" in errors_of(refused, "counter-color")
 
 
 def test_a_second_reading_the_same_day_is_refused_with_the_day_taken(ui, identity, servicedesk):
     sign_in(ui, identity, ["admin"])
     page = text(ui.get(f"/devices/{COPIER}"))
-    assert post(ui, f"/devices/{COPIER}/meter-readings", page, counter="black", value="12500").status_code == 303
+    assert post(ui, f"/devices/{COPIER}/meter-readings", page,
+                **{"counter-black": "12500", "counter-color": "3200"}).status_code == 303
     page = text(ui.get(f"/devices/{COPIER}"))
-    response = post(ui, f"/devices/{COPIER}/meter-readings", page, counter="color", value="300")
+    response = post(ui, f"/devices/{COPIER}/meter-readings", page, **{"counter-black": "12600", "counter-color": "3300"})
     assert response.status_code == 400
-    assert errors_of(text(response), "reading-value").strip() == \
-        "<li>Este equipo ya tiene una lectura del 23/11/2026; se acepta una lectura por día.</li>"
+    refused = text(response)
+    assert "Este equipo ya tiene una lectura del 23/11/2026; se acepta una lectura por día." in \
+        re.search(r'<div class="notice notice-error" role="alert">(.*?)</div>', refused, re.S).group(1)
     assert len(servicedesk.readings[COPIER]) == 2
 
 
+def test_each_counter_of_the_device_has_its_field_and_an_unknown_name_shows_as_written(ui, identity, servicedesk):
+    servicedesk.devices[COPIER]["counters"] = ["total", "mono", "scan", "grapas a3"]
+    sign_in(ui, identity, ["admin"])
+    page = text(ui.get(f"/devices/{COPIER}"))
+    form = re.search(r'<form id="reading-form".*?</form>', page, re.S).group(0)
+    assert re.findall(r'<label for="([^"]+)">([^<]+)</label>', form) == [
+        ("counter-total", "Total"), ("counter-mono", "Negro"), ("counter-scan", "Escaneo"),
+        ("counter-grapas-a3", "grapas a3")]
+
+    response = post(ui, f"/devices/{COPIER}/meter-readings", page, **{
+        "counter-total": "20,000", "counter-mono": "15,000", "counter-scan": "900", "counter-grapas-a3": "12"})
+
+    assert response.status_code == 303, text(response)
+    assert servicedesk.writes()[-1]["body"] == {"counters": {"total": 20000, "mono": 15000, "scan": 900,
+                                                             "grapas a3": 12}}
+
+
 @pytest.mark.parametrize("fields, field", [
-    ({"counter": "black", "value": "12.5"}, "reading-value"),
-    ({"counter": "black", "value": "-3"}, "reading-value"),
-    ({"counter": "black", "value": ""}, "reading-value"),
-    ({"counter": "magenta", "value": "13000"}, "reading-counter"),
+    ({"counter-black": "12.5", "counter-color": "3200"}, "counter-black"),
+    ({"counter-black": "13000", "counter-color": "-3"}, "counter-color"),
+    ({"counter-black": "", "counter-color": "3200"}, "counter-black"),
+    ({"counter-black": "13000"}, "counter-color"),  # every counter is required
+    ({"counter-magenta": "13000", "counter-color": "3200"}, "counter-black"),
 ])
 def test_a_reading_the_form_can_tell_is_wrong_never_reaches_the_service(ui, identity, servicedesk, fields, field):
     sign_in(ui, identity, ["admin"])
@@ -384,7 +426,7 @@ def test_a_form_without_its_csrf_token_is_refused(ui, identity, servicedesk):
     sign_in(ui, identity, ["admin"])
     incident_id = open_incident(ui, servicedesk)
     writes = len(servicedesk.writes())
-    for path, fields in ((f"/devices/{COPIER}/meter-readings", {"counter": "black", "value": "13000"}),
+    for path, fields in ((f"/devices/{COPIER}/meter-readings", {"counter-black": "13000", "counter-color": "4000"}),
                          (f"/devices/{COPIER}/location", {"location": "Piso 9"}),
                          ("/incidents/new", {"device_id": COPIER, "category": "other", "description": "x",
                                              "contact_name": "A", "contact_phone": "1",

@@ -1,4 +1,4 @@
-"""The service desk as people use it: a device admin reads the meter and opens an incident, then an
+"""The service desk as people use it: a device admin reads the meter (every counter at once) and opens an incident, then an
 agent finds that incident and the customer's last payment on the customer's overview."""
 from __future__ import annotations
 
@@ -41,9 +41,10 @@ def paid_at_bbva(api: Api, token: str, invoice: dict) -> dict:
                       == "confirmed" and p, what="the payment confirmed by the bank")
 
 
-def submit_reading(page, counter: str, value: str) -> None:
-    page.select_option("#reading-counter", counter)
-    page.fill("#reading-value", value)
+def submit_reading(page, values: dict[str, str]) -> None:
+    """One value typed into each counter's field, then one submit."""
+    for counter, value in values.items():
+        page.fill(f"#counter-{counter}", value)
     page.click("#reading-submit")
     page.wait_for_load_state()
 
@@ -56,7 +57,7 @@ def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
     device = register_device(operator, company, counters=("bn", "color"), response_hours=4)
     elsewhere = register_device(operator, company)  # the company's, not in the person's charge
     assign(api, company, device, person)
-    read_yesterday(operator, device, "bn", 5_000)
+    read_yesterday(operator, device, {"bn": 5_000, "color": 1_200})
     payment = paid_at_bbva(api, billed.token, billed.invoices[0])
 
     sign_in(page, stack, person.email, person.password)
@@ -65,24 +66,34 @@ def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
     page.click(f"a[href*='/devices/{device['id']}']")
     page.wait_for_url(re.compile(rf"/devices/{device['id']}"))
 
-    # Lower than yesterday's 5,000: refused next to the field, with the previous reading and its day.
-    submit_reading(page, "bn", "4,900")
-    refusal = page.inner_text("#reading-value-errors")
+    # One field per counter, each labelled in the page's language.
+    assert page.inner_text("label[for=counter-bn]") == "Negro"
+    assert page.inner_text("label[for=counter-color]") == "Color"
+    # B/W lower than yesterday's 5,000 (colour went up): refused next to the B/W field, with the
+    # previous reading and its day; nothing is said against colour.
+    submit_reading(page, {"bn": "4,900", "color": "1,250"})
+    refusal = page.inner_text("#counter-bn-errors")
     assert "5,000" in refusal, refusal
     yesterday = api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"][0]
     day, month, year = yesterday["read_on"][8:10], yesterday["read_on"][5:7], yesterday["read_on"][:4]
     assert f"{day}/{month}/{year}" in refusal, refusal
+    assert page.locator("#counter-color-errors").count() == 0
 
-    submit_reading(page, "bn", "5,250")
-    page.wait_for_selector(".notice-ok")
+    submit_reading(page, {"bn": "5,250", "color": "1,300"})
+    notice = page.wait_for_selector(".notice-ok").inner_text()
+    assert "5,250" in notice and "1,300" in notice, notice
     readings = api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"]
-    assert [(r["value"], r["previous_value"]) for r in readings] == [(5_250, 5_000), (5_000, None)]
+    assert [[(c["counter"], c["value"], c["previous_value"]) for c in r["counters"]] for r in readings] == [
+        [("bn", 5_250, 5_000), ("color", 1_300, 1_200)], [("bn", 5_000, None), ("color", 1_200, None)]]
+    # The history: one row a day, a column per counter.
     row = page.inner_text(f"#reading-{readings[0]['id']}")
-    assert "5,250" in row and "5,000" in row, row
+    assert "5,250" in row and "1,300" in row, row
+    row = page.inner_text(f"#reading-{readings[1]['id']}")
+    assert "5,000" in row and "1,200" in row, row
 
-    # A lower one the same day: refused, and nothing is written.
-    submit_reading(page, "bn", "5,100")
-    assert page.locator("#reading-value-errors").is_visible()
+    # A second reading the same day: refused, and nothing is written.
+    submit_reading(page, {"bn": "5,300", "color": "1,400"})
+    assert page.locator(".notice-error").is_visible()
     assert len(api.get(f"/api/v1/devices/{device['id']}/meter-readings", token=person.token).json()["items"]) == 2
 
     page.click("#open-incident")

@@ -1,4 +1,5 @@
-"""A meter reading accepted at servicedesk reaches billing over RabbitMQ and is stated on its month's statement."""
+"""A meter reading accepted at servicedesk, every counter of the device, reaches billing over RabbitMQ and is
+stated on its month's statement."""
 from __future__ import annotations
 
 import io
@@ -13,6 +14,7 @@ from billing_service.domain.calendar import Period
 from billing_service.config import Config
 from billing_service.service_layer.context import build_context
 from billing_service.service_layer.statements import state_period
+from billing_service.service_layer.usage import usage_key
 from desk import DeskCustomer, admin_of, assert_problem, read_yesterday, register_device
 from portal_shared.db import make_session_factory, transaction
 from stack import Api, Stack, wait_until
@@ -42,29 +44,32 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     billed = billing_customer([("MXN", "2500.00")])
     company = DeskCustomer(billed.customer, admin_of(api, billed.email, billed.password, billed.token))
     device = register_device(operator, company, counters=("bn", "color"))
-    earlier = read_yesterday(operator, device, "bn", 41_000)
+    earlier = read_yesterday(operator, device, {"bn": 41_000, "color": 9_000})
 
-    submitted = api.post(f"/api/v1/devices/{device['id']}/meter-readings", {"counter": "bn", "value": 41_250},
-                         token=company.admin.token)
+    submitted = api.post(f"/api/v1/devices/{device['id']}/meter-readings",
+                         {"counters": {"bn": 41_250, "color": 9_040}}, token=company.admin.token)
     assert submitted.status_code == 201, submitted.text
     reading = submitted.json()
-    assert reading["previous_value"] == 41_000
+    assert [(c["counter"], c["value"], c["previous_value"]) for c in reading["counters"]] == [
+        ("bn", 41_250, 41_000), ("color", 9_040, 9_000)]
 
-    # Billing hears of it through servicedesk's outbox, the relay, RabbitMQ and its consumer.
-    wait_until(lambda: stack.scalar("billing", "SELECT usage FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
-                                    r=reading["id"]) == 250,
-               what="billing to record the reading's usage")
+    def booked(reading_id: str, counter: str, column: str):
+        """One counter's usage row: billing keys it by the reading and the counter."""
+        return stack.scalar("billing", f"SELECT {column} FROM meter_usage WHERE reading_id = CAST(:k AS uuid)",
+                            k=str(usage_key(uuid.UUID(reading_id), counter)))
+
+    # Billing hears of it through servicedesk's outbox, the relay, RabbitMQ and its consumer: one
+    # usage per counter.
+    wait_until(lambda: (booked(reading["id"], "bn", "usage"), booked(reading["id"], "color", "usage")) == (250, 40),
+               what="billing to record the reading's usage of each counter")
     period = Period.containing(datetime.fromisoformat(reading["read_on"]).date())
-    assert stack.scalar("billing", "SELECT period FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
-                        r=reading["id"]) == str(period)
+    assert booked(reading["id"], "bn", "period") == str(period)
     # Yesterday's reading was announced too and is booked in its own day's month (last month on the
-    # 1st); the first reading of its series, it adds no usage.
+    # 1st); the first reading of each series, it adds no usage.
     earlier_period = Period.containing(datetime.fromisoformat(earlier["read_on"]).date())
-    wait_until(lambda: stack.scalar("billing", "SELECT period FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
-                                    r=earlier["id"]) == str(earlier_period),
+    wait_until(lambda: booked(earlier["id"], "color", "period") == str(earlier_period),
                what="billing to record yesterday's reading in its month")
-    assert stack.scalar("billing", "SELECT usage FROM meter_usage WHERE reading_id = CAST(:r AS uuid)",
-                        r=earlier["id"]) == 0
+    assert (booked(earlier["id"], "bn", "usage"), booked(earlier["id"], "color", "usage")) == (0, 0)
 
     refused = operator.post("/api/v1/statements", {"period": str(period)})
     assert_problem(refused, 422, "period", what="stating a month that has not ended")
@@ -75,7 +80,8 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     listed = api.get("/api/v1/statements", token=billed.token, params={"account": billed.account})
     assert listed.status_code == 200, listed.text
     [statement] = [s for s in listed.json()["items"] if s["period"] == str(period)]
-    assert statement["meter_usage"] == [{"serial_number": device["serial_number"], "counter": "bn", "usage": 250}]
+    assert statement["meter_usage"] == [{"serial_number": device["serial_number"], "counter": "bn", "usage": 250},
+                                        {"serial_number": device["serial_number"], "counter": "color", "usage": 40}]
 
     pdf = api.get(statement["pdf_url"], token=billed.token)
     assert pdf.status_code == 200, pdf.text[:300]
@@ -87,6 +93,6 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     at = usage.index(device["serial_number"])
     assert usage[at + 1:at + 3] == ["bn", "250"], usage
 
-    # Billing heard of both readings, each once.
+    # Billing heard of both readings, each counter of each once.
     assert stack.scalar("billing", "SELECT count(*) FROM meter_usage WHERE device_id = CAST(:d AS uuid)",
-                        d=device["id"]) == 2
+                        d=device["id"]) == 4

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from desk import DeskCustomer, assert_problem, desk_customer, incident_body, register_device
+from desk import DeskCustomer, assert_problem, desk_customer, incident_body, reading_values, register_device
 from stack import Api, Stack
 
 # Just under the 1 MiB body limit once wrapped in JSON: the field's own length rule must refuse it.
@@ -43,19 +43,24 @@ def raw_post(api: Api, path: str, text: str, token: str):
 @pytest.mark.parametrize(
     ("case", "body", "field", "status"),
     [
-        ("negative", '{"counter": "bn", "value": -1}', "value", 422),
-        ("decimal text", '{"counter": "bn", "value": "12.5"}', "value", 422),
-        ("decimal number", '{"counter": "bn", "value": 12.5}', "value", 422),
-        ("words", '{"counter": "bn", "value": "abc"}', "value", 422),
-        ("float in exponent form", '{"counter": "bn", "value": 1e3}', "value", 422),
-        ("integer as text", '{"counter": "bn", "value": "1000"}', "value", 422),
-        ("missing value", '{"counter": "bn"}', "value", 422),
-        ("unknown counter", '{"counter": "a3_color", "value": 1000}', "counter", 422),
-        ("1 MB counter", json.dumps({"counter": ONE_MB, "value": 1000}), "counter", 422),
-        ("1 MiB counter", json.dumps({"counter": ONE_MIB, "value": 1000}), "body", 413),
-        ("unknown field", '{"counter": "bn", "value": 1000, "note": "x"}', "note", 422),
-        ("a customer dating the reading", '{"counter": "bn", "value": 1000, "read_on": "2020-01-01"}', "read_on", 422),
-        ("malformed JSON", '{"counter": "bn", "value": ', "body", 400),
+        ("negative", '{"counters": {"bn": -1, "color": 10}}', "counters.bn", 422),
+        ("decimal text", '{"counters": {"bn": "12.5", "color": 10}}', "counters.bn", 422),
+        ("decimal number", '{"counters": {"bn": 12.5, "color": 10}}', "counters.bn", 422),
+        ("words", '{"counters": {"bn": "abc", "color": 10}}', "counters.bn", 422),
+        ("float in exponent form", '{"counters": {"bn": 1e3, "color": 10}}', "counters.bn", 422),
+        ("integer as text", '{"counters": {"bn": "1000", "color": 10}}', "counters.bn", 422),
+        ("null value", '{"counters": {"bn": null, "color": 10}}', "counters.bn", 422),
+        ("missing counter", '{"counters": {"bn": 1000}}', "counters.color", 422),
+        ("no counters", '{"counters": {}}', "counters", 422),
+        ("counters not an object", '{"counters": [1000, 10]}', "counters", 422),
+        ("the one-counter body of old", '{"counter": "bn", "value": 1000}', "counters", 422),
+        ("unknown counter", '{"counters": {"bn": 1000, "color": 10, "a3_color": 1000}}', "counters.a3_color", 422),
+        ("1 MB counter", json.dumps({"counters": {ONE_MB: 1000}}), "counters", 422),
+        ("1 MiB counter", json.dumps({"counters": {ONE_MIB: 1000}}), "body", 413),
+        ("unknown field", '{"counters": {"bn": 1000, "color": 10}, "note": "x"}', "note", 422),
+        ("a customer dating the reading", '{"counters": {"bn": 1000, "color": 10}, "read_on": "2020-01-01"}',
+         "read_on", 422),
+        ("malformed JSON", '{"counters": {"bn": 1000, ', "body", 400),
     ],
 )
 def test_meter_reading_refuses_bad_input(stack: Stack, api: Api, company, case, body, field, status):
@@ -76,7 +81,7 @@ def test_operator_reading_of_an_earlier_day_refuses_a_bad_read_on(stack: Stack, 
     owner, device = company
     before = written(stack, api, owner, device)
     response = operator.post(f"/api/v1/devices/{device['id']}/meter-readings",
-                             {"counter": "bn", "value": 1000, "read_on": read_on})
+                             {"counters": {"bn": 1000, "color": 10}, "read_on": read_on})
     assert_problem(response, 422, "read_on", what=case)
     assert written(stack, api, owner, device) == before, f"{case} wrote something"
 
@@ -113,8 +118,8 @@ def test_unknown_device_answers_404_and_writes_nothing(stack: Stack, api: Api, c
     token = owner.admin.token
     assert_problem(api.get(f"/api/v1/devices/{unknown}", token=token), 404, what="GET unknown device")
     assert_problem(api.get(f"/api/v1/devices/{unknown}/meter-readings", token=token), 404, what="GET readings")
-    assert_problem(api.post(f"/api/v1/devices/{unknown}/meter-readings", {"counter": "bn", "value": 10}, token=token),
-                   404, what="POST reading")
+    assert_problem(api.post(f"/api/v1/devices/{unknown}/meter-readings", {"counters": {"bn": 10, "color": 1}},
+                            token=token), 404, what="POST reading")
     assert_problem(api.post("/api/v1/incidents", incident_body(unknown), token=token), 404, what="POST incident")
     # Not an id at all: no such resource either, never a server error.
     assert api.get("/api/v1/devices/not-a-device", token=token).status_code == 404
@@ -131,10 +136,11 @@ def test_knowledge_search_needs_a_query(api: Api, company, case, params):
 def test_a_valid_reading_after_the_refusals_is_accepted(stack: Stack, api: Api, company):
     """The refusals above are the rules at work, not a broken endpoint: the same device takes a good reading."""
     owner, device = company
-    refused = raw_post(api, f"/api/v1/devices/{device['id']}/meter-readings", '{"counter": "bn", "value": 12.5}',
-                       owner.admin.token)
+    refused = raw_post(api, f"/api/v1/devices/{device['id']}/meter-readings",
+                       '{"counters": {"bn": 12.5, "color": 10}}', owner.admin.token)
     assert refused.status_code == 422
-    accepted = api.post(f"/api/v1/devices/{device['id']}/meter-readings", {"counter": "BN", "value": 1000},
+    accepted = api.post(f"/api/v1/devices/{device['id']}/meter-readings", {"counters": {"BN": 1000, "color": 10}},
                         token=owner.admin.token)
     assert accepted.status_code == 201, accepted.text
-    assert [(r["counter"], r["value"]) for r in written(stack, api, owner, device)[0]] == [("bn", 1000)]
+    [reading] = written(stack, api, owner, device)[0]
+    assert reading_values(reading) == {"bn": 1000, "color": 10}

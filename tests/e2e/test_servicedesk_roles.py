@@ -57,7 +57,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", "/api/v1/devices/{id}"): {"location": "Sótano, cuarto de máquinas"},
     ("PUT", "/api/v1/devices/{id}/assignees"): {"user_ids": []},
     ("PUT", "/api/v1/devices/{id}/stock-location"): {"stock_location_id": None},
-    ("POST", "/api/v1/devices/{id}/meter-readings"): {"counter": "bn", "value": 1000},
+    ("POST", "/api/v1/devices/{id}/meter-readings"): {"counters": {"bn": 1000, "color": 100}},
     ("POST", "/api/v1/incidents/{id}/comments"): {"text": "¿Alguna novedad?"},
     ("POST", "/api/v1/incidents/{id}/status"): {"status": "cancelled"},
     ("PATCH", "/api/v1/stock-locations/{id}"): {"name": "Almacén renombrado"},
@@ -80,7 +80,7 @@ def test_device_admin_reaches_only_assigned_devices(stack: Stack, api: Api, oper
         assert_problem(api.get(f"/api/v1/devices/{device_id}", token=person.token), 404, what="GET device")
         assert_problem(api.get(f"/api/v1/devices/{device_id}/meter-readings", token=person.token), 404,
                        what="GET readings")
-        assert_problem(api.post(f"/api/v1/devices/{device_id}/meter-readings", {"counter": "bn", "value": 500},
+        assert_problem(api.post(f"/api/v1/devices/{device_id}/meter-readings", {"counters": {"bn": 500, "color": 50}},
                                 token=person.token), 404, what="POST reading")
         assert_problem(api.post("/api/v1/incidents", incident_body(device_id), token=person.token), 404,
                        what="POST incident")

@@ -57,8 +57,10 @@ def test_every_form_refuses_a_post_without_its_own_csrf_token(stack: Stack, api:
     device = register_device(operator, company)
     incident = open_incident(api, company.admin.token, device["id"])
     location = create_stock_location(api, company.admin.token)
+    # A payment to cancel need not exist: a form that skipped the token check would answer with
+    # its own redirect instead of the refusal, which the loop below catches.
     real = {"user_id": person.id, "device_id": device["id"], "incident_id": incident["id"],
-            "location_id": location["id"], "customer_id": company.id}
+            "location_id": location["id"], "customer_id": company.id, "payment_id": str(uuid.uuid4())}
 
     base = stack.gateway_url
     victim = browser_session(base, company.admin.email, company.admin.password)
@@ -71,7 +73,7 @@ def test_every_form_refuses_a_post_without_its_own_csrf_token(stack: Stack, api:
               "new_password_confirm": "Cambiada-Por-Atacante-1", "confirm": "Cambiada-Por-Atacante-1",
               "email": f"atacante.{uuid.uuid4().hex[:6]}@example.com", "name": "Atacante", "roles": "admin",
               "location": "Cambiada por el atacante", "text": "Comentario del atacante", "status": "cancelled",
-              "counter": "bn", "value": "999999", "device_id": device["id"], "category": "paper_jam",
+              "counter-bn": "999999", "counter-color": "999999", "device_id": device["id"], "category": "paper_jam",
               "description": "Abierta por el atacante", "bank": "bbva", "token": "x", "user_ids": person.id,
               "toner_item": "GPR-58 K", "quantity": "99", "reorder_point": "1", "shipping_address": "Otra",
               "shipping_instructions": "Otra", "idempotency_key": uuid.uuid4().hex}

@@ -40,7 +40,7 @@ COUNTED = {
     "billing": "SELECT (SELECT count(*) FROM invoices) + (SELECT count(*) FROM exchange_rates) + (SELECT count(*) FROM statements)",
     "payment": "SELECT count(*) FROM payments",
     "servicedesk": "SELECT (SELECT count(*) FROM devices) + (SELECT count(*) FROM incidents) + (SELECT count(*) FROM stock_locations)"
-                   " + (SELECT count(*) FROM meter_readings)",
+                   " + (SELECT count(*) FROM device_readings) + (SELECT count(*) FROM meter_readings)",
 }
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

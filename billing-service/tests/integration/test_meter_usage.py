@@ -1,4 +1,5 @@
-"""servicedesk.meter_reading.accepted v1 → usage per account and month, once; shown on the month's statement."""
+"""servicedesk.meter_reading.accepted v2 (every counter of a device's day; v1 still taken) → usage per account,
+counter and month, once; shown on the month's statement."""
 from __future__ import annotations
 
 import io
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from billing_service.adapters.orm import INBOX, MeterUsage
-from billing_service.service_layer.usage import months_usage
+from billing_service.service_layer.usage import months_usage, usage_key
 from portal_shared.contracts import new_event
 from portal_shared.db import transaction
 from portal_shared.mexico import MEXICO_CITY
@@ -23,8 +24,27 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def reading_event(*, customer_id, account, day, value, previous, counter="total", serial="SN-USAGE-1",
-                  device_id=None, series=1, reading_id=None):
+def reading_event(*, customer_id, account, day, value=None, previous=None, counter="total", serial="SN-USAGE-1",
+                  device_id=None, series=1, reading_id=None, counters=None):
+    """A v2 reading: `counters` as (counter, value, previous) triples, or the one counter named by the rest."""
+    recorded = datetime.combine(day, time(10), tzinfo=MEXICO_CITY).astimezone(timezone.utc)
+    counters = counters or [(counter, value, previous)]
+    return new_event(
+        "servicedesk.meter_reading.accepted", 2,
+        {
+            "reading_id": reading_id or uuid.uuid4(), "device_id": device_id or uuid.uuid4(),
+            "serial_number": serial, "customer_id": customer_id, "account_number": account,
+            "read_on": day, "recorded_at": recorded,
+            "counters": [{"counter": name, "value": value, "previous_value": previous, "series": series}
+                         for name, value, previous in counters],
+        },
+        producer="servicedesk-service",
+    )
+
+
+def reading_event_v1(*, customer_id, account, day, value, previous, counter="total", serial="SN-USAGE-1",
+                     device_id=None, series=1, reading_id=None):
+    """A one-counter reading as servicedesk published them before v2; some may still be queued."""
     recorded = datetime.combine(day, time(10), tzinfo=MEXICO_CITY).astimezone(timezone.utc)
     return new_event(
         "servicedesk.meter_reading.accepted", 1,
@@ -70,6 +90,48 @@ def test_duplicate_delivery_and_reannouncement_count_once(deliver, session_facto
     assert deliver(again) is True
 
     assert [row.usage for row in usage_rows(session_factory, account)] == [400]
+
+
+def test_every_counter_of_a_reading_is_booked_once_by_its_own_key(deliver, session_factory, customer, last_month):
+    account = customer["account_numbers"][0]
+    event = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                          counters=[("total", 1500, 1000), ("black", 900, 700), ("colour", 600, 300)])
+
+    assert deliver(event) is True
+    assert deliver(event) is False  # redelivered: the inbox drops it
+    # Re-announced under a new event id: the keys drop it.
+    again = reading_event(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                          reading_id=event.data["reading_id"],
+                          counters=[("total", 1500, 1000), ("black", 900, 700), ("colour", 600, 300)])
+    assert deliver(again) is True
+
+    assert sorted((row.counter, row.usage) for row in usage_rows(session_factory, account)) == [
+        ("black", 200), ("colour", 300), ("total", 500)]
+    with transaction(session_factory) as session:
+        keys = set(session.scalars(sa.select(MeterUsage.reading_id).where(MeterUsage.account_number == account)))
+    assert keys == {usage_key(event.data["reading_id"], name) for name in ("total", "black", "colour")}
+
+
+def test_a_v1_reading_still_queued_is_booked_once(deliver, session_factory, customer, last_month):
+    account = customer["account_numbers"][0]
+    event = reading_event_v1(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                             value=500, previous=100, counter="black")
+
+    assert deliver(event) is True
+    again = reading_event_v1(customer_id=customer["customer_id"], account=account, day=last_month.first_day,
+                             value=500, previous=100, counter="black", reading_id=event.data["reading_id"])
+    assert deliver(again) is True
+
+    assert [(row.counter, row.usage) for row in usage_rows(session_factory, account)] == [("black", 400)]
+
+
+def test_a_reading_of_another_customers_account_books_none_of_its_counters(deliver, session_factory, customer,
+                                                                           last_month, new_customer):
+    other = new_customer()
+    account = customer["account_numbers"][0]
+    deliver(reading_event(customer_id=other["customer_id"], account=account, day=last_month.first_day,
+                          counters=[("total", 900, 100), ("black", 500, 50)]))
+    assert usage_rows(session_factory, account) == []
 
 
 def test_lower_than_previous_is_refused_so_it_is_retried_then_dead_lettered(deliver, session_factory, customer, last_month):

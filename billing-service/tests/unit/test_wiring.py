@@ -17,6 +17,7 @@ SUBSCRIBED = {
     ("payment.confirmed", 1),
     ("payment.failed", 1),
     ("servicedesk.meter_reading.accepted", 1),
+    ("servicedesk.meter_reading.accepted", 2),
 }
 
 

@@ -72,7 +72,8 @@ def test_registering_a_device_is_kept_with_who_did_it(client, token_for, custome
         ("POST", "/removal", None, "device.removed"),
         ("POST", "/counter-replacements", {"counter": "black", "reason": "Tarjeta sustituida"},
          "device.counter_replaced"),
-        ("POST", "/meter-readings", {"counter": "total", "value": 1200}, "device.meter_reading_submitted"),
+        ("POST", "/meter-readings", {"counters": {"total": 1200, "black": 800, "colour": 400}},
+         "device.meter_reading_submitted"),
     ],
 )
 def test_each_device_write_by_an_agent_leaves_one_row(client, agent, agent_id, customer, device, session_factory,
@@ -138,8 +139,9 @@ def test_customers_own_writes_are_not_in_the_vendors_log(client, bearer, custome
         ("PATCH", "", {"location": ""}, 422),  # refused by the schema already
         ("POST", "/counter-replacements", {"counter": "cyan", "reason": "x"}, 422),
         ("POST", "/counter-replacements", {"counter": "black", "reason": "  "}, 422),
-        ("POST", "/meter-readings", {"counter": "total", "value": -1}, 422),
-        ("POST", "/meter-readings", {"counter": "staples", "value": 10}, 422),
+        ("POST", "/meter-readings", {"counters": {"total": -1, "black": 1, "colour": 1}}, 422),
+        ("POST", "/meter-readings", {"counters": {"total": 1, "black": 1, "colour": 1, "staples": 10}}, 422),
+        ("POST", "/meter-readings", {"counters": {"total": 1, "black": 1}}, 422),
     ],
 )
 def test_a_refused_device_write_leaves_no_row(client, agent, customer, device, session_factory,
@@ -154,15 +156,16 @@ def test_a_refused_device_write_leaves_no_row(client, agent, customer, device, s
 
 
 def test_a_reading_lower_than_the_previous_leaves_no_row(client, agent, customer, device, session_factory, clock):
-    assert client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "total", "value": 500},
+    assert client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counters": {"total": 500, "black": 300, "colour": 200}},
                        headers=agent).status_code == 201
     clock.set_local("2026-03-11T10:00")
     before = actions(session_factory, customer)
 
-    response = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "total", "value": 499},
+    response = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counters": {"total": 499, "black": 300, "colour": 200}},
                            headers=agent)
 
-    assert response.status_code == 422 and response.json["previous_value"] == 500
+    assert response.status_code == 422
+    assert response.json["previous"] == {"total": {"value": 500, "read_on": "2026-03-10"}}
     assert actions(session_factory, customer) == before
 
 

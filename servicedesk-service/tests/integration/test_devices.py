@@ -68,7 +68,7 @@ def test_device_admin_sees_only_assigned_devices(client, bearer, token_for, cust
         assert response.status_code == 404, path
         assert response.headers["Content-Type"] == "application/problem+json"
         assert response.json["code"] == "servicedesk.device_not_found"
-    refused = client.post(f"/api/v1/devices/{other['id']}/meter-readings", json={"counter": "total", "value": 1},
+    refused = client.post(f"/api/v1/devices/{other['id']}/meter-readings", json={"counters": {"total": 1, "black": 1, "colour": 1}},
                           headers=headers)
     assert refused.status_code == 404
     stock_device_admin = token_for(device_admin, "stock_device_admin", customer_id=customer)
@@ -103,7 +103,7 @@ def test_customer_a_never_reaches_customer_b(client, bearer, deliver, customer, 
     assert client.get(f"/api/v1/devices/{theirs['id']}", headers=admin_a).status_code == 404
     assert client.patch(f"/api/v1/devices/{theirs['id']}", json={"location": "mine now"},
                         headers=admin_a).status_code == 404
-    assert client.post(f"/api/v1/devices/{theirs['id']}/meter-readings", json={"counter": "total", "value": 5},
+    assert client.post(f"/api/v1/devices/{theirs['id']}/meter-readings", json={"counters": {"total": 5, "black": 5, "colour": 5}},
                        headers=admin_a).status_code == 404
     assert client.put(f"/api/v1/devices/{theirs['id']}/assignees", json={"user_ids": []},
                       headers=admin_a).status_code == 404
@@ -115,7 +115,7 @@ def test_knowledge_user_stock_admin_and_billing_get_403(client, bearer, customer
         headers = bearer(role, customer_id=customer)
         assert client.get("/api/v1/devices", headers=headers).status_code == 403, role
         assert client.get(f"/api/v1/devices/{device['id']}", headers=headers).status_code == 403, role
-        assert client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "total", "value": 1},
+        assert client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counters": {"total": 1, "black": 1, "colour": 1}},
                            headers=headers).status_code == 403, role
 
 
@@ -159,7 +159,7 @@ def test_retire_and_remove_keep_history(client, bearer, session_factory, custome
 
     retired = client.post(f"/api/v1/devices/{device['id']}/retirement", headers=bearer("operator"))
     assert retired.status_code == 200 and retired.json["status"] == "retired"
-    refused = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "total", "value": 1},
+    refused = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counters": {"total": 1, "black": 1, "colour": 1}},
                           headers=admin)
     assert refused.status_code == 409
     assert refused.json["code"] == "servicedesk.device_out_of_service"

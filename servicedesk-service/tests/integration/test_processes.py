@@ -37,11 +37,11 @@ def test_customer_and_user_through_the_broker(broker, processes, registration, u
 
 
 def test_accepted_reading_is_published_by_the_relay(broker, processes, client, bearer, customer, make_device):
-    queue = broker.listen("servicedesk.meter_reading.accepted.v1")
+    queue = broker.listen("servicedesk.meter_reading.accepted.v2")
     processes.start("servicedesk-relay")
     device = make_device(customer)
 
-    response = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counter": "black", "value": 4321},
+    response = client.post(f"/api/v1/devices/{device['id']}/meter-readings", json={"counters": {"total": 6000, "black": 4321, "colour": 1679}},
                            headers=bearer("admin", customer_id=customer))
     assert response.status_code == 201
 
@@ -52,9 +52,10 @@ def test_accepted_reading_is_published_by_the_relay(broker, processes, client, b
         return [m for m in received if m["data"]["device_id"] == device["id"]]
 
     (message,) = poll_until(published, what="the accepted reading on the broker")
-    assert message["type"] == "servicedesk.meter_reading.accepted" and message["version"] == 1
+    assert message["type"] == "servicedesk.meter_reading.accepted" and message["version"] == 2
     assert message["data"]["reading_id"] == response.json["id"]
-    assert (message["data"]["counter"], message["data"]["value"], message["data"]["series"]) == ("black", 4321, 1)
+    assert [(c["counter"], c["value"], c["series"]) for c in message["data"]["counters"]] == [
+        ("total", 6000, 1), ("black", 4321, 1), ("colour", 1679, 1)]
 
 
 def test_toner_order_mail_is_sent_by_the_mailer(processes, monkeypatch, client, bearer, deliver, user_creation,

@@ -1,5 +1,5 @@
-"""The meter rules on their own: the local calendar day, "never lower than the previous", and the day of
-a reading staff record for an earlier day."""
+"""The meter rules on their own: the local calendar day, a reading naming exactly the device's counters,
+"never lower than the previous" per counter, and the day of a reading staff record for an earlier day."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,7 +7,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from servicedesk_service.domain.meters import (
-    PreviousReading, ReadingRefused, check_not_lower, check_reading_day, local_day,
+    BELOW_PREVIOUS, PreviousReading, ReadingRefused, check_counters_not_lower, check_reading_day, compare_counters,
+    local_day,
 )
 
 TODAY = date(2026, 3, 10)
@@ -27,18 +28,6 @@ def test_local_day_in_mexico_city(utc, expected):
 def test_local_day_needs_an_aware_time():
     with pytest.raises(ValueError):
         local_day(datetime(2026, 3, 11, 6, 1), "America/Mexico_City")
-
-
-def test_lower_is_refused_with_previous_value_and_date():
-    with pytest.raises(ReadingRefused) as refused:
-        check_not_lower(99, PreviousReading(100, date(2026, 3, 1)))
-    assert refused.value.field == "value"
-    assert "100" in refused.value.message and "2026-03-01" in refused.value.message
-
-
-def test_equal_or_first_is_accepted():
-    check_not_lower(100, PreviousReading(100, date(2026, 3, 1)))
-    check_not_lower(0, None)
 
 
 def test_a_day_in_the_future_is_refused_naming_today():
@@ -74,3 +63,31 @@ def test_a_new_series_does_not_start_before_its_counter_was_replaced():
 )
 def test_a_past_day_after_the_latest_is_accepted(read_on, latest):
     check_reading_day(read_on, today=TODAY, latest=latest)
+
+
+def test_a_reading_names_exactly_the_devices_counters():
+    device = ["total", "black", "colour"]
+    assert not compare_counters(["colour", "total", "black"], device)
+    mismatch = compare_counters(["total", "black", "magenta"], device)
+    assert mismatch.missing == ("colour",) and mismatch.unknown == ("magenta",)
+
+
+def test_each_lower_counter_is_named_with_its_previous_value_and_day():
+    previous = {"total": PreviousReading(1000, date(2026, 3, 9)), "black": PreviousReading(600, date(2026, 3, 9)),
+                "colour": PreviousReading(400, date(2026, 3, 2))}
+    with pytest.raises(ReadingRefused) as refused:
+        check_counters_not_lower({"total": 1100, "black": 599, "colour": 399}, previous)
+    assert refused.value.rule == BELOW_PREVIOUS
+    assert refused.value.errors == {
+        "counters.black": ["The reading 599 of counter black is lower than its previous accepted reading 600 of "
+                           "2026-03-09."],
+        "counters.colour": ["The reading 399 of counter colour is lower than its previous accepted reading 400 of "
+                            "2026-03-02."],
+    }
+    assert refused.value.details == {"previous": {"black": {"value": 600, "read_on": "2026-03-09"},
+                                                  "colour": {"value": 400, "read_on": "2026-03-02"}}}
+
+
+def test_counters_equal_to_or_without_a_previous_reading_pass():
+    check_counters_not_lower({"total": 1000, "black": 0}, {"total": PreviousReading(1000, date(2026, 3, 9)),
+                                                          "black": None})

@@ -191,9 +191,12 @@ class Statement(Base):
 
 
 class MeterUsage(Base):
-    """One accepted meter reading from servicedesk and the usage it adds to its account's month.
+    """One counter of an accepted meter reading from servicedesk and the usage it adds to its
+    account's month.
 
-    Keyed by the reading's id, so the same reading announced twice counts once. Account and
+    Keyed (reading_id) by the reading's id for a v1 reading (one counter), by
+    usage.usage_key(reading id, counter) for a v2 reading (every counter of the device's day), so
+    the same reading announced twice counts once. Account and
     customer are kept as servicedesk named them (no foreign keys): a reading may arrive before
     billing has learnt of the account.
     """

@@ -25,6 +25,7 @@ HANDLERS: dict[tuple[str, int], ContextHandler] = {
     ("payment.confirmed", 1): payments.payment_confirmed,
     ("payment.failed", 1): payments.payment_failed,
     ("servicedesk.meter_reading.accepted", 1): usage.meter_reading_accepted,
+    ("servicedesk.meter_reading.accepted", 2): usage.meter_reading_accepted_v2,
 }
 
 

@@ -1,9 +1,12 @@
-"""servicedesk.meter_reading.accepted v1 → usage per account and month; and a month's usage summary."""
+"""servicedesk.meter_reading.accepted (v2: every counter of a device's day; v1: one counter) → usage per
+account and month; and a month's usage summary."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,14 +25,16 @@ class AccountNotKnown(Exception):
     """A reading for an account billing has not learnt yet: retried, then dead-lettered, never lost."""
 
 
-def meter_reading_accepted(_ctx: BillingContext, session: Session, event: Event) -> None:
-    """Record the reading's usage once: the inbox drops a redelivery, the reading id a re-announcement.
+def usage_key(reading_id: uuid.UUID, counter: str) -> uuid.UUID:
+    """The key of one counter's usage within a v2 reading: the same reading and counter always give
+    the same key, so a redelivered or re-announced reading books nothing twice."""
+    return uuid.uuid5(reading_id, counter)
 
-    Only for the account's own customer: a device filed under another customer's account would put
-    one customer's usage on another's statement, so such a reading is refused (logged), not booked."""
-    data = event.data
-    if session.get(MeterUsage, data["reading_id"]) is not None:
-        return
+
+def _account_owner_agrees(session: Session, data: Mapping[str, Any]) -> bool:
+    """Only the account's own customer's readings are booked: a device filed under another
+    customer's account would put one customer's usage on another's statement, so such a reading is
+    refused (logged), not booked. An account billing has not learnt yet is retried."""
     owner = session.scalar(sa.select(BillingAccount.customer_id).where(BillingAccount.account_number == data["account_number"]))
     if owner is None:
         raise AccountNotKnown(f"account {data['account_number']} is not known to billing (yet)")
@@ -37,24 +42,50 @@ def meter_reading_accepted(_ctx: BillingContext, session: Session, event: Event)
         log.error("meter reading refused: the account belongs to another customer", extra=log_fields(
             reading_id=str(data["reading_id"]), account_number=data["account_number"],
             device_customer_id=str(data["customer_id"]), account_customer_id=str(owner)))
-        return
-    session.add(
-        MeterUsage(
-            reading_id=data["reading_id"],
-            customer_id=data["customer_id"],
-            account_number=data["account_number"],
-            period=str(Period.containing(data["read_on"])),
-            device_id=data["device_id"],
-            serial_number=data["serial_number"],
-            counter=data["counter"],
-            series=data["series"],
-            value=data["value"],
-            previous_value=data["previous_value"],
-            usage=reading_usage(data["value"], data["previous_value"]),
-            read_on=data["read_on"],
-            recorded_at=data["recorded_at"],
-        )
+        return False
+    return True
+
+
+def _usage(key: uuid.UUID, data: Mapping[str, Any], counter: Mapping[str, Any]) -> MeterUsage:
+    return MeterUsage(
+        reading_id=key,
+        customer_id=data["customer_id"],
+        account_number=data["account_number"],
+        period=str(Period.containing(data["read_on"])),
+        device_id=data["device_id"],
+        serial_number=data["serial_number"],
+        counter=counter["counter"],
+        series=counter["series"],
+        value=counter["value"],
+        previous_value=counter["previous_value"],
+        usage=reading_usage(counter["value"], counter["previous_value"]),
+        read_on=data["read_on"],
+        recorded_at=data["recorded_at"],
     )
+
+
+def meter_reading_accepted_v2(_ctx: BillingContext, session: Session, event: Event) -> None:
+    """One usage row per counter of the reading, each keyed by usage_key: the inbox drops a
+    redelivery, the keys a re-announcement. The whole reading is booked or, for an account of
+    another customer, none of it."""
+    data = event.data
+    fresh = [(usage_key(data["reading_id"], counter["counter"]), counter) for counter in data["counters"]]
+    fresh = [(key, counter) for key, counter in fresh if session.get(MeterUsage, key) is None]
+    if not fresh or not _account_owner_agrees(session, data):
+        return
+    session.add_all([_usage(key, data, counter) for key, counter in fresh])
+    session.flush()
+
+
+def meter_reading_accepted(_ctx: BillingContext, session: Session, event: Event) -> None:
+    """v1, one counter a reading, kept for the events published before v2 and still queued: recorded
+    once, keyed by the reading id (the inbox drops a redelivery, the reading id a re-announcement)."""
+    data = event.data
+    if session.get(MeterUsage, data["reading_id"]) is not None:
+        return
+    if not _account_owner_agrees(session, data):
+        return
+    session.add(_usage(data["reading_id"], data, data))
     session.flush()
 
 

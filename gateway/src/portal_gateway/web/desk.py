@@ -28,7 +28,8 @@ from portal_gateway.web.desk_forms import (
     LocationForm,
     ReadingForm,
     StatusForm,
-    reading_number,
+    counter_label,
+    reading_form,
 )
 from portal_gateway.web.formatting import day, moment
 from portal_gateway.web.page_helpers import (
@@ -137,7 +138,8 @@ def _saved(message: str, endpoint: str, who: Viewer, **values: str):
 def _labels() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "move_labels": MOVE_LABELS, "sla_labels": SLA_LABELS,
             "side_labels": SIDE_LABELS, "device_status_labels": DEVICE_STATUS_LABELS,
-            "category_labels": INCIDENT_CATEGORY_LABELS, "device_status": device_status}
+            "category_labels": INCIDENT_CATEGORY_LABELS, "device_status": device_status,
+            "counter_label": counter_label}
 
 
 # Not "count": that is Jinja's own alias of length.
@@ -193,25 +195,41 @@ def _customer_of(who: Viewer, device: dict[str, Any]) -> dict[str, Any]:
     return answer.body if answer.ok else {}
 
 
-def _counter_choices(device: dict[str, Any]) -> list[SelectChoice]:
-    return [SelectChoice(str(name), str(name)) for name in device.get("counters") or []]
+def _counters(device: dict[str, Any]) -> list[str]:
+    return [str(name) for name in device.get("counters") or []]
+
+
+def _reading_table(device: dict[str, Any], readings: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The history as one row per day and a column per counter: the device's counters in its order,
+    then any an older reading holds that the device no longer lists."""
+    columns = _counters(device)
+    rows = []
+    for reading in readings:
+        values = {}
+        for item in reading.get("counters") or []:
+            name = str(item.get("counter"))
+            values[name] = item.get("value")
+            if name not in columns:
+                columns.append(name)
+        rows.append({**reading, "values": values})
+    return columns, rows
 
 
 def _device_page(who: Viewer, device: dict[str, Any], *, location_form: LocationForm | None = None,
-                 reading_form: ReadingForm | None = None, http_status: int = 200):
+                 form: ReadingForm | None = None, http_status: int = 200):
     device_id = id_or_404(str(device.get("id")))
     locations = items_of(_ask(who, "GET", f"/api/v1/devices/{device_id}/locations"))
     readings = items_of(_ask(who, "GET", f"/api/v1/devices/{device_id}/meter-readings"))
     if location_form is None and who.roles & DEVICE_EDITORS:
         location_form = LocationForm(formdata=None)
-    # A retired or removed device takes no readings: the service would refuse every one.
-    if reading_form is None and who.roles & METER_WRITERS and _in_service(device):
-        reading_form = ReadingForm(formdata=None)
-    if reading_form is not None:
-        reading_form.counter.choices = _counter_choices(device)
+    # A retired or removed device takes no readings: the service would refuse every one; nor does
+    # one with no counters, which has nothing to read.
+    if form is None and who.roles & METER_WRITERS and _in_service(device) and _counters(device):
+        form = reading_form(_counters(device), formdata=None)
+    columns, rows = _reading_table(device, readings)
     return page("desk_device.html", who, http_status, device=device, customer=_customer_of(who, device),
-                locations=locations, readings=readings, location_form=location_form, reading_form=reading_form,
-                meter_writer=bool(who.roles & METER_WRITERS))
+                locations=locations, readings=rows, reading_columns=columns, location_form=location_form,
+                reading_form=form, meter_writer=bool(who.roles & METER_WRITERS))
 
 
 @desk.get("/devices/<device_id>")
@@ -241,34 +259,42 @@ def submit_reading(device_id: str):
     if not who.roles & METER_WRITERS:
         raise Refused()
     found = _device(who, device_id)
-    form = ReadingForm()
-    form.counter.choices = _counter_choices(found)
+    form = reading_form(_counters(found))
     if form.validate_on_submit():
-        value = reading_number(form.value.data)
-        answer = _ask(who, "POST", f"/api/v1/devices/{device_id}/meter-readings",
-                      body={"counter": form.counter.data, "value": value})
+        values = form.values()
+        answer = _ask(who, "POST", f"/api/v1/devices/{device_id}/meter-readings", body={"counters": values})
         if answer.ok:
-            return _saved(_("The reading %(value)s of the %(counter)s counter was accepted.", value=thousands(value),
-                            counter=form.counter.data), "desk.device", who, device_id=device_id)
+            said = ", ".join(_("%(counter)s: %(value)s", counter=counter_label(name), value=thousands(value))
+                             for name, value in values.items())
+            return _saved(_("The reading was accepted: %(counters)s.", counters=said),
+                          "desk.device", who, device_id=device_id)
         _place_reading_refusal(form, answer)
     # Refused, by the form or by the service: 400, so it is never taken for an accepted reading.
-    return _device_page(who, found, reading_form=form, http_status=400)
+    return _device_page(who, found, form=form, http_status=400)
 
 
 def _place_reading_refusal(form: ReadingForm, answer: Answer) -> None:
-    previous_value = answer.body.get("previous_value")
-    if answer.status == 422 and previous_value is not None:
-        # The service's figures, in the page's language.
-        form.value.errors = [_("The reading cannot be lower than the previous accepted reading: %(value)s, "
-                               "of %(date)s.", value=thousands(previous_value),
-                               date=day(answer.body.get("previous_read_on")))]
+    fields = {f"counters.{name}": field for name, field in form.counter_fields().items()}
+    previous = answer.body.get("previous")
+    if answer.status == 422 and isinstance(previous, dict) and previous:
+        # Each lower counter's previous figures (the service's `previous`), next to its own field,
+        # in the page's language; a counter the form does not show is said above it.
+        for name, figures in previous.items():
+            figures = figures if isinstance(figures, dict) else {}
+            sentence = _("The reading cannot be lower than the previous accepted reading: %(value)s, of %(date)s.",
+                         value=thousands(figures.get("value")), date=day(figures.get("read_on")))
+            field = fields.get(f"counters.{name}")
+            if field is not None:
+                field.errors = [*field.errors, sentence]
+            else:
+                form.form_errors.append(_("%(counter)s: %(value)s", counter=counter_label(name), value=sentence))
     elif answer.status == 409 and answer.body.get("read_on"):
-        form.value.errors = [_("This device already has a reading of %(date)s; one reading a day is accepted.",
-                               date=day(answer.body["read_on"]))]
+        form.form_errors.append(_("This device already has a reading of %(date)s; one reading a day is accepted.",
+                                  date=day(answer.body["read_on"])))
     elif answer.status == 409:
-        form.value.errors = [refusal_sentence(answer.code, answer.status)]
+        form.form_errors.append(refusal_sentence(answer.code, answer.status))
     else:
-        _place(form, answer, {"counter": form.counter, "value": form.value})
+        _place(form, answer, fields)
 
 
 # --- incidents ----------------------------------------------------------------------------------

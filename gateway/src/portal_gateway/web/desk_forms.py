@@ -10,7 +10,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
@@ -66,16 +66,67 @@ class LocationForm(FlaskForm):
                            validators=[DataRequired(_REQUIRED), Length(max=MAX_LOCATION)])
 
 
-class ReadingForm(FlaskForm):
-    """The counter's choices are the device's own counters, set by the page before validating."""
+# How people call the counters servicedesk names; a name the portal does not know shows as written.
+COUNTER_LABELS = {
+    "total": _l("Total"),
+    "black": _l("Black"),
+    "bn": _l("Black"),
+    "mono": _l("Black"),
+    "colour": _l("Colour"),
+    "color": _l("Colour"),
+    "scan": _l("Scan"),
+}
+_NOT_IN_A_NAME = re.compile(r"[^a-z0-9]+")
 
-    counter = SelectField(_l("Counter"), id="reading-counter", choices=[], validate_choice=False,
-                          validators=[_ChoiceOnly(_l("Choose one of this device's counters."))])
-    value = StringField(_l("Reading"), id="reading-value", validators=[DataRequired(_REQUIRED)])
 
-    def validate_value(self, field):
-        if reading_number(field.data) is None:
+def counter_label(name: str):
+    return COUNTER_LABELS.get(str(name).strip().lower(), str(name))
+
+
+class _WholeNumber:
+    """A counter's value as people write it (1,234,567), a whole number the service can take."""
+
+    def __call__(self, form, field):
+        if field.data and reading_number(field.data) is None:
             raise ValidationError(_l("Enter the counter's value as a whole number, without decimals."))
+
+
+class ReadingForm(FlaskForm):
+    """One value per counter of the device: the fields are made for the device's counters
+    (reading_form), so a reading always holds them all, as the service requires."""
+
+    # The device's counter names, in its order, and each one's field.
+    counter_names: list[str] = []
+
+    def counter_fields(self) -> dict[str, Field]:
+        return {name: self[_field_name(name, position, self.counter_names)]
+                for position, name in enumerate(self.counter_names)}
+
+    def values(self) -> dict[str, int | None]:
+        return {name: reading_number(field.data) for name, field in self.counter_fields().items()}
+
+
+def _field_name(name: str, position: int, names: list[str]) -> str:
+    """A form field name for the counter: readable when the counter's name allows it, and never the
+    same as another counter's (two names can read alike once reduced to letters and digits)."""
+    slug = _NOT_IN_A_NAME.sub("-", str(name).lower()).strip("-")
+    taken = [_NOT_IN_A_NAME.sub("-", str(other).lower()).strip("-") for other in names[:position]]
+    if not slug or slug in taken:
+        slug = f"{slug}-{position}" if slug else str(position)
+    return f"counter-{slug}"
+
+
+def reading_form(counters: list[str], **kwargs) -> ReadingForm:
+    """The reading form of a device with these counters (its own class: WTForms fields are declared
+    on a class, and each device has its own set)."""
+    names = [str(name) for name in counters]
+    form_class = type("DeviceReadingForm", (ReadingForm,), {"counter_names": names})
+    for position, name in enumerate(names):
+        field_name = _field_name(name, position, names)
+        # The id is the name: "counter-…" never meets the page's other ids (reading-form, reading-submit).
+        setattr(form_class, field_name, StringField(counter_label(name), id=field_name,
+                                                    validators=[DataRequired(_REQUIRED), _WholeNumber()]))
+    return form_class(**kwargs)
 
 
 class IncidentForm(FlaskForm):

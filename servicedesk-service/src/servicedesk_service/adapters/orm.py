@@ -149,23 +149,46 @@ class CounterReplacement(Base):
     replaced_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
-class MeterReading(Base):
-    """An accepted meter reading. The unique (device_id, read_on) is what makes "one reading per
-    device and day" hold under concurrent submissions, not only the check before the insert."""
+class DeviceReading(Base):
+    """A device's accepted reading of one day, holding every counter of the device (`counters`).
+    The unique (device_id, read_on) is what makes "one reading per device and day" hold under
+    concurrent submissions, not only the check before the insert."""
 
-    __tablename__ = "meter_readings"
+    __tablename__ = "device_readings"
     __table_args__ = (sa.UniqueConstraint("device_id", "read_on"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"))
-    counter: Mapped[str] = mapped_column(sa.String(50))
-    series: Mapped[int] = mapped_column(sa.Integer)
-    value: Mapped[int] = mapped_column(sa.BigInteger)
-    previous_value: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The calendar day of the reading in the customer's time zone.
     read_on: Mapped[date] = mapped_column(sa.Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # One row per counter of the device; the API orders them as the device lists its counters.
+    counters: Mapped[list["MeterReading"]] = relationship(
+        back_populates="device_reading", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="MeterReading.counter",
+    )
+
+
+class MeterReading(Base):
+    """One counter's value within a device's reading. device_id and read_on repeat the device
+    reading's so a counter's series is read from this table alone (its latest value, its day)."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (sa.UniqueConstraint("device_reading_id", "counter"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    device_reading_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("device_readings.id", ondelete="CASCADE"))
+    device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    counter: Mapped[str] = mapped_column(sa.String(50))
+    series: Mapped[int] = mapped_column(sa.Integer)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+    previous_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    read_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+    device_reading: Mapped[DeviceReading] = relationship(back_populates="counters")
 
 
 class Incident(Base):

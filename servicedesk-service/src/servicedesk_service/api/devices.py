@@ -106,13 +106,15 @@ def put_assignees(body, device_id: uuid.UUID):
 @blp.arguments(schemas.ReadingIn)
 @blp.response(201, schemas.ReadingOut)
 @blp.alt_response(409, description="The device already has a reading that day, or is retired (problem+json).")
-@blp.alt_response(422, description="Unknown counter, bad value, lower than the previous reading, or a read_on in "
-                                    "the future, not after the latest reading, or from a customer (problem+json).")
+@blp.alt_response(422, description="A counter of the device missing or an unknown one, a bad value, a counter lower "
+                                    "than its previous reading (each named), or a read_on in the future, not after "
+                                    "the device's latest reading, or from a customer (problem+json).")
 @blp.doc(security=SECURITY)
 def submit_reading(body, device_id: uuid.UUID):
-    """Submit a meter reading of today, or (staff) of an earlier day; accepted readings are announced to billing."""
+    """Submit the device's meter reading of today, every counter at once, or (staff) of an earlier day;
+    accepted readings are announced to billing."""
     return meters.submit_reading(
-        context(), caller_scope(), device_id, body["counter"], body["value"],
+        context(), caller_scope(), device_id, body["counters"],
         by=caller_id(), actor=caller(), read_on=body.get("read_on"),
     )
 
@@ -122,7 +124,7 @@ def submit_reading(body, device_id: uuid.UUID):
 @blp.response(200, schemas.ReadingsOut)
 @blp.doc(security=SECURITY)
 def reading_history(device_id: uuid.UUID):
-    """The device's accepted readings, newest first."""
+    """The device's accepted readings, newest day first, each with every counter."""
     return {"items": meters.readings(context(), caller_scope(), device_id)}
 
 

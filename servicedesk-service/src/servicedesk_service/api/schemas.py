@@ -1,5 +1,5 @@
 """Request and response shapes of the devices API (they also write the OpenAPI document)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_READING = 10**15  # far above any real counter; keeps values inside BIGINT
 
@@ -70,24 +70,52 @@ class AssigneesOut(Schema):
     user_ids = fields.List(fields.UUID())
 
 
+class CounterValues(fields.Dict):
+    """Counter name -> value. A bad name or value is reported on `counters.<name>`, the path the
+    service's own refusals of a counter use, rather than marshmallow's `counters.<name>.value`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as error:
+            messages = error.messages
+            if isinstance(messages, dict):
+                if any(isinstance(problems, dict) and "key" in problems for problems in messages.values()):
+                    # A bad name is said on `counters` itself: a path holding the name would send
+                    # back whatever was typed, however long.
+                    raise ValidationError(["Name each counter with 1 to 50 characters."]) from None
+                messages = {name: [m for part in problems.values() for m in part] if isinstance(problems, dict)
+                            else problems for name, problems in messages.items()}
+            raise ValidationError(messages) from None
+
+
 class ReadingIn(Schema):
-    counter = _text(50, required=True)
+    # Every counter of the device, by name: {"total": 120500, "black": 80200, "colour": 40300}.
     # strict: "12" and 12.5 are refused rather than coerced.
-    value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_READING))
+    counters = CounterValues(
+        keys=_text(50), values=fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_READING)),
+        required=True, validate=validate.Length(min=1, max=20),
+        metadata={"description": "Every counter of the device, each named once, with its value (a whole number)."},
+    )
     read_on = fields.Date(metadata={"description": (
         "Staff only: the day an earlier reading was taken (an engineer's visit, the ERP's history); "
-        "not in the future and after the counter's latest reading. Today when omitted.")})
+        "not in the future and after the device's latest reading. Today when omitted.")})
+
+
+class CounterReadingOut(Schema):
+    counter = fields.String()
+    value = fields.Integer()
+    previous_value = fields.Integer(allow_none=True)
+    series = fields.Integer()
 
 
 class ReadingOut(Schema):
     id = fields.UUID()
     device_id = fields.UUID()
-    counter = fields.String()
-    series = fields.Integer()
-    value = fields.Integer()
-    previous_value = fields.Integer(allow_none=True)
     read_on = fields.Date()
     recorded_at = fields.AwareDateTime()
+    # In the device's counter order.
+    counters = fields.List(fields.Nested(CounterReadingOut))
 
 
 class ReadingsOut(Schema):

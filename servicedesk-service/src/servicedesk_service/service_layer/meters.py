@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal_shared.contracts import new_event
 from portal_shared.db import transaction
-from portal_shared.errors import ErrorCode, UseCaseError, invalid
-from servicedesk_service.adapters.orm import CounterReplacement, Device, MeterReading
+from portal_shared.errors import FIELD_REQUIRED, ErrorCode, UseCaseError, invalid
+from servicedesk_service.adapters.orm import CounterReplacement, Device, DeviceReading, MeterReading
 from servicedesk_service.config import SERVICE_NAME
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain import meters as rules
 from servicedesk_service.domain.audit import Actor
 from servicedesk_service.domain.devices import RETIRED, DeviceScope
 from servicedesk_service.domain.meters import (
-    PreviousReading, ReadingRefused, check_not_lower, check_reading_day, local_day,
+    PreviousReading, ReadingRefused, check_counters_not_lower, check_reading_day, compare_counters, local_day,
 )
 from servicedesk_service.service_layer import audit
 from servicedesk_service.service_layer.context import ServicedeskContext
@@ -28,7 +30,7 @@ from servicedesk_service.service_layer.errors import (
     READING_DATE_IN_FUTURE, READING_DATE_NOT_AFTER_LATEST, READING_DATE_STAFF_ONLY, UNKNOWN_COUNTER,
 )
 
-ACCEPTED = ("servicedesk.meter_reading.accepted", 1)
+ACCEPTED = ("servicedesk.meter_reading.accepted", 2)
 # Each rule a reading can break, as the API names it.
 REFUSALS: dict[str, ErrorCode] = {
     rules.DATE_IN_FUTURE: READING_DATE_IN_FUTURE,
@@ -72,8 +74,8 @@ def replaced_on(session: Session, device_id: uuid.UUID, counter: str, series: in
 
 
 def _refused(refused: ReadingRefused) -> UseCaseError:
-    # Extra members (e.g. previous_value, previous_read_on) let a client show the rule's figures.
-    return REFUSALS[refused.rule](refused.message, errors={refused.field: [refused.message]}, **refused.details)
+    # Extra members (e.g. previous, latest_read_on) let a client show the rule's figures.
+    return REFUSALS[refused.rule](refused.message, errors=refused.errors, **refused.details)
 
 
 def _day_taken(read_on: date) -> UseCaseError:
@@ -90,23 +92,46 @@ def _known_counter(device: Device, counter: str) -> str:
     return name
 
 
+def _device_counters(device: Device, given: Mapping[str, int]) -> dict[str, int]:
+    """The reading's values by the device's counter names, in the device's order; every counter of
+    the device named once, no other (names are matched as the device keeps them: trimmed, lower case)."""
+    values: dict[str, int] = {}
+    for name, value in given.items():
+        key = str(name).strip().lower()
+        if key in values:
+            # "Total" and "total" are one counter: which of the two values is meant cannot be told.
+            raise invalid({f"counters.{key}": [f"Counter {key} is named more than once."]})
+        values[key] = value
+    mismatch = compare_counters(list(values), device.counters)
+    if mismatch.unknown:
+        errors = {f"counters.{name}": [f"Unknown counter {name!r}; this device has: {', '.join(device.counters)}."]
+                  for name in mismatch.unknown}
+        errors.update({f"counters.{name}": [f"Give the reading of counter {name}."] for name in mismatch.missing})
+        raise invalid(errors, error=UNKNOWN_COUNTER,
+                      field_codes={f"counters.{name}": FIELD_REQUIRED for name in mismatch.missing})
+    if mismatch.missing:
+        raise invalid({f"counters.{name}": [f"Give the reading of counter {name}."] for name in mismatch.missing},
+                      field_codes={f"counters.{name}": FIELD_REQUIRED for name in mismatch.missing})
+    return {name: values[name] for name in device.counters}
+
+
 def submit_reading(
-    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
+    context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID, counters: Mapping[str, int],
     *, by: uuid.UUID | None, actor: Actor, read_on: date | None = None,
-) -> MeterReading:
-    """A reading of today; staff may date it on an earlier day (`read_on`), appended after the series' latest.
-    An accepted reading is announced to billing."""
+) -> dict[str, Any]:
+    """A reading of today holding every counter of the device; staff may date it on an earlier day
+    (`read_on`), after the device's latest reading. An accepted reading is announced to billing."""
     with transaction(context.session_factory) as session:
-        reading, device = _submit(session, scope, device_id, counter, value, now=context.clock(),
+        reading, device = _submit(session, scope, device_id, counters, now=context.clock(),
                                   time_zone=context.customer_time_zone, by=by, actor=actor, read_on=read_on)
         context.outbox.add_event(session, accepted_event(device, reading))
-        return reading
+        return reading_view(reading, device.counters)
 
 
 def _submit(
-    session: Session, scope: DeviceScope, device_id: uuid.UUID, counter: str, value: int,
+    session: Session, scope: DeviceScope, device_id: uuid.UUID, counters: Mapping[str, int],
     *, now: datetime, time_zone: str, by: uuid.UUID | None, actor: Actor, read_on: date | None,
-) -> tuple[MeterReading, Device]:
+) -> tuple[DeviceReading, Device]:
     # The device row is locked so that two readings of one device are judged one after the other.
     device = get_device(session, scope, device_id, for_update=True)
     if read_on is not None and not scope.is_staff:
@@ -114,30 +139,41 @@ def _submit(
         # field is not theirs to send, and the answer says exactly what to leave out.
         raise invalid({"read_on": ["Only the vendor's staff date a reading; leave read_on out for today's reading."]},
                       error=READING_DATE_STAFF_ONLY)
-    counter = _known_counter(device, counter)
+    values = _device_counters(device, counters)
     if device.status == RETIRED:
         raise DEVICE_OUT_OF_SERVICE("The device is retired and takes no more readings.")
     today = local_day(now, time_zone)
     dated, read_on = read_on is not None, read_on or today
     taken = session.scalar(
-        sa.select(MeterReading.read_on).where(MeterReading.device_id == device.id, MeterReading.read_on == read_on)
+        sa.select(DeviceReading.read_on).where(DeviceReading.device_id == device.id, DeviceReading.read_on == read_on)
     )
     if taken is not None:
         raise _day_taken(read_on)
-    series = current_series(session, device.id, counter)
-    previous = previous_reading(session, device.id, counter, series)
+    series = {counter: current_series(session, device.id, counter) for counter in values}
+    previous = {counter: previous_reading(session, device.id, counter, series[counter]) for counter in values}
     try:
         if dated:
-            check_reading_day(read_on, today=today, latest=None if previous is None else previous.read_on,
-                              series_since=replaced_on(session, device.id, counter, series, time_zone))
-        check_not_lower(value, previous)
+            latest = session.scalar(
+                sa.select(sa.func.max(DeviceReading.read_on)).where(DeviceReading.device_id == device.id)
+            )
+            check_reading_day(read_on, today=today, latest=latest)
+            # A replaced counter's new series, not read yet, cannot start before the replacement.
+            for counter in values:
+                if previous[counter] is None:
+                    check_reading_day(read_on, today=today, latest=None,
+                                      series_since=replaced_on(session, device.id, counter, series[counter], time_zone))
+        check_counters_not_lower(values, previous)
     except ReadingRefused as refused:
         raise _refused(refused) from None
-    reading = MeterReading(
-        id=uuid.uuid4(), device_id=device.id, counter=counter, series=series, value=value,
-        previous_value=None if previous is None else previous.value,
-        read_on=read_on, recorded_at=now, recorded_by=by,
-    )
+    reading = DeviceReading(id=uuid.uuid4(), device_id=device.id, read_on=read_on, recorded_at=now, recorded_by=by)
+    reading.counters = [
+        MeterReading(
+            id=uuid.uuid4(), device_id=device.id, counter=counter, series=series[counter], value=value,
+            previous_value=None if previous[counter] is None else previous[counter].value,
+            read_on=read_on, recorded_at=now, recorded_by=by,
+        )
+        for counter, value in values.items()
+    ]
     session.add(reading)
     try:
         # The unique (device_id, read_on) is the last word when the check above raced another writer.
@@ -147,11 +183,26 @@ def _submit(
         raise _day_taken(read_on) from None
     audit.record(session, actor, audited.READING_SUBMITTED, customer_id=device.customer_id,
                  subject_type=audited.DEVICE, subject_id=device.id, at=now,
-                 detail={"reading_id": reading.id, "counter": counter, "value": value, "read_on": read_on.isoformat()})
+                 detail={"reading_id": reading.id, "counters": values, "read_on": read_on.isoformat()})
     return reading, device
 
 
-def accepted_event(device: Device, reading: MeterReading):
+def _in_order(reading: DeviceReading, order: list[str]) -> list[MeterReading]:
+    """The reading's counters in the device's order; one the device no longer lists goes last."""
+    rank = {name: position for position, name in enumerate(order)}
+    return sorted(reading.counters, key=lambda row: (rank.get(row.counter, len(rank)), row.counter))
+
+
+def reading_view(reading: DeviceReading, order: list[str]) -> dict[str, Any]:
+    return {
+        "id": reading.id, "device_id": reading.device_id, "read_on": reading.read_on,
+        "recorded_at": reading.recorded_at,
+        "counters": [{"counter": row.counter, "value": row.value, "previous_value": row.previous_value,
+                      "series": row.series} for row in _in_order(reading, order)],
+    }
+
+
+def accepted_event(device: Device, reading: DeviceReading):
     return new_event(
         *ACCEPTED,
         {
@@ -160,26 +211,25 @@ def accepted_event(device: Device, reading: MeterReading):
             "serial_number": device.serial_number,
             "customer_id": device.customer_id,
             "account_number": device.account_number,
-            "counter": reading.counter,
-            "value": reading.value,
-            "previous_value": reading.previous_value,
-            "series": reading.series,
             "read_on": reading.read_on,
             "recorded_at": reading.recorded_at,
+            "counters": [{"counter": row.counter, "value": row.value, "previous_value": row.previous_value,
+                          "series": row.series} for row in _in_order(reading, device.counters)],
         },
         producer=SERVICE_NAME,
     )
 
 
-def readings(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID) -> list[MeterReading]:
+def readings(context: ServicedeskContext, scope: DeviceScope, device_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The device's readings, newest day first, each with its counters."""
     with transaction(context.session_factory) as session:
         device = get_device(session, scope, device_id)
-        return list(
-            session.scalars(
-                sa.select(MeterReading).where(MeterReading.device_id == device.id)
-                .order_by(MeterReading.read_on.desc(), MeterReading.counter)
-            )
-        )
+        found = session.scalars(
+            sa.select(DeviceReading).where(DeviceReading.device_id == device.id)
+            .order_by(DeviceReading.read_on.desc())
+            .options(selectinload(DeviceReading.counters))
+        ).all()
+        return [reading_view(reading, device.counters) for reading in found]
 
 
 def replace_counter(

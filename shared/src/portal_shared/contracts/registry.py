@@ -21,6 +21,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("payment.confirmed", 1): payment.PaymentConfirmedV1,
     ("payment.failed", 1): payment.PaymentFailedV1,
     ("servicedesk.meter_reading.accepted", 1): servicedesk.MeterReadingAcceptedV1,
+    ("servicedesk.meter_reading.accepted", 2): servicedesk.MeterReadingAcceptedV2,
     ("servicedesk.incident.opened", 1): servicedesk.IncidentOpenedV1,
 }
 
