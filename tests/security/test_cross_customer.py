@@ -27,6 +27,7 @@ BODIES = {
     **VALID_BODIES,
     ("PATCH", "/api/v1/users/{id}"): {"name": "Intruso"},
     ("POST", "/api/v1/payments/{id}/status-check"): {},  # takes no body: it only asks the bank
+    ("POST", "/api/v1/payments/{id}/cancel"): {},  # takes no body: it asks the bank to cancel
 }
 
 
