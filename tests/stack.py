@@ -353,10 +353,9 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
         return {**env, "METRICS_PORT": str(free_port())}
 
     for name in SERVICES:
-        if name != "identity":
-            spawn(f"{name}-consumer", [str(BIN / f"{name}-consumer")], with_metrics(envs[name]))
+        spawn(f"{name}-consumer", [str(BIN / f"{name}-consumer")], with_metrics(envs[name]))
     spawn("gateway-revocations", [str(BIN / "portal-gateway-revocations")], with_metrics(common))
-    for queue in [*(f"{name}-service" for name in SERVICES if name != "identity"), "gateway"]:
+    for queue in [*(f"{name}-service" for name in SERVICES), "gateway"]:
         wait_until(lambda q=queue: _queue_exists(amqp_url, f"{queue_prefix}{q}"), timeout=30, what=f"the queue {queue}")
     for name, module in SERVICES.items():
         web = spawn(f"{name}-web", [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"],
@@ -418,9 +417,8 @@ def connect_stack(resources: ExitStack, log_dir: Path, environ: Mapping[str, str
         wait_until(lambda b=base: requests.get(f"{b}/healthz", timeout=2).status_code == 200, timeout=wait,
                    interval=0.5, what=f"{name} answering {base}/healthz")
     for name in SERVICES:
-        if name != "identity":
-            wait_until(lambda n=name: _queue_exists(stack.amqp_url, f"{stack.queue_prefix}{n}-service"), timeout=wait,
-                       interval=0.5, what=f"{name}-service's queue on the stack's broker")
+        wait_until(lambda n=name: _queue_exists(stack.amqp_url, f"{stack.queue_prefix}{n}-service"), timeout=wait,
+                   interval=0.5, what=f"{name}-service's queue on the stack's broker")
     return stack
 
 

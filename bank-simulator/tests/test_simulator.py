@@ -198,3 +198,23 @@ def test_a_payment_the_bank_already_paid_is_not_cancelled(bank, client, register
     assert answer.status_code == 409
     assert answer.json["status"] == "approved" and answer.json["bank_reference"]
     assert client.post("/api/payments/no-such-payment/cancel").status_code == 404
+
+
+def test_an_approval_after_a_cancel_pays_the_cancelled_payment_once(bank, client, register, receiver, form, verify):
+    pending, cancelled = register(), register()
+    # Only a cancelled payment takes it: a pending one is the customer's ordinary choice to make.
+    assert choose(client, pending["bank_payment_id"], "approve_after_cancel", form).status_code == 409
+    assert status(client, pending["bank_payment_id"])["status"] == "pending"
+    assert client.post(f"/api/payments/{cancelled['bank_payment_id']}/cancel").json["status"] == "cancelled"
+
+    response = choose(client, cancelled["bank_payment_id"], "approve_after_cancel", form)
+
+    assert response.status_code == 303
+    ((headers, body),) = receiver.received
+    notification = verify(headers, body)
+    assert notification["status"] == "approved" and notification["bank_reference"]
+    known = status(client, cancelled["bank_payment_id"])
+    assert (known["status"], known["bank_reference"]) == ("approved", notification["bank_reference"])
+    assert choose(client, cancelled["bank_payment_id"], "approve_after_cancel", form).status_code == 409
+    assert client.post(f"/api/payments/{cancelled['bank_payment_id']}/cancel").status_code == 409
+    assert len(receiver.received) == 1

@@ -74,8 +74,7 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
     migrations.extend(envs.items())
     # Consumers first: their queues must be bound before the relays publish what they subscribe to.
     for name in services:
-        if name != "identity":
-            processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], envs[name]))
+        processes.append(Process(f"{name}-consumer", [str(BIN / f"{name}-consumer")], envs[name]))
     # The revocations identity announces, into the Redis the gateway's workers read them from.
     processes.append(Process("gateway-revocations", [str(BIN / "portal-gateway-revocations")], common))
     for name, (module, port) in services.items():

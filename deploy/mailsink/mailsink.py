@@ -66,7 +66,9 @@ class SinkHandler:
                 "received_at": datetime.now(timezone.utc).isoformat(),
                 "from": envelope.mail_from,
                 "to": list(envelope.rcpt_tos),
-                "subject": str(parsed.get("Subject", "")),
+                # A subject too long for one line is folded right after "Subject:"; unfolded, the
+                # space of the fold is not part of it (RFC 5322 §2.2.3), but the parser keeps it.
+                "subject": str(parsed.get("Subject", "")).lstrip(),
                 "text": text,
                 "html": html_body,
             }

@@ -278,8 +278,8 @@ class FakeServicedesk(ScopedService):
                            {"device_id": ["Retired or removed device."]}, code="servicedesk.device_out_of_service")
         side = "vendor" if principal.is_staff else "customer"
         incident = {
-            "id": str(uuid.uuid4()), "customer_id": found["customer_id"], "device_id": found["id"],
-            "category": body["category"].strip(), "description": body["description"].strip(),
+            "id": str(uuid.uuid4()), "number": f"INC-2026-{len(self.incidents) + 1:06d}",
+            "customer_id": found["customer_id"], "device_id": found["id"], "category": body["category"].strip(), "description": body["description"].strip(),
             "contact": {k: contact[k].strip() for k in ("name", "phone", "email")}, "status": "open",
             "opened_at": self.OPENED_AT, "opened_by": principal.user_id, "response_due_at": self.DUE_AT,
             "acknowledged_at": None, "ended_at": None,

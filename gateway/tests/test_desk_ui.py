@@ -308,7 +308,10 @@ def test_opening_an_incident_posts_the_contract_and_shows_when_a_response_is_due
     # Due 20:00 UTC is 14:00 in Mexico City.
     assert re.search(r'<time id="incident-due" datetime="[^"]+">24/11/2026 14:00</time>', page)
     assert re.search(r'id="incident-sla" data-sla="on_time">A tiempo<', page)
-    assert "Se abrió la incidencia. La respuesta vence el 24/11/2026 14:00 (hora de la Ciudad de México)." in page
+    number = servicedesk.incidents[incident_id]["number"]
+    assert (f"Se abrió la incidencia {number} y se envió una confirmación por correo. La respuesta vence el "
+            "24/11/2026 14:00 (hora de la Ciudad de México).") in page
+    assert f"<h1>Incidencia {number}: Atasco de papel</h1>" in page
     assert "SN-COPIER-01" in page and "Abierta" in page
 
 

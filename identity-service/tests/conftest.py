@@ -14,10 +14,12 @@ from portal_shared.auth import ADMIN
 from portal_shared.testing.service import ServiceUnderTest
 
 from identity_service import create_app
-from identity_service.adapters.orm import Base, outbox_table
+from identity_service.adapters.orm import INBOX, Base, outbox_table
 from identity_service.config import Config
 from identity_service.entrypoints.migrate import MIGRATIONS_DIR
 from identity_service.service_layer import customers, users
+from identity_service.service_layer.notifications import Notifier
+from identity_service.service_layer.subscriptions import handlers_for
 from identity_service.service_layer.audit import system_actor
 
 pytest_plugins = ["portal_shared.testing.fixtures"]
@@ -48,6 +50,8 @@ def service_under_test() -> ServiceUnderTest:
         metadata=Base.metadata,
         extension_prefix="identity",
         outbox_table=outbox_table,
+        inbox_table=INBOX,
+        handlers=handlers_for(Notifier(portal_base_url="http://portal.test", time_zone="America/Mexico_City")),
         gunicorn_conf="identity_service.gunicorn_conf",
         default_port=8001,
     )

@@ -273,7 +273,7 @@ def processes() -> dict[str, dict[str, Any]]:
 
 
 def test_every_relay_consumer_and_mailer_serves_metrics_in_the_network():
-    assert len(processes()) == 10, sorted(processes())
+    assert len(processes()) == 11, sorted(processes())
     problems = []
     for name, service in processes().items():
         environment = service.get("environment") or {}

@@ -627,7 +627,7 @@ def test_prod_queues_are_quorum():
             if "AMQP_URL" in variables and variables.get("QUEUE_TYPE") != "quorum":
                 problems.append(f"{name_of(workload)} container {container['name']}: QUEUE_TYPE {variables.get('QUEUE_TYPE')}")
     consumers = [d for d in of_kind(objects, "Deployment") if component_of(d) == "consumer"]
-    assert len(consumers) == 4  # billing, payment, servicedesk, gateway-revocations
+    assert len(consumers) == 5  # identity, billing, payment, servicedesk, gateway-revocations
     assert not problems, "\n".join(problems)
 
 
@@ -864,7 +864,7 @@ def scraped(objects) -> dict[str, int]:
 def test_every_relay_consumer_and_mailer_serves_metrics_on_a_named_port(target):
     objects = rendered(target)
     workers = metrics_workers(objects)
-    assert len(workers) == 11, sorted(d["metadata"]["name"] for d in workers)
+    assert len(workers) == 12, sorted(d["metadata"]["name"] for d in workers)
     problems = []
     for deployment in workers:
         where = name_of(deployment)
@@ -917,7 +917,7 @@ def test_the_monitoring_namespace_may_scrape_every_annotated_pod_and_nothing_els
     objects = rendered(overlay)
     network = Network(objects, namespace_of(overlay))
     targets = scraped(objects)
-    assert len(targets) == 15, sorted(targets)  # four web tiers, eleven relays, consumers and mailers
+    assert len(targets) == 16, sorted(targets)  # four web tiers, twelve relays, consumers and mailers
     monitoring = MONITORING[overlay]
     elsewhere = ({"kubernetes.io/metadata.name": "elsewhere"}, {"app.kubernetes.io/name": "prometheus"})
     other_pod = (monitoring[0], {"app.kubernetes.io/name": "grafana"})

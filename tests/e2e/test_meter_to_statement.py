@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import replace
-from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from pypdf import PdfReader
 
 from billing_service.domain.calendar import Period
-from billing_service.config import Config
-from billing_service.service_layer.context import build_context
-from billing_service.service_layer.statements import state_period
 from billing_service.service_layer.usage import usage_key
 from desk import DeskCustomer, admin_of, assert_problem, read_yesterday, register_device
-from portal_shared.db import make_session_factory, transaction
 from stack import Api, Stack, wait_until
-
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
+from statements import state_month_as_its_end_would
 
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def state_month_as_its_end_would(stack: Stack, period: Period, customer_id: str) -> list[str]:
-    """What the month-end run does on the first of next month, with billing's own use case.
-
-    The operator's API states a month only once it has ended (checked below); the reading was
-    taken today, so the run is made with the clock at the start of next month instead.
-    """
-    first_of_next = datetime.combine(period.end, time(0, 30), tzinfo=MEXICO_CITY).astimezone(timezone.utc)
-    context = replace(build_context(Config().as_dict(), make_session_factory(stack.db("billing"))),
-                      clock=lambda: first_of_next)
-    with transaction(context.session_factory) as session:
-        result = state_period(context, session, period, customer_id=uuid.UUID(customer_id))
-    return result.generated
 
 
 def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, operator: Api, billing_customer):

@@ -67,12 +67,15 @@ class PaymentStore:
             row = self._connection.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
         return None if row is None else dict(row)
 
-    def decide(self, payment_id: str, *, outcome: str, status: str, bank_reference: str | None, **details: str | None) -> bool:
-        """Record the customer's choice once; False when the payment was already decided."""
+    def decide(self, payment_id: str, *, outcome: str, status: str, bank_reference: str | None,
+               after_cancel: bool = False, **details: str | None) -> bool:
+        """Record the customer's choice once; False when the payment was already decided. after_cancel:
+        the choice decides a cancelled payment instead, once; False when it is not cancelled."""
+        undecided = f"status = '{CANCELLED}'" if after_cancel else "outcome IS NULL"
         with self._lock:
             cursor = self._connection.execute(
                 "UPDATE payments SET outcome = ?, status = ?, bank_reference = ?, email = ?, phone = ?,"
-                " client_number = ?, decided_at = ? WHERE id = ? AND outcome IS NULL",
+                f" client_number = ?, decided_at = ? WHERE id = ? AND {undecided}",
                 (
                     outcome,
                     status,

@@ -23,7 +23,11 @@ OUTCOMES = {
     "approve_without_notice": (APPROVED, 0),  # approved, but the notification is lost
     "never_answer": (PENDING, 0),  # the bank never decides
     "notify_twice": (APPROVED, 2),
+    # Only for a payment already cancelled, and not on the page: the customer's approval that reaches
+    # the bank after it answered a cancel (a race real banks have), so a cancelled payment ends paid.
+    "approve_after_cancel": (APPROVED, 1),
 }
+LATE_OUTCOMES = frozenset({"approve_after_cancel"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -159,7 +163,8 @@ def cancel_and_return(payment_id: str):
 @pages.post("/pay/<payment_id>")
 def decide(payment_id: str):
     """The customer's choice. Tests post these form fields directly: outcome, and client_number +
-    nip (+ optional email) for Citibanamex, email + phone for BBVA."""
+    nip (+ optional email) for Citibanamex, email + phone for BBVA. 409 when the payment was decided
+    (for "approve_after_cancel": when it is not cancelled)."""
     payment = store().get(payment_id)
     if payment is None:
         abort(404)
@@ -180,6 +185,7 @@ def decide(payment_id: str):
         email=form["email"] or None,
         phone=form["phone"] or None,
         client_number=form["client_number"] or None,
+        after_cancel=form["outcome"] in LATE_OUTCOMES,
     )
     if not decided:
         return render_template("done.html", bank=bank(), payment=store().get(payment_id)), 409

@@ -1,7 +1,8 @@
 """billing-service settings: portal_shared's ServiceConfig, read from the environment with local defaults."""
 from __future__ import annotations
 
-from portal_shared.config import env_int
+from portal_shared.brand import DEFAULT_PRIMARY_COLOR
+from portal_shared.config import env_int, env_str
 from portal_shared.service.config import ServiceConfig
 
 
@@ -14,6 +15,11 @@ class Config(ServiceConfig):
         super().__init__()
         # Credit status turns from "overdue" to "blocked" after this many days past due.
         self.CREDIT_BLOCK_DAYS = env_int("CREDIT_BLOCK_DAYS", 60)
+        # The brand opening each statement (portal_shared.brand checks it when a process starts):
+        # left empty, the portal's own name and red. PNG or JPEG logos only: reportlab draws no SVG.
+        self.BRAND_NAME = env_str("BRAND_NAME", "")
+        self.BRAND_LOGO_PATH = env_str("BRAND_LOGO_PATH", "")
+        self.BRAND_PRIMARY_COLOR = env_str("BRAND_PRIMARY_COLOR", DEFAULT_PRIMARY_COLOR)
 
 
 SERVICE_NAME = Config.SERVICE_NAME

@@ -130,6 +130,56 @@ def test_an_overpayment_never_takes_pending_below_zero(deliver, payment, custome
         assert (str(pair.applied_amount), str(pair.excess_amount)) == ("1000.00", "200.00")
 
 
+def test_a_payment_confirmed_after_it_failed_is_applied(deliver, payment, customer, invoices, session_factory,
+                                                         outbox_messages):
+    # The bank reported it paid after payment-service had cancelled or expired it: the money counts.
+    peso, _ = invoices
+    payment_id = uuid.uuid4()
+    items = [{"invoice_id": peso["id"], "currency": "MXN", "amount": "400.00"}]
+    deliver(payment("initiated", payment_id=payment_id, customer_id=customer["customer_id"], items=items))
+    deliver(payment("failed", payment_id=payment_id, customer_id=customer["customer_id"], items=items))
+    assert state(session_factory, peso["id"]) == ("1000.00", "0.00", "open", 3)
+
+    deliver(payment("confirmed", payment_id=payment_id, customer_id=customer["customer_id"], items=items,
+                    bank_reference="BBVA-MP 654321"))
+
+    assert state(session_factory, peso["id"]) == ("600.00", "0.00", "open", 4)
+    last = outbox_messages("billing.invoice.balance_changed.v1", invoice_id=peso["id"])[-1]["data"]
+    assert (last["pending_amount"], last["payment_id"]) == ("600.00", str(payment_id))
+    with transaction(session_factory) as session:
+        pair = session.get(PaymentApplication, (payment_id, uuid.UUID(peso["id"])))
+        assert (pair.state, str(pair.applied_amount), str(pair.excess_amount), pair.bank_reference) == (
+            "applied", "400.00", "0.00", "BBVA-MP 654321")
+    # Told again, in any order: nothing more.
+    for kind in ("failed", "confirmed", "initiated"):
+        deliver(payment(kind, payment_id=payment_id, customer_id=customer["customer_id"], items=items))
+    assert state(session_factory, peso["id"]) == ("600.00", "0.00", "open", 4)
+
+
+def test_a_late_confirmation_of_an_invoice_paid_again_meanwhile_keeps_the_excess(
+    deliver, payment, customer, invoices, session_factory, caplog
+):
+    peso, _ = invoices
+    given_up, paid_again = uuid.uuid4(), uuid.uuid4()
+    first = [{"invoice_id": peso["id"], "currency": "MXN", "amount": "400.00"}]
+    second = [{"invoice_id": peso["id"], "currency": "MXN", "amount": "800.00"}]
+    deliver(payment("initiated", payment_id=given_up, customer_id=customer["customer_id"], items=first))
+    deliver(payment("failed", payment_id=given_up, customer_id=customer["customer_id"], items=first))
+    deliver(payment("initiated", payment_id=paid_again, customer_id=customer["customer_id"], items=second))
+    deliver(payment("confirmed", payment_id=paid_again, customer_id=customer["customer_id"], items=second))
+    assert state(session_factory, peso["id"]) == ("200.00", "0.00", "open", 5)
+
+    deliver(payment("confirmed", payment_id=given_up, customer_id=customer["customer_id"], items=first))
+
+    # 1,200.00 received for a 1,000.00 invoice: paid, never below zero, the 200.00 beyond it kept.
+    assert state(session_factory, peso["id"]) == ("0.00", "0.00", "paid", 6)
+    with transaction(session_factory) as session:
+        pair = session.get(PaymentApplication, (given_up, uuid.UUID(peso["id"])))
+        assert (pair.state, str(pair.applied_amount), str(pair.excess_amount)) == ("applied", "200.00", "200.00")
+    [warning] = [r for r in caplog.records if r.getMessage() == "payment exceeds the invoice's pending amount"]
+    assert (warning.payment_id, warning.excess) == (str(given_up), "200.00")
+
+
 def test_the_database_refuses_a_negative_pending_amount(invoices, session_factory):
     peso, _ = invoices
     with pytest.raises(sa.exc.IntegrityError):

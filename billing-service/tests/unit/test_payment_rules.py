@@ -69,6 +69,7 @@ BAL = Balance(D("100.00"), D("100.00"), D("0.00"))
         (INITIATED, RELEASED, D("0"), None),
         (CONFIRMED, None, D("0"), (APPLIED, D("60.00"), D("0.00"))),
         (CONFIRMED, APPLIED, D("0"), None),
+        (CONFIRMED, RELEASED, D("0"), (APPLIED, D("60.00"), D("0.00"))),  # failed, then paid at the bank after all
         (FAILED, None, D("0"), (RELEASED, D("100.00"), D("0.00"))),
         (FAILED, APPLIED, D("0"), None),
         (FAILED, RELEASED, D("0"), None),
@@ -90,6 +91,7 @@ def test_from_in_transit_the_held_amount_leaves_transit():
 
 # --- properties --------------------------------------------------------------------------------
 
+LATE = "failed, then confirmed"
 cents = st.integers(min_value=1, max_value=5_000_000).map(lambda c: D(c) / 100)
 rates = st.integers(min_value=150_000, max_value=250_000).map(lambda r: D(r) / 10_000)
 
@@ -97,7 +99,8 @@ rates = st.integers(min_value=150_000, max_value=250_000).map(lambda r: D(r) / 1
 @st.composite
 def scenarios(draw):
     """Invoices, payments of parts of them (never more than the amount), and each payment's events
-    in any order, some delivered twice; a payment either confirms or fails."""
+    in any order, some delivered twice; a payment confirms, fails, or fails and is confirmed later
+    (its bank reported it paid after the portal had given up on it)."""
     invoices = draw(st.lists(st.tuples(st.sampled_from(["MXN", "USD"]), cents), min_size=1, max_size=6))
     parts = []
     for index, (_currency, amount) in enumerate(invoices):
@@ -120,9 +123,9 @@ def scenarios(draw):
         # One item per invoice in a payment (payment-service refuses duplicates).
         items = list({index: (index, part) for index, part in items}.values())
         payments[payment] = items
-        outcome = draw(st.sampled_from([CONFIRMED, FAILED]))
-        outcomes[payment] = outcome
-        kinds = ([INITIATED] if draw(st.booleans()) else []) + [outcome]
+        outcome = draw(st.sampled_from([CONFIRMED, FAILED, LATE]))
+        outcomes[payment] = FAILED if outcome == FAILED else CONFIRMED
+        kinds = ([INITIATED] if draw(st.booleans()) else []) + ([FAILED, CONFIRMED] if outcome == LATE else [outcome])
         kinds += draw(st.lists(st.sampled_from(kinds), max_size=2))  # duplicates
         events += [(kind, payment) for kind in kinds]
     order = draw(st.permutations(events))

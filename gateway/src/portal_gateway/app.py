@@ -15,6 +15,7 @@ from portal_shared import errors
 from portal_shared.web.problems import use_case_problem
 from portal_shared.web.request_context import init_request_context
 
+from portal_gateway.brand import init_brand
 from portal_gateway.config import Config, dev_secret_key
 from portal_gateway.i18n import init_i18n
 from portal_gateway.local_api import health, openapi
@@ -37,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if app.config["CONFIGURE_LOGGING"]:
         configure_logging("gateway", app.config["LOG_LEVEL"])
+    # First: a brand the pages cannot show stops the app before it opens any connection.
+    init_brand(app)
     var_dir = Path(app.config["VAR_DIR"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = dev_secret_key(var_dir / "gateway")
@@ -111,7 +114,8 @@ def _wants_problem() -> bool:
 
 
 # Answered without a browser session: probes and scrapers must not depend on the session store.
-_SESSIONLESS_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.session_store_ready", "metrics.scrape", "static"})
+_SESSIONLESS_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.session_store_ready", "metrics.scrape", "static",
+                                    "brand.stylesheet", "brand.icon", "brand.logo"})
 # Forms of people who are not signed in: a stale token there only needs the form sent again.
 _SIGNED_OUT_FORMS = frozenset({"web.login", "web.recover", "web.reset_password", "web.activate"})
 

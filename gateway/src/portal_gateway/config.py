@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+from portal_shared.brand import DEFAULT_PRIMARY_COLOR
 from portal_shared.config import env_bool, env_float, env_int, env_str
 from portal_shared.service.config import var_dir
 from portal_shared.web.body_limit import DEFAULT_BODY_LIMIT
@@ -75,3 +76,10 @@ class Config:
         self.LANGUAGES = ("es", "en")
         # None: the package's compiled catalogs, or (in a checkout) catalogs compiled into VAR_DIR.
         self.TRANSLATIONS_DIR = os.environ.get("TRANSLATIONS_DIR") or None
+        # The deployment's brand on every page (portal_gateway.brand checks it when the app starts):
+        # left empty, the translated "Customer Portal", the portal's mark and its red.
+        self.BRAND_NAME = env_str("BRAND_NAME", "")
+        self.BRAND_LOGO_PATH = env_str("BRAND_LOGO_PATH", "")
+        self.BRAND_PRIMARY_COLOR = env_str("BRAND_PRIMARY_COLOR", DEFAULT_PRIMARY_COLOR)
+        # Empty: a shade darker than the primary colour.
+        self.BRAND_ACCENT_COLOR = env_str("BRAND_ACCENT_COLOR", "")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-# Every script and style is a file of /static (balances.js, portal.css): no inline code to allow.
+# Every script and style is a file the gateway serves (balances.js, portal.css, the brand's
+# generated /brand.css): no inline code to allow.
 # No form-action: paying posts to /balances, which redirects to the bank's page, and browsers
 # apply form-action to that redirect too.
 CONTENT_SECURITY_POLICY = (

@@ -25,6 +25,8 @@ class Config(ServiceConfig):
     def __init__(self) -> None:
         super().__init__()
         self.PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        # The zone the times in mails are written in: the vendor's, as its customers read them.
+        self.MAIL_TIME_ZONE = env_str("MAIL_TIME_ZONE", "America/Mexico_City")
         self.JWT_PRIVATE_KEY_PATH = env_str("JWT_PRIVATE_KEY_PATH", str(var_dir() / "identity" / "jwt-private.pem"))
 
         self.ACCESS_TOKEN_TTL_SECONDS = env_int("ACCESS_TOKEN_TTL_SECONDS", 600)

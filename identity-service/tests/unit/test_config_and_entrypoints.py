@@ -31,7 +31,8 @@ def test_defaults_live_under_var_dir(monkeypatch, tmp_path):
 
 def test_console_scripts_resolve():
     scripts = {ep.name: ep for ep in entry_points(group="console_scripts") if ep.name.startswith("identity-")}
-    assert set(scripts) == {"identity-migrate", "identity-relay", "identity-mailer", "identity-seed-demo"}
+    assert set(scripts) == {"identity-migrate", "identity-relay", "identity-consumer", "identity-mailer",
+                            "identity-seed-demo"}
     for script in scripts.values():
         assert callable(script.load())
 

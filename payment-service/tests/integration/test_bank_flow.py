@@ -152,6 +152,41 @@ def test_reconciliation_waits_then_expires_an_unanswered_payment(choose, bank_fo
     assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
 
 
+@pytest.mark.parametrize("notice", ["approve", "approve_without_notice"])
+def test_an_expired_payment_the_customer_pays_after_all_is_confirmed_once(choose, bank_forms, server, start, stored,
+                                                                          session_factory, outbox_for, bearer,
+                                                                          customer, notice):
+    payment = start()
+    expiring = build_context(
+        {**server.app.config, "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 0}, session_factory
+    )
+    reconcile.run_once(expiring)  # the bank still says pending, for too long
+    assert (stored(payment["id"]).status, stored(payment["id"]).failure_reason) == ("failed", "expired")
+
+    # The bank's page was still open: the customer pays there after all.
+    assert choose(payment["redirect_url"], notice, bank_forms["citibanamex"]).status_code == 303
+    if notice == "approve_without_notice":
+        # No notification: the return page's status check asks the bank about the failed payment.
+        assert stored(payment["id"]).status == "failed"
+        answer = check_status(server.app.test_client(), bearer, customer, payment["id"])
+        assert answer.json["status"] == "confirmed"
+
+    settled = stored(payment["id"])
+    assert (settled.status, settled.failure_reason) == ("confirmed", None)
+    assert settled.bank_reference.startswith("BC-Banamex ") and settled.email == "tesoreria@example.mx"
+
+    def published() -> tuple[int, int, int]:
+        receipts = [m for m in outbox_for(mail_to="tesoreria@example.mx") if payment["reference"] in m["subject"]]
+        return (len(outbox_for(payment["id"], event_type="payment.failed")),
+                len(outbox_for(payment["id"], event_type="payment.confirmed")), len(receipts))
+
+    assert published() == (1, 1, 1)
+    # The reconciler and the status check again: nothing more.
+    reconcile.run_once(expiring)
+    assert check_status(server.app.test_client(), bearer, customer, payment["id"]).json["status"] == "confirmed"
+    assert published() == (1, 1, 1)
+
+
 def test_reconciliation_leaves_young_payments_alone(choose, bank_forms, server, start, stored, session_factory):
     payment = start()
     choose(payment["redirect_url"], "approve_without_notice", bank_forms["citibanamex"])

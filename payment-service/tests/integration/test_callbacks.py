@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from payment_service.adapters import orm
 from payment_service.adapters.banks.signing import sign
+from payment_service.service_layer import reconcile
 from payment_service.service_layer.callbacks import UNCONFIRMED
+from payment_service.service_layer.wiring import build_context
 from portal_shared.db import transaction
 
 EMAIL = "cuentas.por.pagar@example.mx"
@@ -88,11 +90,18 @@ def test_the_same_callback_three_times_settles_once(started, callback, outbox_fo
     assert len([m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]) == 1
 
 
-def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, customer, stored, outbox_for, bank_decides):
+@pytest.mark.parametrize("first", ["pending", "expired"])
+def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, customer, stored, outbox_for, bank_decides,
+                                                            session_factory, first):
     server = live()
     invoice = issue(customer, amount="75.00")
     response = pay(customer, [(invoice, "75.00")], http=server.app.test_client())
     payment = stored(response.json["id"])
+    if first == "expired":
+        # Paid at the bank after the reconciler gave up on it: the late confirmation is made once too.
+        reconcile.run_once(build_context(
+            {**server.app.config, "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 0}, session_factory))
+        assert stored(payment.id).status == "failed"
     answer = bank_decides(payment, "approve", email="concurrente@example.mx")
     raw = json.dumps({
         "bank_payment_id": payment.bank_payment_id, "reference": payment.reference, "status": "approved",
@@ -113,7 +122,7 @@ def test_the_same_callback_three_times_at_once_settles_once(live, pay, issue, cu
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert sorted(a.json()["changed"] for a in answers) == [False, False, True]
     assert len(outbox_for(payment.id, event_type="payment.confirmed")) == 1
-    assert len(outbox_for(mail_to="concurrente@example.mx")) == 1
+    assert len([m for m in outbox_for(mail_to="concurrente@example.mx") if payment.reference in m["subject"]]) == 1
 
 
 @pytest.mark.parametrize(
@@ -179,6 +188,35 @@ def test_late_approval_after_a_decline_changes_nothing(started, callback, stored
     assert late.json == {"payment_id": str(payment.id), "status": "failed", "changed": False}
     assert stored(payment.id).status == "failed"
     assert outbox_for(payment.id, event_type="payment.confirmed") == []
+
+
+def test_an_expired_payment_is_confirmed_by_an_approval_the_bank_confirms_and_by_no_other(
+    app, started, callback, stored, outbox_for, session_factory, bank_decides
+):
+    payment, notification, _ = started
+    reconcile.run_once(build_context(
+        {**app.config, "RECONCILE_AFTER_SECONDS": 0, "PAYMENT_EXPIRE_SECONDS": 0}, session_factory))
+    assert stored(payment.id).failure_reason == "expired"
+    counted = UNCONFIRMED.labels(bank="citibanamex")._value.get()
+
+    # Signed, but the bank's status API still says pending: a leaked secret cannot confirm it.
+    forged = callback("citibanamex", notification)
+
+    assert forged.json == {"payment_id": str(payment.id), "status": "failed", "changed": False}
+    assert UNCONFIRMED.labels(bank="citibanamex")._value.get() == counted + 1
+    assert outbox_for(payment.id, event_type="payment.confirmed") == []
+
+    # The customer did pay at the bank after all: its notification, borne out, confirms it once.
+    paid = approved(bank_decides, payment, notification)
+    answers = [callback("citibanamex", paid) for _ in range(3)]
+
+    assert [(a.status_code, a.json["status"], a.json["changed"]) for a in answers] == [
+        (200, "confirmed", True), (200, "confirmed", False), (200, "confirmed", False)]
+    settled = stored(payment.id)
+    assert (settled.status, settled.bank_reference, settled.failure_reason) == ("confirmed", paid["bank_reference"], None)
+    assert locks_of(session_factory, payment.id) == 0
+    assert len(outbox_for(payment.id, event_type="payment.confirmed")) == 1
+    assert len([m for m in outbox_for(mail_to=EMAIL) if payment.reference in m["subject"]]) == 1
 
 
 def test_a_notification_that_does_not_match_the_payment_is_refused(started, callback, stored):

@@ -76,6 +76,47 @@ def test_a_payment_the_bank_paid_meanwhile_is_confirmed_not_cancelled(choose, ba
     assert read.json["status"] == "confirmed"
 
 
+@pytest.mark.parametrize("bank", ["citibanamex", "bbva"])
+def test_a_cancelled_payment_the_bank_pays_after_all_is_confirmed_once(live, pay, issue, customer, bearer, choose,
+                                                                       bank_forms, callback, outbox_for, stored,
+                                                                       simulators, bank):
+    server = live()  # the bank's own notification reaches it
+    http = server.app.test_client()
+    invoice = issue(customer, amount="1000.00")
+    payment = pay(customer, [(invoice, "400.00")], bank=bank, http=http).json
+    cancelled = cancel(http, bearer, customer, payment["id"])
+    assert (cancelled.status_code, cancelled.json["failure_reason"]) == (200, "cancelled")
+
+    # The customer's approval reached the bank after it had answered the cancel: it took the money.
+    assert choose(payment["redirect_url"], "approve_after_cancel", bank_forms[bank]).status_code == 303
+
+    read = http.get(f"/api/v1/payments/{payment['id']}", headers=bearer("billing", customer_id=customer)).json
+    assert (read["status"], read["failure_reason"]) == ("confirmed", None)
+    at_bank = requests.get(f"{simulators[bank].url}/api/payments/{_bank_id(payment)}", timeout=10).json()
+    assert read["bank_reference"] == at_bank["bank_reference"] and read["confirmed_at"]
+    [confirmed] = outbox_for(payment["id"], event_type="payment.confirmed")
+    assert (confirmed["data"]["bank_reference"], confirmed["data"]["total_mxn"]) == (read["bank_reference"], "400.00")
+
+    def receipts() -> list[dict]:
+        return [m for m in outbox_for(mail_to=bank_forms[bank]["email"]) if payment["reference"] in m["subject"]]
+
+    assert len(receipts()) == 1
+    # Paid, the 400.00 is no longer payable: 600.00 is what is left of the invoice.
+    assert pay(customer, [(invoice, "600.01")], bank=bank, http=http).status_code == 422
+
+    # The notification again (twice), a status check and a cancel: nothing more happens.
+    notification = {"bank_payment_id": _bank_id(payment), "reference": payment["reference"], "status": "approved",
+                    "bank_reference": read["bank_reference"], "email": bank_forms[bank]["email"], "amount": "400.00"}
+    assert [callback(bank, notification).json["changed"] for _ in range(2)] == [False, False]
+    checked = http.post(f"/api/v1/payments/{payment['id']}/status-check", headers=bearer("billing", customer_id=customer))
+    assert checked.json["status"] == "confirmed"
+    assert cancel(http, bearer, customer, payment["id"]).json["code"] == "payment.not_pending"
+    assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
+    assert len(outbox_for(payment["id"], event_type="payment.failed")) == 1
+    assert len(receipts()) == 1
+    assert stored(payment["id"]).status == "confirmed"
+
+
 def test_only_a_pending_payment_of_ones_own_company_is_cancelled(choose, client, bearer, customer, started):
     payment, _invoice = started()
     other = cancel(client, bearer, uuid.uuid4(), payment["id"])

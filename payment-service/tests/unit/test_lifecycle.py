@@ -1,6 +1,6 @@
 """A payment's lifecycle: every state against every answer of the bank (and the reconciler's
 expiry), and answers repeated and out of order (the callback, its repeats, status checks and the
-reconciler all apply them)."""
+reconciler all apply them): the first final answer wins, but the bank's approval always does."""
 from __future__ import annotations
 
 import itertools
@@ -34,6 +34,11 @@ TABLE = {
     (PENDING, STILL_PENDING, False): None,
     (PENDING, EXPIRED, True): FAILED,  # the reconciler's clock, after the bank still said pending
     (PENDING, EXPIRED, False): FAILED,
+    # Failed, and yet the bank reports it paid: a late confirmation, never a lost payment.
+    (FAILED, APPROVED, True): CONFIRMED,
+    (FAILED, APPROVED, False): None,
+    **{(FAILED, answer, reference): None
+       for answer in (DECLINED, CANCELLED, STILL_PENDING, EXPIRED) for reference in (True, False)},
     **{(status, answer, reference): None
        for status in FINAL_STATUSES for answer in ANSWERS for reference in (True, False)},
 }
@@ -60,9 +65,12 @@ ALL_ANSWERS = FINAL_ANSWERS + [(STILL_PENDING, None), (APPROVED, None)]
 
 
 @pytest.mark.parametrize("answers", [list(p) for n in range(1, 4) for p in itertools.product(ALL_ANSWERS, repeat=n)])
-def test_the_first_final_answer_wins_whatever_follows(answers):
+def test_an_approval_confirms_whenever_it_comes_else_the_first_final_answer_wins(answers):
     first_final = next((a for a in answers if settled_status(PENDING, *a) is not None), None)
-    expected = PENDING if first_final is None else settled_status(PENDING, *first_final)
+    if (APPROVED, "BC-Banamex 1") in answers:
+        expected = CONFIRMED
+    else:
+        expected = PENDING if first_final is None else settled_status(PENDING, *first_final)
     assert _apply_all(answers) == expected
 
 

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from portal_shared.contracts import parse_event
 from portal_shared.db import transaction
@@ -36,12 +40,26 @@ def stored(session_factory, model, customer_id) -> int:
         return session.scalar(query.where(Incident.customer_id == uuid.UUID(str(customer_id))))
 
 
-def opened_events(session_factory, customer_id) -> list:
+def published(session_factory, customer_id, topic: str) -> list:
     with transaction(session_factory) as session:
-        payloads = session.scalars(sa.select(OUTBOX.c.payload).where(
-            OUTBOX.c.topic == "servicedesk.incident.opened.v1")).all()
+        payloads = session.scalars(sa.select(OUTBOX.c.payload).where(OUTBOX.c.topic == topic)
+                                   .order_by(OUTBOX.c.seq)).all()
     events = [parse_event(json.loads(payload)) for payload in payloads]
     return [event for event in events if str(event.data["customer_id"]) == str(customer_id)]
+
+
+def opened_events(session_factory, customer_id) -> list:
+    return published(session_factory, customer_id, "servicedesk.incident.opened.v2")
+
+
+def status_events(session_factory, customer_id) -> list:
+    return published(session_factory, customer_id, "servicedesk.incident.status_changed.v1")
+
+
+def sequence_of(number: str, year: int) -> int:
+    match = re.fullmatch(rf"INC-{year}-(\d{{6}})", number)
+    assert match, f"{number!r} is not an incident number of {year}"
+    return int(match.group(1))
 
 
 @pytest.fixture
@@ -239,6 +257,91 @@ def test_opening_publishes_the_event_through_the_outbox(client, clock, customer,
     assert str(event.data["customer_id"]) == str(customer) and str(event.data["device_id"]) == device["id"]
     assert event.data["category"] == "paper_jam"
     assert event.data["response_due_at"] == local("2026-03-09T12:30:00")
+
+
+def test_the_opening_event_names_the_number_and_the_people_concerned(client, admin, device, device_admin,
+                                                                      open_one, session_factory, customer):
+    client.put(f"/api/v1/devices/{device['id']}/assignees", json={"user_ids": [str(device_admin)]}, headers=admin)
+
+    incident = open_one()
+
+    [event] = opened_events(session_factory, customer)
+    assert event.data["number"] == incident["number"]
+    assert str(event.data["opened_by"]) == incident["opened_by"]
+    assert [str(user) for user in event.data["device_admin_ids"]] == [str(device_admin)]
+    assert (event.data["serial_number"], event.data["model"]) == (device["serial_number"], device["model"])
+    assert event.data["description"] == "Atasco en la bandeja 2."
+
+
+def test_incidents_are_numbered_one_after_another_within_the_year(clock, open_one):
+    clock.set_local("2026-03-06T17:30:00")
+
+    first, second = open_one(), open_one()
+
+    assert sequence_of(second["number"], 2026) == sequence_of(first["number"], 2026) + 1
+
+
+def test_the_year_of_a_number_is_the_service_calendars(clock, open_one):
+    # 23:50 on 31 December in Mexico City is already 1 January in UTC: the number keeps the local year.
+    clock.set_local("2038-12-31T23:50:00")
+    last_of_year = open_one()
+    clock.set_local("2039-01-01T00:10:00")
+    first_of_next = open_one()
+
+    assert last_of_year["number"].startswith("INC-2038-")
+    sequence_of(first_of_next["number"], 2039)
+    # Each year counts on its own: the new year's numbers do not continue the old year's.
+    clock.set_local("2039-01-01T00:20:00")
+    assert sequence_of(open_one()["number"], 2039) == sequence_of(first_of_next["number"], 2039) + 1
+
+
+def test_simultaneous_openings_get_distinct_consecutive_numbers(app, admin, clock, device, session_factory,
+                                                                customer):
+    clock.set_local("2041-06-03T10:00:00")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/incidents"
+    start = threading.Barrier(12)
+    numbers: list[str] = []
+
+    def open_at_once() -> None:
+        start.wait()
+        response = requests.post(url, json=body_for(device), headers=admin, timeout=60)
+        assert response.status_code == 201, response.text
+        numbers.append(response.json()["number"])
+
+    try:
+        threads = [threading.Thread(target=open_at_once) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.shutdown()
+        serving.join(timeout=10)
+
+    sequences = sorted(sequence_of(number, 2041) for number in numbers)
+    assert len(sequences) == 12 and sequences == list(range(sequences[0], sequences[0] + 12)), numbers
+    assert sorted(str(event.data["number"]) for event in opened_events(session_factory, customer)) == sorted(numbers)
+
+
+def test_each_status_change_is_announced(client, admin, agent, device, device_admin, open_one, session_factory,
+                                         customer, clock):
+    client.put(f"/api/v1/devices/{device['id']}/assignees", json={"user_ids": [str(device_admin)]}, headers=admin)
+    clock.set_local("2026-03-06T17:30:00")
+    incident = open_one()
+
+    assert status(client, incident, "acknowledged", agent).status_code == 200
+    assert status(client, incident, "resolved", agent).status_code == 409  # refused: announces nothing
+
+    [event] = status_events(session_factory, customer)
+    assert (event.data["from_status"], event.data["to_status"], event.data["side"]) == ("open", "acknowledged",
+                                                                                         "vendor")
+    assert event.data["number"] == incident["number"]
+    assert str(event.data["opened_by"]) == incident["opened_by"]
+    assert [str(user) for user in event.data["device_admin_ids"]] == [str(device_admin)]
+    assert event.data["changed_at"] == local("2026-03-06T17:30:00")
 
 
 def test_agent_opens_for_the_customer_of_the_device(client, agent, customer, device, open_one, session_factory):

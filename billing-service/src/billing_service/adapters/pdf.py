@@ -2,6 +2,9 @@
 
 Determinism: reportlab's invariant mode drops the random document id and the clock, and the
 document's creation and modification dates are the statement's issue time.
+
+The first page opens with the deployment's brand: a band of its primary colour holding its logo
+(PNG or JPEG: reportlab draws no SVG) and its name in white.
 """
 from __future__ import annotations
 
@@ -10,12 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from billing_service.domain.money import CURRENCIES
+from portal_shared.brand import Brand, BrandConfigError
 from portal_shared.mexico import MEXICO_CITY
+
+# The portal's own name, when the deployment names none: statements speak both languages.
+PORTAL_NAME = "Portal de Clientes / Customer Portal"
 
 
 def format_money(amount: Decimal) -> str:
@@ -67,6 +76,26 @@ class StatementDocument:
     usage: list[UsageLine] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class StatementBrand:
+    name: str
+    color: str  # "#rrggbb", white text readable on it (portal_shared.brand checked it)
+    logo: bytes | None = None
+
+    @classmethod
+    def of(cls, brand: Brand) -> StatementBrand:
+        """The statements' brand from billing's settings; a logo reportlab cannot read stops the
+        service when it starts, not the first statement run."""
+        logo = brand.logo.content if brand.logo else None
+        if logo is not None:
+            try:
+                ImageReader(io.BytesIO(logo)).getSize()
+            except OSError as exc:  # Pillow's, for a file that starts like an image and is not one
+                raise BrandConfigError("BRAND_LOGO_PATH: the file starts like a PNG or JPEG image but cannot be "
+                                       "read as one") from exc
+        return cls(name=brand.name or PORTAL_NAME, color=brand.primary_color, logo=logo)
+
+
 class _Writer:
     """Lines top to bottom, a new page when the current one is full."""
 
@@ -108,7 +137,38 @@ def _totals_line(writer: _Writer, label: str, figures: dict[str, Decimal], *, bo
     writer.line("", bold=bold, columns=cells)
 
 
-def render_statement(doc: StatementDocument) -> bytes:
+BAND_HEIGHT = 20 * mm
+LOGO_HEIGHT = 12 * mm
+LOGO_MAX_WIDTH = 50 * mm
+
+
+def _brand_band(canvas: Canvas, brand: StatementBrand) -> float:
+    """Draws the brand across the top of the page; returns where the text below may start."""
+    width, height = LETTER
+    bottom = height - BAND_HEIGHT
+    canvas.setFillColor(HexColor(brand.color))
+    canvas.rect(0, bottom, width, BAND_HEIGHT, stroke=0, fill=1)
+    x = _Writer.LEFT
+    if brand.logo is not None:
+        image = ImageReader(io.BytesIO(brand.logo))
+        image_width, image_height = image.getSize()
+        scale = min(LOGO_HEIGHT / image_height, LOGO_MAX_WIDTH / image_width)
+        drawn_width, drawn_height = image_width * scale, image_height * scale
+        canvas.drawImage(image, x, bottom + (BAND_HEIGHT - drawn_height) / 2, drawn_width, drawn_height, mask="auto")
+        x += drawn_width + 5 * mm
+    # A long name gets smaller rather than running off the page.
+    size = 14.0
+    room = width - _Writer.LEFT - x
+    while size > 8 and canvas.stringWidth(brand.name, "Helvetica-Bold", size) > room:
+        size -= 0.5
+    canvas.setFillColor(white)
+    canvas.setFont("Helvetica-Bold", size)
+    canvas.drawString(x, bottom + (BAND_HEIGHT - size * 0.7) / 2, brand.name)
+    canvas.setFillColorRGB(0, 0, 0)
+    return bottom - 10 * mm
+
+
+def render_statement(doc: StatementDocument, brand: StatementBrand) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=0)
     issued_utc = doc.issued_at.astimezone(timezone.utc)
@@ -121,6 +181,7 @@ def render_statement(doc: StatementDocument) -> bytes:
 
     local_issue = doc.issued_at.astimezone(MEXICO_CITY)
     writer = _Writer(canvas, f"Estado de cuenta {doc.statement_id}")
+    writer.y = _brand_band(canvas, brand)
     writer.line("Estado de cuenta / Statement of account", bold=True, size=14)
     writer.gap()
     writer.line(f"Estado de cuenta No.: {doc.statement_id}")

@@ -1,12 +1,17 @@
 """How payment events move an invoice's balance: one state machine per (payment, invoice).
 
     (none) --initiated--> in_transit --confirmed--> applied
-       |                      '------failed-----> released
+       |                      '------failed-----> released --confirmed--> applied
        |--confirmed--> applied          (the initiation, arriving later, changes nothing)
        '--failed-----> released         (likewise)
 
 Every event is applied at most once per pair, in whatever order and however often it arrives,
-and money held in transit is always released by the pair's final event.
+and money held in transit is always released by the pair's first confirmation or failure.
+A confirmation applies even after a failure: payment-service confirms a failed payment when its
+bank later reports it paid (the customer paid after the portal cancelled or expired it), and that
+money is the customer's. If the invoice was paid meanwhile by another payment, the part beyond
+what is pending is the pair's excess: the invoice stays paid, never below zero, and the excess
+is recorded for a person to refund or credit, as with any overpayment.
 """
 from __future__ import annotations
 
@@ -75,7 +80,8 @@ def next_step(kind: str, state: str | None, held: Decimal, balance: Balance, amo
     if kind == CONFIRMED:
         if state == APPLIED:
             return None
-        # From in_transit the held money leaves transit; from nothing or released none was held.
+        # From in_transit the held money leaves transit; from nothing or released none was held
+        # (released: a payment confirmed after it failed, its money applied all the same).
         released = held if state == IN_TRANSIT else ZERO
         new, applied, excess = _apply(balance, amount, released)
         return Step(APPLIED, new, held=ZERO, applied=applied, excess=excess)

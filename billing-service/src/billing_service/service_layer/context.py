@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing_service.adapters.orm import OUTBOX
-from billing_service.adapters.pdf import StatementDocument, render_statement
+from billing_service.adapters.pdf import StatementBrand, StatementDocument, render_statement
+from portal_shared.brand import JPEG, PNG, brand_from_settings
 from portal_shared.contracts import Event
 from portal_shared.db import utcnow
 from portal_shared.mexico import mexico_today
@@ -39,7 +41,10 @@ def build_context(config: Mapping[str, Any], session_factory: sessionmaker[Sessi
     return BillingContext(
         session_factory=session_factory,
         publish=Outbox(OUTBOX).add_events,
-        render_pdf=render_statement,
+        # Checked here, so the web tier, the consumer and the statements command refuse a bad brand
+        # when they start.
+        render_pdf=partial(render_statement,
+                           brand=StatementBrand.of(brand_from_settings(config, logo_types=(PNG, JPEG)))),
         clock=utcnow,
         credit_block_days=int(config["CREDIT_BLOCK_DAYS"]),
     )

@@ -7,6 +7,8 @@ announced twice under new ids, or confirmed before its initiation arrives).
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import Invoice, PaymentApplication
@@ -15,7 +17,10 @@ from billing_service.domain.money import ZERO
 from billing_service.domain.payments import APPLIED, CONFIRMED, FAILED, INITIATED, Balance, next_step
 from billing_service.service_layer.context import BillingContext
 from portal_shared.contracts import Event, new_event
+from portal_shared.logging import log_fields
 from portal_shared.mexico import to_cents
+
+log = logging.getLogger(__name__)
 
 
 class PaymentDoesNotMatch(Exception):
@@ -88,6 +93,11 @@ def _apply(ctx: BillingContext, session: Session, event: Event, kind: str) -> li
             pair.excess_amount = step.excess
             pair.bank_reference = data["bank_reference"]
             pair.applied_at = data["confirmed_at"]
+            if step.excess > ZERO:
+                # Paid beyond what was pending (e.g. a payment confirmed after it failed, its invoice
+                # paid again meanwhile): kept as the pair's excess, for a person to refund or credit.
+                log.warning("payment exceeds the invoice's pending amount", extra=log_fields({
+                    "payment_id": str(payment_id), "invoice_id": str(invoice.id), "excess": str(step.excess)}))
         if step.balance == Balance(invoice.amount, invoice.pending_amount, invoice.in_transit_amount):
             # e.g. a failure announced before its initiation: the pair is closed, the balance unchanged.
             continue

@@ -355,7 +355,8 @@ def new_incident():
         })
         incident_id = clean(str(answer.body.get("id") or "")) if answer.ok else None
         if incident_id:
-            return _saved(_("The incident was opened. A response is due by %(due)s (Mexico City time).",
+            return _saved(_("Incident %(number)s was opened and a confirmation was mailed. A response is due by "
+                            "%(due)s (Mexico City time).", number=str(answer.body.get("number") or ""),
                             due=moment(answer.body.get("response_due_at"))), "desk.incident", who,
                           incident_id=incident_id)
         if answer.ok:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from portal_shared.db import UTCDateTime
+from portal_shared.inbox import define_inbox
 from portal_shared.outbox import define_outbox
 from portal_shared.revocations import define_revocations
 
@@ -30,6 +31,8 @@ class Base(DeclarativeBase):
 
 
 outbox_table = define_outbox(Base.metadata)
+# Events identity applies (to tell people about them), each once.
+INBOX = define_inbox(Base.metadata)
 
 
 class Customer(Base):

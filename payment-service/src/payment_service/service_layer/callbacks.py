@@ -4,7 +4,12 @@ the bank's own status API, settled once.
 A signature proves only that someone holds the shared secret: a leaked or default secret would
 otherwise confirm payments the bank never saw. So a notification is a cue to ask the bank; the
 payment is settled by what the bank answers, and a notification the bank does not bear out
-changes nothing and is logged and counted (bank_notifications_unconfirmed_total)."""
+changes nothing and is logged and counted (bank_notifications_unconfirmed_total).
+
+A payment that failed (declined, cancelled, expired) is still worth asking about when the bank
+notifies an approval: the customer may have paid after all, and the bank's confirmation of it
+confirms the payment late (domain/lifecycle.py). One the bank does not bear out leaves it failed,
+answered as any notification about a failed payment is."""
 from __future__ import annotations
 
 import logging
@@ -17,7 +22,7 @@ from prometheus_client import Counter
 
 from payment_service.adapters.banks import InvalidCallback, MalformedCallback
 from payment_service.adapters.banks.base import BankUnavailable
-from payment_service.domain.lifecycle import APPROVED, FINAL_STATUSES
+from payment_service.domain.lifecycle import APPROVED, FAILED, FINAL_STATUSES
 from payment_service.service_layer.context import PaymentContext
 from payment_service.service_layer.errors import (
     BANK_UNAVAILABLE,
@@ -67,9 +72,10 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
                 errors={"reference" if result.reference != payment.reference else "amount": ["Does not match the payment."]},
             )
         payment_id, status = payment.id, payment.status
-    if status in FINAL_STATUSES:
-        # Settled already (a repeated notification): nothing to ask, nothing to change.
-        return {"payment_id": str(payment_id), "status": status, "changed": False}
+    unchanged = {"payment_id": str(payment_id), "status": status, "changed": False}
+    if status in FINAL_STATUSES or (status == FAILED and result.status != APPROVED):
+        # Settled already (a repeated notification), or a failure told again: nothing to ask or change.
+        return unchanged
 
     # Asked outside any transaction: no database connection waits on the bank.
     try:
@@ -81,6 +87,9 @@ def handle_callback(ctx: PaymentContext, bank: str, headers: Mapping[str, str], 
         UNCONFIRMED.labels(bank=bank).inc()
         log.warning("bank notification not confirmed by the bank", extra=log_fields({
             "payment_id": str(payment_id), "bank": bank, "notified": result.status, "bank_says": answer.status}))
+        if status == FAILED:
+            # Already failed by the bank's own word (or the reconciler's clock): it stays as it is.
+            return unchanged
         raise NOT_CONFIRMED_BY_BANK(f"The bank reports this payment as {answer.status}, not {result.status}; nothing changed.")
 
     with transaction(ctx.session_factory) as session:

@@ -1,9 +1,10 @@
-"""Settling a payment: pending → confirmed or pending → failed (declined, cancelled, expired), once.
+"""Settling a payment: pending → confirmed or pending → failed (declined, cancelled, expired), once;
+and failed → confirmed, once, when the bank reports paid a payment the portal had given up on.
 
 What an answer of the bank does is the lifecycle's decision (domain/lifecycle.py); carrying it
-out is a conditional UPDATE (… WHERE status = 'pending'): of two answers racing (callback,
-repeated callback, a status check, reconciliation) exactly one changes the row; the others,
-and any late answer, change nothing and publish nothing.
+out is a conditional UPDATE (… WHERE status = 'pending', or 'failed' for a late confirmation):
+of two answers racing (callback, repeated callback, a status check, reconciliation, a cancel)
+exactly one changes the row; the others, and any repeat, change nothing and publish nothing.
 """
 from __future__ import annotations
 
@@ -33,16 +34,17 @@ def items_of(session: Session, payment_id: uuid.UUID) -> list[orm.PaymentItem]:
     )
 
 
-def _transition(session: Session, payment_id: uuid.UUID, **values) -> orm.Payment | None:
-    """The payment after moving it out of pending, or None when it had already left it."""
+def _transition(session: Session, payment_id: uuid.UUID, from_status: str, **values) -> orm.Payment | None:
+    """The payment after moving it out of `from_status`, or None when it was not in it (any more)."""
     changed = session.execute(
         sa.update(orm.Payment)
-        .where(orm.Payment.id == payment_id, orm.Payment.status == PENDING)
+        .where(orm.Payment.id == payment_id, orm.Payment.status == from_status)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
         return None
+    # Out of pending the invoices are free again (a failed payment's were freed when it failed).
     session.execute(sa.delete(orm.InvoiceLock).where(orm.InvoiceLock.payment_id == payment_id))
     payment = session.get(orm.Payment, payment_id, populate_existing=True)
     return payment
@@ -51,10 +53,15 @@ def _transition(session: Session, payment_id: uuid.UUID, **values) -> orm.Paymen
 def confirm(
     session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, bank_reference: str, email: str | None, now: datetime
 ) -> bool:
-    """pending → confirmed: payment.confirmed, the invoices released, the receipt queued. False if already settled."""
-    payment = _transition(
-        session, payment_id, status=CONFIRMED, confirmed_at=now, bank_reference=bank_reference, email=email
-    )
+    """pending or failed → confirmed: payment.confirmed, the invoices released, the receipt queued.
+    False if already confirmed."""
+    paid = {"status": CONFIRMED, "confirmed_at": now, "bank_reference": bank_reference, "email": email}
+    payment = _transition(session, payment_id, PENDING, **paid)
+    late = payment is None
+    if late:
+        # Failed (declined, cancelled, expired) and yet paid at the bank: the money is the customer's
+        # payment all the same. A confirmed payment has no failure reason; failed_at keeps when it failed.
+        payment = _transition(session, payment_id, FAILED, **paid, failure_reason=None)
     if payment is None:
         return False
     items = items_of(session, payment_id)
@@ -83,13 +90,18 @@ def confirm(
             lines=[ReceiptLine(i.invoice_number, i.currency, i.amount, i.amount_mxn) for i in items],
         )
         ctx.outbox.add_mail(session, to=email, subject=mail.subject, text=mail.text)
-    log.info("payment confirmed", extra=log_fields({"payment_id": str(payment_id), "bank_reference": bank_reference}))
+    fields = {"payment_id": str(payment_id), "bank_reference": bank_reference}
+    if late:
+        # Worth a look: its invoices may have been paid again meanwhile (billing records the excess).
+        log.warning("payment confirmed after it had failed", extra=log_fields(fields))
+    else:
+        log.info("payment confirmed", extra=log_fields(fields))
     return True
 
 
 def fail(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
     """pending → failed: payment.failed and the invoices released. False if already settled."""
-    payment = _transition(session, payment_id, status=FAILED, failed_at=now, failure_reason=reason)
+    payment = _transition(session, payment_id, PENDING, status=FAILED, failed_at=now, failure_reason=reason)
     if payment is None:
         return False
     items = items_of(session, payment_id)
@@ -101,7 +113,8 @@ def fail(session: Session, ctx: PaymentContext, payment_id: uuid.UUID, *, reason
 def apply_bank_answer(
     session: Session, ctx: PaymentContext, payment_id: uuid.UUID, answer: BankStatus, *, now: datetime
 ) -> bool:
-    """Settle by what the bank says; False when it changes nothing (a pending answer, a settled payment)."""
+    """Settle by what the bank says; False when it changes nothing (a pending answer, a confirmed
+    payment, a failed one the bank does not report paid)."""
     status = session.scalar(sa.select(orm.Payment.status).where(orm.Payment.id == payment_id))
     if status is None:
         return False

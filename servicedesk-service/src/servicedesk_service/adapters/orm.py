@@ -197,6 +197,8 @@ class Incident(Base):
     __tablename__ = "incidents"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    # What people quote: INC-<year>-<six digits> (domain/incidents.py), from incident_numbers.
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     # The device's customer at opening, kept so the incident stays the customer's if the device moves on.
     customer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
     device_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("devices.id", ondelete="CASCADE"), index=True)
@@ -213,6 +215,16 @@ class Incident(Base):
     # When it was closed or cancelled.
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class IncidentNumber(Base):
+    """The last incident number given in a year. Taken in the opening's transaction with the row
+    locked: each number once, in order, and a rolled-back opening gives its number back."""
+
+    __tablename__ = "incident_numbers"
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(sa.Integer)
 
 
 class IncidentEvent(Base):

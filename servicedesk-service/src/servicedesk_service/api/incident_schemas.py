@@ -63,6 +63,8 @@ class HistoryEntryOut(Schema):
 
 class IncidentOut(Schema):
     id = fields.UUID()
+    number = fields.String(metadata={"description": "What people quote: INC-<year>-<six digits>, counted per year",
+                                     "example": "INC-2026-000123"})
     customer_id = fields.UUID()
     device_id = fields.UUID()
     category = fields.String()

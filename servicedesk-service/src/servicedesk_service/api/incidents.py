@@ -24,7 +24,7 @@ def incident_view(seen: SeenIncident) -> dict:
     """An incident as the API shows it, with its SLA (and its history, when the use case read it)."""
     incident = seen.incident
     view = {
-        "id": incident.id, "customer_id": incident.customer_id, "device_id": incident.device_id,
+        "id": incident.id, "number": incident.number, "customer_id": incident.customer_id, "device_id": incident.device_id,
         "category": incident.category, "description": incident.description,
         "contact": {"name": incident.contact_name, "phone": incident.contact_phone, "email": incident.contact_email},
         "status": incident.status, "opened_at": incident.opened_at, "opened_by": incident.opened_by,

@@ -33,6 +33,14 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+def incident_number(year: int, sequence: int) -> str:
+    """The number people quote for the year's `sequence`th incident: INC-2026-000123. Six digits
+    keep a year's numbers sorting as text; a year past 999,999 incidents just grows a digit."""
+    if sequence < 1:
+        raise ValueError(f"incident sequence starts at 1, got {sequence}")
+    return f"INC-{year}-{sequence:06d}"
+
+
 class TransitionRefused(Exception):
     """`forbidden` when the move exists but belongs to the other side; otherwise it does not exist."""
 

@@ -1,4 +1,5 @@
-"""Incident use cases: open (announced through the outbox), list, read, comment, change status.
+"""Incident use cases: open, list, read, comment, change status. Opening and each status change
+are announced through the outbox (identity mails the people concerned from those events).
 
 An incident is answered with its SLA judged at the moment of the request, in the business hours
 of the context's calendar.
@@ -11,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal_shared.contracts import new_event
 from portal_shared.db import transaction
 from portal_shared.errors import INVALID, invalid
-from servicedesk_service.adapters.orm import DeviceAssignment, Incident, IncidentEvent
+from servicedesk_service.adapters.orm import Device, DeviceAssignment, Incident, IncidentEvent, IncidentNumber
 from servicedesk_service.config import SERVICE_NAME
 from servicedesk_service.domain import audit as audited
 from servicedesk_service.domain import incidents as rules
@@ -31,7 +33,8 @@ from servicedesk_service.service_layer.errors import (
     DEVICE_OUT_OF_SERVICE, INCIDENT_MOVE_NOT_ALLOWED, INCIDENT_MOVE_OTHER_SIDE, INCIDENT_NOT_FOUND, UNKNOWN_CATEGORY,
 )
 
-OPENED = ("servicedesk.incident.opened", 1)
+OPENED = ("servicedesk.incident.opened", 2)
+STATUS_CHANGED = ("servicedesk.incident.status_changed", 1)
 COMMENT = "comment"
 STATUS = "status"
 
@@ -127,7 +130,8 @@ def open_incident(
                                         errors={"device_id": ["Retired or removed device."]})
         now = context.clock()
         incident = Incident(
-            id=uuid.uuid4(), customer_id=device.customer_id, device_id=device.id,
+            id=uuid.uuid4(), number=next_number(session, now.astimezone(context.calendar.zone).year),
+            customer_id=device.customer_id, device_id=device.id,
             category=category, description=description,
             contact_name=name, contact_phone=phone, contact_email=data["contact"]["email"],
             status=rules.OPEN, opened_at=now,
@@ -139,7 +143,7 @@ def open_incident(
         session.add(IncidentEvent(incident_id=incident.id, kind=STATUS, from_status=None, to_status=rules.OPEN,
                                   author=by, side=side, at=now))
         session.flush()
-        context.outbox.add_event(session, opened_event(incident))
+        context.outbox.add_event(session, opened_event(incident, device))
         _audit(session, actor, audited.INCIDENT_OPENED, incident, now,
                {"device_id": device.id, "serial_number": device.serial_number, "category": category})
         return seen(context, incident, now, session=session)
@@ -151,16 +155,64 @@ def _audit(session: Session, actor: Actor, action: str, incident: Incident, now:
                  subject_id=incident.id, at=now, detail=detail)
 
 
-def opened_event(incident: Incident):
+def next_number(session: Session, year: int) -> str:
+    """The year's next incident number, taken in the caller's transaction: the year's row stays
+    locked until it commits, so concurrent openings are numbered one after the other."""
+    taken = session.execute(
+        sa.update(IncidentNumber).where(IncidentNumber.year == year)
+        .values(last_number=IncidentNumber.last_number + 1)
+        .returning(IncidentNumber.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if taken is None:
+        # The year's first incident, unless another opening is creating the row at this moment.
+        try:
+            with session.begin_nested():
+                session.add(IncidentNumber(year=year, last_number=1))
+            taken = 1
+        except IntegrityError:
+            return next_number(session, year)
+    return rules.incident_number(year, taken)
+
+
+def opened_event(incident: Incident, device: Device):
     return new_event(
         *OPENED,
         {
             "incident_id": incident.id,
+            "number": incident.number,
             "customer_id": incident.customer_id,
             "device_id": incident.device_id,
+            "serial_number": device.serial_number,
+            "model": device.model,
             "category": incident.category,
+            "description": incident.description,
             "opened_at": incident.opened_at,
             "response_due_at": incident.response_due_at,
+            "opened_by": incident.opened_by,
+            "device_admin_ids": device.assignees,
+        },
+        producer=SERVICE_NAME,
+    )
+
+
+def status_changed_event(incident: Incident, device: Device, *, from_status: str, side: str,
+                         by: uuid.UUID | None, at: datetime):
+    return new_event(
+        *STATUS_CHANGED,
+        {
+            "incident_id": incident.id,
+            "number": incident.number,
+            "customer_id": incident.customer_id,
+            "device_id": incident.device_id,
+            "serial_number": device.serial_number,
+            "from_status": from_status,
+            "to_status": incident.status,
+            "side": side,
+            "changed_at": at,
+            "changed_by": by,
+            "opened_by": incident.opened_by,
+            "device_admin_ids": device.assignees,
         },
         producer=SERVICE_NAME,
     )
@@ -237,12 +289,15 @@ def change_status(
                                   to_status=target, author=by, side=side, at=now))
         _audit(session, actor, audited.INCIDENT_STATUS_CHANGED, incident, now,
                {"from": incident.status, "to": target})
-        incident.status = target
+        from_status, incident.status = incident.status, target
         if target == rules.ACKNOWLEDGED and incident.acknowledged_at is None:
             incident.acknowledged_at = now
         if target in (rules.CLOSED, rules.CANCELLED):
             incident.ended_at = now
         session.flush()
+        device = session.get(Device, incident.device_id)
+        context.outbox.add_event(session, status_changed_event(incident, device, from_status=from_status, side=side,
+                                                               by=by, at=now))
         return seen(context, incident, now, session=session)
 
 

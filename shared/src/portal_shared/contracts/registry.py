@@ -22,7 +22,8 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("payment.failed", 1): payment.PaymentFailedV1,
     ("servicedesk.meter_reading.accepted", 1): servicedesk.MeterReadingAcceptedV1,
     ("servicedesk.meter_reading.accepted", 2): servicedesk.MeterReadingAcceptedV2,
-    ("servicedesk.incident.opened", 1): servicedesk.IncidentOpenedV1,
+    ("servicedesk.incident.opened", 2): servicedesk.IncidentOpenedV2,
+    ("servicedesk.incident.status_changed", 1): servicedesk.IncidentStatusChangedV1,
 }
 
 
