@@ -83,9 +83,22 @@ def seed(base_url: str, operator: str, password: str, timeout: float = 60.0) -> 
             raise RuntimeError(f"invoice import failed ({status}): {answer}")
         time.sleep(0.5)
 
-    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    status, statements = _call(base_url, "POST", "/api/v1/statements", {"period": last_month}, token)
+    return (f"Billing demo data: {answer.get('imported', 0)} new invoices ({answer.get('unchanged', 0)} already there) "
+            f"on accounts {', '.join(ACCOUNTS)}, USD rates for 60 days.")
+
+
+def last_month() -> str:
+    today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+def publish_statements(base_url: str, operator: str, password: str) -> str:
+    """Last month's statements, as the month-end run makes them: after the meter readings reached billing."""
+    status, tokens = _call(base_url, "POST", "/api/v1/auth/login", {"username": operator, "password": password})
+    if status != 200:
+        raise RuntimeError(f"operator sign-in failed ({status}): {tokens}")
+    period = last_month()
+    status, statements = _call(base_url, "POST", "/api/v1/statements", {"period": period}, tokens["access_token"])
     if status not in (200, 201):
         raise RuntimeError(f"statement publishing failed ({status}): {statements}")
-    return (f"Billing demo data: {answer.get('imported', 0)} new invoices ({answer.get('unchanged', 0)} already there) "
-            f"on accounts {', '.join(ACCOUNTS)}, USD rates for 60 days, statements for {last_month}.")
+    return f"Statements for {period}, with the month's meter usage."

@@ -10,11 +10,13 @@ import argparse
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,6 +40,24 @@ class Process:
 
 def web(module: str) -> list[str]:
     return [str(BIN / "gunicorn"), "-c", f"python:{module}.gunicorn_conf", f"{module}:create_app()"]
+
+
+def wait_for_the_readings_in_billing(var: Path, period: str, stalled_after: float = 60.0) -> str:
+    """Wait until billing has booked every counter servicedesk accepted in `period` (one usage row
+    each, through the relay, RabbitMQ and billing's consumer); fail only if that stops advancing."""
+    def count(database: str, query: str) -> int:
+        with closing(sqlite3.connect(var / database)) as connection:
+            return connection.execute(query, (period,)).fetchone()[0]
+
+    accepted = count("servicedesk.db", "SELECT count(*) FROM meter_readings WHERE strftime('%Y-%m', read_on) = ?")
+    booked, progress_at = -1, time.monotonic()
+    while (now_booked := count("billing.db", "SELECT count(*) FROM meter_usage WHERE period = ?")) < accepted:
+        if now_booked != booked:
+            booked, progress_at = now_booked, time.monotonic()
+        elif time.monotonic() - progress_at > stalled_after:
+            raise RuntimeError(f"billing stopped booking {period}'s meter readings at {booked} of {accepted}")
+        time.sleep(0.5)
+    return f"Billing has the {accepted} counter readings of {period}."
 
 
 def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], list[Process]]:
@@ -261,6 +281,11 @@ def main() -> int:
                                 identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         print(demo_servicedesk.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
                                     identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
+        # The month's statement lists the month's meter usage: state it once billing has every reading.
+        print(wait_for_the_readings_in_billing(var, demo_billing.last_month()))
+        print(demo_billing.publish_statements("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
+                                              identity_env.get("DEMO_PASSWORD",
+                                                               os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         print(demo_knowledge.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
                                   identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         print(

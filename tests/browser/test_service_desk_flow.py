@@ -1,5 +1,6 @@
-"""The service desk as people use it: a device admin reads the meter (every counter at once) and opens an incident, then an
-agent finds that incident and the customer's last payment on the customer's overview."""
+"""The service desk as people use it: a device admin reads the meter (every counter at once) and opens an incident, known
+from then on by its number and confirmed by mail; an agent finds it and the customer's last payment on the customer's
+overview and acknowledges it, and the device admin is mailed the change."""
 from __future__ import annotations
 
 import re
@@ -112,6 +113,15 @@ def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
     due = page.locator("#incident-due")
     assert due.get_attribute("datetime") == opened.json()["sla"]["response_due_at"]
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", due.inner_text()), due.inner_text()
+    # Known by its number from now on: on the page, and in the confirmation mailed to the person.
+    number = opened.json()["number"]
+    assert re.fullmatch(r"INC-\d{4}-\d{6}", number), number
+    assert page.inner_text("h1") == f"Incidencia {number}: Atasco de papel"
+    assert number in page.inner_text(".notice-ok") and "correo" in page.inner_text(".notice-ok")
+    [confirmation] = wait_until(lambda: [m for m in stack.mail_to(person.email) if number in m["subject"]],
+                                what="the incident's confirmation mail")
+    assert confirmation["subject"].startswith(f"Incidencia {number} registrada")
+    assert f"/incidents/{incident_id}" in confirmation["text"]
     sign_out(page)
 
     sign_in(page, stack, AGENT, DEMO_PASSWORD)
@@ -119,7 +129,16 @@ def test_device_admin_reads_the_meter_and_opens_an_incident_the_agent_then_sees(
     assert page.inner_text("#overview-rfc") == billed.customer["rfc"]
     incident_row = page.locator(f"#incident-{incident_id}")
     assert incident_row.count() == 1
-    assert device["serial_number"] in incident_row.inner_text()
+    assert device["serial_number"] in incident_row.inner_text() and number in incident_row.inner_text()
     last_payment = page.inner_text("#last-payment")
     assert payment["bank_reference"] in last_payment, last_payment
     assert page.locator(f"#payment-{payment['id']}").count() == 1
+
+    # The agent acknowledges it from its page: the person is mailed the change.
+    incident_row.get_by_role("link", name=number).click()
+    page.wait_for_url(re.compile(rf"/incidents/{incident_id}"))
+    page.click("#status-form button[type=submit]")
+    assert page.inner_text("#incident-status") == "Recibida"
+    mails = wait_until(lambda: (m := [m for m in stack.mail_to(person.email) if number in m["subject"]])
+                       and len(m) == 2 and m, what="the status change's mail")
+    assert mails[1]["subject"].startswith(f"Incidencia {number}: Recibida")
