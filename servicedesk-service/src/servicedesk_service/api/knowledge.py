@@ -50,7 +50,7 @@ def search(q, page, tag=None, model=None):
 
 @blp.get("/knowledge/overview")
 @require_auth()
-@blp.response(200, schemas.OverviewOut)
+@blp.response(200, schemas.KnowledgeOverviewOut)
 @blp.doc(security=SECURITY)
 def overview():
     """The categories (tags, with how many articles each) and the most recently updated articles."""

@@ -81,6 +81,6 @@ class TagCountOut(Schema):
     articles = fields.Integer()
 
 
-class OverviewOut(Schema):
+class KnowledgeOverviewOut(Schema):
     tags = fields.List(fields.Nested(TagCountOut))
     recent = fields.List(fields.Nested(SearchHitOut))

@@ -31,7 +31,7 @@ def _audit_view(entry: AuditEntry) -> dict:
 
 @blp.get("/customers/<uuid:customer_id>/overview")
 @require_auth(AGENT)
-@blp.response(200, schemas.OverviewOut)
+@blp.response(200, schemas.CustomerOverviewOut)
 @blp.alt_response(404, description="No such customer (problem+json).")
 @blp.alt_response(503, description="identity-service down, and no copy of the customer here (problem+json).")
 @blp.doc(security=SECURITY)

@@ -58,7 +58,7 @@ class UnavailableOut(Schema):
     detail = fields.String()
 
 
-class OverviewOut(Schema):
+class CustomerOverviewOut(Schema):
     customer = fields.Nested(CustomerOut)
     users = fields.List(fields.Nested(UserOut), allow_none=True)
     accounts = fields.List(fields.Nested(AccountOut), allow_none=True)
