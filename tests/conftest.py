@@ -136,12 +136,11 @@ class BillingCustomer:
 
 
 @pytest.fixture()
-def billing_customer(stack: Stack, api: Api, operator: Api, activated_admin):
-    """An activated customer with invoices imported by the operator, known to billing and payment."""
+def import_invoices(stack: Stack, api: Api, operator: Api):
+    """Invoices imported by the operator into a customer's account, known to billing and payment;
+    returns them as the customer (whose token is given) reads them, in the order asked for."""
 
-    def make(invoices: list[tuple[str, str]]) -> BillingCustomer:
-        customer, email, password, tokens = activated_admin()
-        account = customer["account_numbers"][0]
+    def make(account: str, token: str, invoices: list[tuple[str, str]]) -> list[dict]:
         today = datetime.now(ZoneInfo("America/Mexico_City")).date()
         rates = operator.post("/api/v1/exchange-rates", {"rates": [{"date": today.isoformat(), "rate": TODAY_RATE}]})
         assert rates.status_code == 200, rates.text
@@ -154,13 +153,26 @@ def billing_customer(stack: Stack, api: Api, operator: Api, activated_admin):
         # Billing learns the account from identity's event; the import waits for it.
         wait_until(lambda: operator.post("/api/v1/invoices/import", {"invoices": rows}).status_code == 200,
                    what="invoice import once billing knows the account")
-        listed = api.get("/api/v1/invoices", token=tokens["access_token"], params={"account": account, "page_size": 100})
+        listed = api.get("/api/v1/invoices", token=token, params={"account": account, "page_size": 100})
         assert listed.status_code == 200, listed.text
         by_number = {item["invoice_number"]: item for item in listed.json()["items"]}
         ordered = [by_number[row["invoice_number"]] for row in rows]
         ids = [item["id"] for item in ordered]
         wait_until(lambda: stack.scalar("payment", "SELECT count(*) FROM payable_invoices WHERE invoice_id = ANY(CAST(:ids AS uuid[]))",
                                         ids=ids) == len(ids), what="payment's copy of the invoices")
+        return ordered
+
+    return make
+
+
+@pytest.fixture()
+def billing_customer(activated_admin, import_invoices):
+    """An activated customer with invoices imported by the operator, known to billing and payment."""
+
+    def make(invoices: list[tuple[str, str]]) -> BillingCustomer:
+        customer, email, password, tokens = activated_admin()
+        account = customer["account_numbers"][0]
+        ordered = import_invoices(account, tokens["access_token"], invoices)
         return BillingCustomer(customer, email, password, tokens["access_token"], account, ordered)
 
     return make

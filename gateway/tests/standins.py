@@ -181,7 +181,7 @@ class FakeIdentity:
         if body.get("token") != "good-token":
             # As identity's invalid_link() answers: the message is the token's, a field the form keeps hidden.
             return problem(400, "Invalid or expired link", "This link is not valid any more. Ask for a new one.",
-                           {"token": ["The link is invalid, was already used or has expired."]},
+                           {"token": ["The link is invalid or no longer applies."]},
                            code="identity.invalid_link")
         return json_response(None, 204)
 
@@ -437,6 +437,16 @@ class FakePayment(ScopedService):
         self.script: dict[str, list[str]] = {}
         # Payments the bank has paid although payment-service still thinks them pending.
         self.paid_at_bank: set[str] = set()
+        # What billing counts in transit from the start was started before the test: a pending
+        # payment holds it, as payment-service would list it.
+        self.earlier = [
+            {"id": f"earlier-{i['id']}", "reference": f"EARLIER-{i['invoice_number']}", "status": "pending",
+             "bank": "citibanamex", "bank_reference": None, "currency": "MXN", "total": i["in_transit_amount"],
+             "created_at": "2026-11-21T15:00:00Z", "confirmed_at": None, "failure_reason": None,
+             "items": [{"invoice_id": i["id"], "invoice_number": i["invoice_number"], "currency": i["currency"],
+                        "amount": i["in_transit_amount"], "amount_mxn": i["in_transit_amount"]}],
+             "customer": customer}
+            for customer, invoices in billing.invoices.items() for i in invoices if Decimal(i["in_transit_amount"]) > 0]
 
     def _invoice(self, customer, invoice_id):
         return next((i for i in self.billing.invoices.get(customer, []) if i["id"] == invoice_id), None)
@@ -534,7 +544,8 @@ class FakePayment(ScopedService):
         customer, refused = self.scope(request, {"admin", "billing"})
         if refused:
             return refused
-        return json_response({"items": [{k: v for k, v in p.items() if k != "customer"} for p in self.payments.values()
+        return json_response({"items": [{k: v for k, v in p.items() if k != "customer"}
+                                        for p in [*self.earlier, *self.payments.values()]
                                         if p["customer"] == customer and p["status"] == "pending"]})
 
     def cancel(self, request, id):

@@ -219,6 +219,8 @@ def test_return_page_processes_until_the_bank_answers_then_confirms(ui, identity
     waiting = text(ui.get("/payments/return?payment=pay-1"))
     assert "Procesando su pago…" in waiting
     assert '<meta http-equiv="refresh" content="2">' in waiting
+    # With scripts it asks in the background instead, keeping the focus where it is.
+    assert "payment_return.js" in waiting
 
     done = ui.get("/payments/return?payment=pay-1")
     page = text(done)
@@ -379,6 +381,46 @@ def test_a_payment_in_transit_says_where_and_since_when_and_can_be_cancelled(ui,
     assert (payment.payments["pay-1"]["status"], payment.payments["pay-1"]["failure_reason"]) == ("failed", "cancelled")
 
 
+def test_back_from_the_bank_shows_the_invoices_in_transit_before_billing_has_heard_of_it(ui, identity, billing, payment):
+    sign_in(ui, identity, ["billing"])
+    ui.post("/balances", data=pay_form(text(ui.get("/balances")), {"inv-1": "10.00"}, bank="bbva"))
+    # payment-service holds F-1001 already; billing's balance still says nothing is in transit.
+
+    answer = ui.get("/balances")
+
+    shown = text(answer)
+    assert re.search(r'id="pay-inv-1"[^>]*\bdisabled\b', shown, re.S)
+    assert 'id="in-transit"' in shown and "BBVA Bancomer, desde el" in table(shown, "balances-table")
+    # Back from the bank asks for the page again instead of showing the one the browser kept.
+    assert "no-store" in answer.headers["Cache-Control"]
+
+
+def test_the_page_after_a_cancel_shows_the_invoices_payable_before_billing_has_heard_of_it(
+        ui, identity, billing, payment):
+    sign_in(ui, identity, ["billing"])
+    page = _in_transit_at_bbva(ui, billing)
+
+    cancelled = ui.post("/payments/pay-1/cancel", data={"csrf_token": csrf_token(page)})
+
+    assert cancelled.status_code == 303
+    # Billing's balance still counts the amount in transit; payment-service has freed the invoice.
+    assert next(i for i in billing.invoices[CUSTOMER_ID] if i["id"] == "inv-1")["in_transit_amount"] == "10.00"
+    shown = text(ui.get("/balances"))
+    assert not re.search(r'id="pay-inv-1"[^>]*\bdisabled\b', shown, re.S)
+    assert 'id="cancel-pay-1"' not in shown and "BBVA Bancomer, desde el" not in shown
+
+
+def test_without_payment_service_the_rows_say_what_billing_says(make_gateway, urls, identity):
+    ui = make_gateway({**urls, "payment": stopped_url()}).test_client()
+    sign_in(ui, identity, ["billing"])
+
+    shown = text(ui.get("/balances"))
+
+    # F-1003 is in transit by billing's word; nobody can say otherwise, so it cannot be ticked.
+    assert re.search(r'id="pay-inv-3"[^>]*\bdisabled\b', shown, re.S)
+    assert not re.search(r'id="pay-inv-1"[^>]*\bdisabled\b', shown, re.S)
+
+
 def test_a_payment_the_bank_already_received_stays_paid_and_the_page_says_so(ui, identity, billing, payment):
     sign_in(ui, identity, ["billing"])
     page = _in_transit_at_bbva(ui, billing)
@@ -397,7 +439,7 @@ def test_a_payment_the_bank_already_received_stays_paid_and_the_page_says_so(ui,
 
 def test_only_payers_cancel_and_only_with_the_pages_token(ui, identity, billing, payment):
     sign_in(ui, identity, ["billing"])
-    page = _in_transit_at_bbva(ui, billing)
+    _in_transit_at_bbva(ui, billing)
     assert ui.post("/payments/pay-1/cancel", data={}).status_code == 400
     assert payment.payments["pay-1"]["status"] == "pending"
     sign_in(ui, identity, ["agent"])

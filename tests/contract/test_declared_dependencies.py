@@ -29,6 +29,7 @@ PACKAGES = {
     "payment-service": ("payment-service", ["payment_service"], "payment_service.gunicorn_conf"),
     "servicedesk-service": ("servicedesk-service", ["servicedesk_service"], "servicedesk_service.gunicorn_conf"),
     "bank-simulator": ("bank-simulator", ["bank_simulator"], None),
+    "pac-simulator": ("pac-simulator", ["pac_simulator"], None),
 }
 
 

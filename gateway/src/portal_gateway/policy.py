@@ -66,9 +66,11 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/auth/reset", PUBLIC),
     ("POST", "/api/v1/auth/verify-email", PUBLIC),
     ("POST", "/api/v1/auth/activate", PUBLIC),
+    ("POST", "/api/v1/auth/links/check", PUBLIC),  # the token is the secret; nothing changes
     ("POST", "/api/v1/auth/first-login", ACTIVATION),
     ("GET", "/api/v1/me", ANY_USER),
     ("POST", "/api/v1/auth/password", ANY_USER),
+    ("POST", "/api/v1/auth/verify-email/resend", ANY_USER),
     # identity-service: a customer's users (agent reads any customer's and corrects e-mails)
     ("GET", "/api/v1/users", roles(ADMIN, AGENT)),
     ("POST", "/api/v1/users", roles(ADMIN)),

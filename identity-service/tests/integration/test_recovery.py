@@ -43,7 +43,7 @@ def test_reset_changes_the_password_once_and_revokes_refresh_tokens(portal):
     reused = portal.client.post("/api/v1/auth/reset", json={"token": token, "new_password": NEW + "x"})
     assert reused.status_code == 400
     assert "token" in reused.get_json()["errors"]
-    assert reused.get_json()["code"] == "identity.invalid_link"
+    assert reused.get_json()["code"] == "identity.link_used"
 
     refreshed = portal.client.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})
     assert refreshed.status_code == 401

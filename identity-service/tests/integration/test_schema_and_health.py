@@ -26,13 +26,15 @@ def test_openapi_lists_the_contract(client):
     paths = document["paths"]
     for path in ("/api/v1/auth/login", "/api/v1/auth/first-login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
                  "/api/v1/auth/recover", "/api/v1/auth/reset", "/api/v1/auth/verify-email", "/api/v1/auth/activate",
-                 "/api/v1/auth/password", "/api/v1/me", "/api/v1/users", "/api/v1/users/{user_id}",
+                 "/api/v1/auth/password", "/api/v1/auth/links/check", "/api/v1/auth/verify-email/resend",
+                 "/api/v1/me", "/api/v1/users", "/api/v1/users/{user_id}",
                  "/api/v1/audit-log", "/api/v1/customers", "/api/v1/customers/{customer_id}",
                  "/api/v1/customers/{customer_id}/activation-link", "/.well-known/jwks.json"):
         assert path in paths, path
     # The refusals identity may answer, for the gateway to translate: its own and the common ones.
     codes = {error.code for error in ERRORS}
-    assert {"identity.invalid_credentials", "identity.locked", "request.invalid"} <= codes
+    assert {"identity.invalid_credentials", "identity.locked", "identity.link_used", "identity.link_superseded",
+            "identity.link_expired", "identity.email_already_verified", "request.invalid"} <= codes
     assert set(document["x-error-codes"]) == codes
     assert set(document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]) == codes
 

@@ -14,7 +14,7 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[3]
 PACKAGES = (
     "shared", "identity-service", "billing-service", "payment-service",
-    "servicedesk-service", "gateway", "bank-simulator",
+    "servicedesk-service", "gateway", "bank-simulator", "pac-simulator",
 )
 # "## [1.2.0] - 2026-12-01", the heading of a released entry in Keep a Changelog.
 ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})$")

@@ -57,8 +57,26 @@
     return t;
   }
 
+  // The pay panel stays at the bottom of the window: an invoice reached with Tab must be scrolled
+  // above it, with its focus ring (3px and 2px apart), not left under it.
+  var panel = document.getElementById("pay-panel");
+  function keepClearOfPanel() {
+    document.documentElement.style.scrollPaddingBottom = (panel.offsetHeight + 8) + "px";
+  }
+  keepClearOfPanel();
+  if (typeof window.ResizeObserver === "function") {
+    new window.ResizeObserver(keepClearOfPanel).observe(panel);
+  } else {
+    window.addEventListener("resize", keepClearOfPanel);
+  }
+
   form.addEventListener("change", update);
   form.addEventListener("input", update);
+  // Kept whole by the browser and shown again by Back from the bank: what it shows is old (the
+  // invoices went into transit meanwhile), so it is asked for again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
 
   form.addEventListener("submit", function (event) {
     if (confirmed) {

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal_gateway.web import identity, signin
+from portal_gateway.web.dead_links import ACTIVATION, RESET, VERIFY_EMAIL, dead_link, is_dead
 from portal_gateway.web.forms import (
     ChangePasswordForm,
     FirstLoginForm,
     LoginForm,
     LogoutForm,
     RecoverForm,
+    ResendVerificationForm,
     TokenPasswordForm,
 )
 from portal_gateway.web.form_errors import on_fields, place_errors
@@ -101,32 +103,45 @@ def recover():
     return form_page("recover.html", form, form_errors)
 
 
-def _token_password_page(template: str, endpoint: str, success: str):
+def _token_password_page(template: str, endpoint: str, success: str, kind: str):
     form = TokenPasswordForm()
     if request.method == "GET":
         form.token.data = request.args.get("token", "")
     form_errors: list[str] = []
     if not form.token.data:
         form_errors.append(_("This link is incomplete. Open the link from your e-mail again."))
+    elif request.method == "GET":
+        # Looked at before the form is shown: nobody types two passwords for a link that is dead.
+        answer = identity.call("POST", "/api/v1/auth/links/check", body={"token": form.token.data, "purpose": kind})
+        if is_dead(answer.code):
+            return _dead_link_page(template, form, kind, answer.code)
     elif form.validate_on_submit():
         answer = identity.call("POST", endpoint, body={"token": form.token.data, "new_password": form.new_password.data})
         if answer.ok:
             flash(success)
             return redirect(url_for("web.login"))
+        if is_dead(answer.code):
+            # The link died while the form was open: the page says so as a fresh visit would.
+            return _dead_link_page(template, form, kind, answer.code)
         place_errors(answer, form_errors, on_fields(form._fields))
     return form_page(template, form, form_errors)
+
+
+def _dead_link_page(template: str, form: FlaskForm, kind: str, code: str | None):
+    """Why the link cannot be used and what to do instead; no password form."""
+    return render_template(template, form=form, form_errors=[], dead=dead_link(kind, code)), 400
 
 
 @web.route("/reset-password", methods=["GET", "POST"])
 def reset_password():
     return _token_password_page("reset_password.html", "/api/v1/auth/reset",
-                                _("Your password was changed. Sign in with the new one."))
+                                _("Your password was changed. Sign in with the new one."), RESET)
 
 
 @web.route("/activate", methods=["GET", "POST"])
 def activate():
     return _token_password_page("activate.html", "/api/v1/auth/activate",
-                                _("Your account is active. Sign in with your new password."))
+                                _("Your account is active. Sign in with your new password."), ACTIVATION)
 
 
 @web.get("/verify-email")
@@ -140,8 +155,27 @@ def verify_email():
     if answer.ok:
         return render_template("message.html", title=_("E-mail verified"),
                                message=_("Thank you. Your e-mail address is verified."))
+    if is_dead(answer.code):
+        # Signed in, the person can have a new link sent at once; otherwise after signing in.
+        dead = dead_link(VERIFY_EMAIL, answer.code, signed_in="access_token" in session)
+        return render_template("verify_email.html", dead=dead, resend_form=ResendVerificationForm()), 400
     return render_template("message.html", title=_("E-mail not verified"),
                            message=refusal_sentence(answer.code, answer.status), failed=True), 400
+
+
+@web.post("/verify-email/resend")
+def resend_verification():
+    token, me = me_or_redirect()
+    if token is None:
+        return me
+    answer = identity.call("POST", "/api/v1/auth/verify-email/resend", token=token)
+    if answer.ok:
+        flash(_("We sent a new link to %(address)s. Open it to verify your e-mail address.", address=me.get("email")))
+    elif answer.code == "identity.email_already_verified":
+        flash(_("Your e-mail address is already verified."))
+    else:
+        flash(refusal_sentence(answer.code, answer.status), "error")
+    return redirect(url_for("web.home"))
 
 
 @web.post("/logout")
@@ -190,7 +224,7 @@ def home():
     token, me = me_or_redirect()
     if token is None:
         return me
-    return render_template("home.html", me=me, nav=nav_for(me),
+    return render_template("home.html", me=me, nav=nav_for(me), resend_form=ResendVerificationForm(),
                            billing_pages=bool(frozenset(me.get("roles") or []) & BILLING_READERS))
 
 

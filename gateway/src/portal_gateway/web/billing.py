@@ -236,9 +236,21 @@ def _balances_page(who: Viewer, form: PayForm | None, picks: Picks | None, statu
         context["form"] = form
     context.update(items=answer.body.get("items") or [], totals=answer.body.get("totals") or {},
                    rate=answer.body.get("rate"), pages=pages_of(answer.body, BALANCES_PAGE_SIZE))
-    if who.can_pay and any(_positive(item.get("in_transit_amount")) for item in context["items"]):
+    if who.can_pay:
         context.update(_in_transit(who))
+        if "payments_in_transit" in context:
+            context["items"] = _as_payment_service_holds(context["items"], context["payments_in_transit"])
     return page("balances.html", who, status, **context)
+
+
+def _as_payment_service_holds(items: list[dict[str, Any]], payments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Which invoices a payment holds is payment-service's to say (it refuses to start a second
+    payment of one); billing hears of it by an event a moment later. So, when payment-service
+    answered, each row is in transit exactly when a pending payment holds it: at once after a
+    payment starts (Back from the bank's page) and payable again at once after a cancel."""
+    held = {str(item.get("invoice_id")): item.get("amount") for payment in payments
+            for item in payment.get("items") or [] if isinstance(item, dict)}
+    return [{**invoice, "in_transit_amount": held.get(str(invoice.get("id")), "0.00")} for invoice in items]
 
 
 def _positive(amount: object) -> bool:
@@ -264,10 +276,15 @@ def _in_transit(who: Viewer) -> dict[str, Any]:
             "bank_names": dict(BANKS)}
 
 
+# Saldos changes with every payment started or given up: Back from the bank's page must show it
+# as it is now, not as the browser kept it (invoices in transit offered to pay).
+_NOT_KEPT = {"Cache-Control": "private, no-store"}
+
+
 @billing.get("/balances")
 def balances():
     who = _viewer()
-    return _balances_page(who, None, None)
+    return (*_balances_page(who, None, None), _NOT_KEPT)
 
 
 @billing.post("/balances")
@@ -331,7 +348,7 @@ def payment_return():
     if payment_id is None:
         return page("payment_return.html", who, 400, payment=None,
                     problems=[_("This link is incomplete: it does not name a payment.")])
-    # Always asked of payment-service, which asks the bank while the payment is pending (a POST:
+    # Always asked of payment-service, which asks the bank unless the payment is confirmed (a POST:
     # that may settle it): the URL's word is never taken.
     answer = call(PAYMENT, "POST", f"/api/v1/payments/{payment_id}/status-check", who, keep_404=True)
     if answer.status == 404:

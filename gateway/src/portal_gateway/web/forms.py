@@ -46,6 +46,10 @@ class LogoutForm(FlaskForm):
     """Nothing but the CSRF token: signing out is a POST another site cannot forge."""
 
 
+class ResendVerificationForm(FlaskForm):
+    """Nothing but the CSRF token: another site cannot make the portal mail someone links."""
+
+
 BANKS = tuple(BANK_NAMES.items())
 
 

@@ -144,6 +144,10 @@ class OneTimeToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it ended (domain.links.ENDINGS), set with used_at: the holder of a dead link is told
+    # whether it was used, replaced by a newer one or no longer applies. NULL on links ended
+    # before this was recorded: taken as used.
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class LoginThrottle(Base):

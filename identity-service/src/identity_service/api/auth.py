@@ -10,6 +10,7 @@ from portal_shared.auth.flask import current_principal, require_auth
 
 from identity_service.api import schemas
 from identity_service.api.context import BEARER, client_address, identity
+from identity_service.domain.links import LINK_KINDS
 from identity_service.service_layer import auth, links
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authentication")
@@ -80,6 +81,25 @@ def reset(body):
 @blp.response(204)
 def verify_email(body):
     links.verify_email(identity(), token=body["token"])
+
+
+@blp.route("/verify-email/resend", methods=["POST"])
+@require_auth()
+@blp.doc(security=BEARER)
+@blp.response(204)
+def resend_verification():
+    """Mail a new link to verify the signed-in user's address; the older ones stop working.
+    Limited per user: past the limit the answer is the same and no mail goes out."""
+    links.resend_verification(identity(), user_id=current_principal().user_id)
+
+
+@blp.route("/links/check", methods=["POST"])
+@blp.arguments(schemas.LinkCheckSchema)
+@blp.response(204)
+def check_link(body):
+    """Whether a mailed link can be used now: 204, or the refusal using it would get (it was used,
+    a newer one replaced it, it expired, the account is already active). The link is not spent."""
+    links.check_link(identity(), token=body["token"], purposes=LINK_KINDS[body["purpose"]])
 
 
 @blp.route("/activate", methods=["POST"])

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from portal_shared.auth import CUSTOMER_ROLES
 
+from identity_service.domain.links import LINK_KINDS
 from identity_service.domain.passwords import MAX_LENGTH as PASSWORD_MAX
 from identity_service.domain.rfc import InvalidRFC, validate_rfc
 
@@ -59,6 +60,11 @@ class TokenAndPasswordSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True, **TOKEN)
+
+
+class LinkCheckSchema(Schema):
+    token = fields.String(required=True, **TOKEN)
+    purpose = fields.String(required=True, validate=validate.OneOf(sorted(LINK_KINDS)))
 
 
 class ChangePasswordSchema(Schema):

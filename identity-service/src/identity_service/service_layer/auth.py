@@ -8,6 +8,7 @@ from portal_shared.db import transaction
 
 from identity_service.adapters.orm import RefreshToken, User
 from identity_service.domain import mail
+from identity_service.domain.links import REVOKED, SUPERSEDED
 from identity_service.domain.model import (
     ACTIVE,
     PENDING_ACTIVATION,
@@ -139,7 +140,8 @@ def _send_verification(db: Session, ctx: Context, user: User) -> None:
 
 
 def send_verification(db: Session, ctx: Context, user: User) -> None:
-    tokens.cancel_links(db, ctx, user.id, (PURPOSE_VERIFY_EMAIL,))
+    """A verification link to the user's address; the ones sent before stop working."""
+    tokens.cancel_links(db, ctx, user.id, (PURPOSE_VERIFY_EMAIL,), reason=SUPERSEDED)
     _send_verification(db, ctx, user)
 
 
@@ -165,7 +167,8 @@ def first_login(ctx: Context, *, user_id: str, email: str, new_password: str) ->
         user.email_verified = False
         user.status = ACTIVE
         set_password(ctx, user, new_password)
-        tokens.cancel_links(db, ctx, user.id, (PURPOSE_ACTIVATION, PURPOSE_INVITATION))
+        # Activated with the RFC: any mailed activation link is for an account now active.
+        tokens.cancel_links(db, ctx, user.id, (PURPOSE_ACTIVATION, PURPOSE_INVITATION), reason=REVOKED)
         send_verification(db, ctx, user)
         throttle.clear(db, throttle.first_account_key(user.username))
         audit.record(

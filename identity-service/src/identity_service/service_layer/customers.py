@@ -12,6 +12,7 @@ from portal_shared.errors import invalid
 
 from identity_service.adapters.orm import Customer, CustomerAccount, User
 from identity_service.domain import mail
+from identity_service.domain.links import ACTIVATION_PURPOSES, SUPERSEDED
 from identity_service.domain.model import PENDING_ACTIVATION, PURPOSE_ACTIVATION, normalize_email
 from identity_service.domain.rfc import InvalidRFC, validate_rfc
 from identity_service.service_layer import audit, events, tokens
@@ -133,6 +134,8 @@ def send_activation_link(ctx: Context, actor: Actor, *, customer_id: str, email:
         if email_taken(db, address, by_other_than=user.id):
             raise email_in_use()
         ttl = int(ctx.settings["INVITATION_TOKEN_TTL_SECONDS"])
+        # A link sent again (perhaps to a corrected address) replaces the one sent before.
+        tokens.cancel_links(db, ctx, user.id, ACTIVATION_PURPOSES, reason=SUPERSEDED)
         raw = tokens.mint_link(db, ctx, user=user, purpose=PURPOSE_ACTIVATION, email=address,
                                ttl_setting="INVITATION_TOKEN_TTL_SECONDS")
         message = mail.activation(ctx.link("/activate", raw), customer.name, customer.rfc, ttl)

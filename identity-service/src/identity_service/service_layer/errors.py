@@ -26,8 +26,13 @@ SAME_PASSWORD = ERRORS.define("identity.same_password", 422, "New password same 
 WRONG_CURRENT_PASSWORD = ERRORS.define("identity.wrong_current_password", 422, "Current password not correct")
 
 # Mailed links and activation.
+# A dead link says why, so its holder knows the next step; all 400, as clients of the links expect.
 INVALID_LINK = ERRORS.define("identity.invalid_link", 400, "Invalid or expired link")
+LINK_USED = ERRORS.define("identity.link_used", 400, "Link already used")
+LINK_SUPERSEDED = ERRORS.define("identity.link_superseded", 400, "Link replaced by a newer one")
+LINK_EXPIRED = ERRORS.define("identity.link_expired", 400, "Link expired")
 ALREADY_ACTIVATED = ERRORS.define("identity.already_activated", 409, "Account already activated")
+EMAIL_ALREADY_VERIFIED = ERRORS.define("identity.email_already_verified", 409, "E-mail already verified")
 
 # Users and customers.
 USER_NOT_FOUND = ERRORS.define("identity.user_not_found", 404, "User not found")
@@ -51,9 +56,33 @@ def locked(retry_after: int) -> UseCaseError:
 
 
 def invalid_link() -> UseCaseError:
-    """A mailed link that is unknown, used, expired or no longer applies: all answered alike."""
+    """A mailed link that is unknown or no longer applies (the password was reset with another
+    link, the address changed, the user was disabled)."""
     return INVALID_LINK("This link is not valid any more. Ask for a new one.",
-                        errors={"token": ["The link is invalid, was already used or has expired."]})
+                        errors={"token": ["The link is invalid or no longer applies."]})
+
+
+def link_used() -> UseCaseError:
+    return LINK_USED("This link was already used. Ask for a new one if you need it.",
+                     errors={"token": ["The link was already used."]})
+
+
+def link_superseded() -> UseCaseError:
+    return LINK_SUPERSEDED("A newer link was sent. Use the link in the latest message.",
+                           errors={"token": ["A newer link replaced this one."]})
+
+
+def link_expired() -> UseCaseError:
+    return LINK_EXPIRED("This link has expired. Ask for a new one.",
+                        errors={"token": ["The link has expired."]})
+
+
+def already_activated() -> UseCaseError:
+    return ALREADY_ACTIVATED("This account is already activated: sign in with your password.")
+
+
+def email_already_verified() -> UseCaseError:
+    return EMAIL_ALREADY_VERIFIED("Your e-mail address is already verified.")
 
 
 def email_in_use() -> UseCaseError:

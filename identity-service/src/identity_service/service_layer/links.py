@@ -2,25 +2,37 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal_shared.db import transaction
 
 from identity_service.adapters.orm import OneTimeToken, User
 from identity_service.domain import mail
-from identity_service.domain.model import (
-    ACTIVE,
-    PENDING_ACTIVATION,
-    PURPOSE_ACTIVATION,
-    PURPOSE_INVITATION,
-    PURPOSE_RESET_PASSWORD,
-    PURPOSE_VERIFY_EMAIL,
-    normalize_email,
+from identity_service.domain.links import (
+    ACTIVATION_PURPOSES,
+    ALREADY_ACTIVE,
+    EXPIRED,
+    REVOKED,
+    SUPERSEDED,
+    USED,
+    LinkFacts,
+    why_unusable,
 )
+from identity_service.domain.model import ACTIVE, PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL, normalize_email
 from identity_service.service_layer import audit, throttle, tokens
 from identity_service.service_layer.audit import Actor
-from identity_service.service_layer.auth import check_new_password, email_taken, set_password
+from identity_service.service_layer.auth import check_new_password, email_taken, send_verification, set_password
 from identity_service.service_layer.context import Context
-from identity_service.service_layer.errors import email_in_use, invalid_link
+from identity_service.service_layer.errors import (
+    ACCOUNT_INACTIVE,
+    already_activated,
+    email_already_verified,
+    email_in_use,
+    invalid_link,
+    link_expired,
+    link_superseded,
+    link_used,
+)
 from identity_service.service_layer.revocations import revoke_access
 from identity_service.service_layer.views import audit_user
 
@@ -52,6 +64,8 @@ def recover(ctx: Context, *, email: str) -> None:
         message = mail.reset_password(ctx.link("/reset-password", raw), user.name if user else address, ttl)
         if user is None or flooded:
             return
+        # One reset link works at a time: the newest, in the mail the person reads last.
+        tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD,), reason=SUPERSEDED)
         db.add(
             OneTimeToken(
                 token_hash=hashed, purpose=PURPOSE_RESET_PASSWORD, user_id=user.id, email=address,
@@ -61,18 +75,52 @@ def recover(ctx: Context, *, email: str) -> None:
         ctx.outbox.add_mail(db, to=address, subject=message.subject, text=message.text)
 
 
+def _facts(link: OneTimeToken | None, user: User | None) -> LinkFacts | None:
+    if link is None:
+        return None
+    return LinkFacts(
+        purpose=link.purpose, ended_reason=link.ended_reason, used=link.used_at is not None,
+        expires_at=link.expires_at, link_email=link.email, user_status=user.status if user else None,
+        user_email=user.email if user else None, user_email_verified=bool(user and user.email_verified),
+    )
+
+
+# Why a link cannot be used, as the refusal its holder is given.
+_REFUSALS = {
+    USED: link_used,
+    SUPERSEDED: link_superseded,
+    EXPIRED: link_expired,
+    ALREADY_ACTIVE: already_activated,
+}
+
+
+def _open_link(db: Session, ctx: Context, token: str, purposes: tuple[str, ...], *,
+               lock: bool = True) -> tuple[OneTimeToken, User]:
+    """The link and its user when the link can be used now; otherwise the refusal saying why not."""
+    link = tokens.find_link(db, token, purposes, lock=lock)
+    user = db.get(User, link.user_id, with_for_update=lock) if link else None
+    reason = why_unusable(_facts(link, user), ctx.clock())
+    if reason is not None:
+        raise _REFUSALS.get(reason, invalid_link)()
+    return link, user
+
+
+def check_link(ctx: Context, *, token: str, purposes: tuple[str, ...]) -> None:
+    """Refuse as the link's action would, without spending the link or changing anything else."""
+    with transaction(ctx.session_factory) as db:
+        _open_link(db, ctx, token, purposes, lock=False)
+
+
 def reset(ctx: Context, *, token: str, new_password: str) -> None:
     with transaction(ctx.session_factory) as db:
-        link = tokens.find_link(db, ctx, token, (PURPOSE_RESET_PASSWORD,))
-        user = db.get(User, link.user_id, with_for_update=True) if link else None
-        if link is None or user is None or user.status != ACTIVE:
-            raise invalid_link()
+        link, user = _open_link(db, ctx, token, (PURPOSE_RESET_PASSWORD,))
         # Checked before the token is spent, so a refused password leaves the link usable.
         check_new_password(user, new_password)
         if not tokens.use_link(db, ctx, link):
-            raise invalid_link()
+            raise link_used()
         set_password(ctx, user, new_password)
-        tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD,))
+        # The other reset links no longer apply: the password they were for is gone.
+        tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD,), reason=REVOKED)
         tokens.revoke_families(db, ctx, user.id, reason="password_reset")
         revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="password_reset")
         # Whoever reads the mailbox owns the account; lift a lock an attacker may have caused.
@@ -82,23 +130,44 @@ def reset(ctx: Context, *, token: str, new_password: str) -> None:
 
 
 def verify_email(ctx: Context, *, token: str) -> None:
+    """Mark the address verified. A link already used for it answers success again: a person
+    who opens the mail twice is told the address is verified, which it is."""
     with transaction(ctx.session_factory) as db:
-        link = tokens.find_link(db, ctx, token, (PURPOSE_VERIFY_EMAIL,))
-        user = db.get(User, link.user_id, with_for_update=True) if link else None
-        # A link for an address the user has since replaced proves nothing about the new one.
-        if link is None or user is None or user.email != link.email or not tokens.use_link(db, ctx, link):
-            raise invalid_link()
+        link, user = _open_link(db, ctx, token, (PURPOSE_VERIFY_EMAIL,))
+        if link.used_at is not None:
+            return
+        if not tokens.use_link(db, ctx, link):
+            raise link_used()
         user.email_verified = True
         user.updated_at = ctx.clock()
+
+
+def resend_verification(ctx: Context, *, user_id: str) -> None:
+    """A new verification link for the signed-in user's unverified address; older ones stop working.
+
+    Limited like recovery mails (RECOVER_MAX_MAILS per RECOVER_WINDOW_SECONDS, per user); past the
+    limit nothing is sent and the answer is the same. A user without an address has nothing to verify.
+    """
+    with transaction(ctx.session_factory) as db:
+        user = db.get(User, user_id, with_for_update=True)
+        if user is None or user.status != ACTIVE:
+            raise ACCOUNT_INACTIVE("This account cannot sign in any more.")
+        if user.email_verified:
+            raise email_already_verified()
+        if not user.email:
+            return
+        now = ctx.clock()
+        counter = throttle.Counter(throttle.verify_resend_key(user.id), _recover_limit(ctx))
+        if throttle.retry_after(db, [counter], now) is not None:
+            return
+        throttle.record_failure(db, counter, now)
+        send_verification(db, ctx, user)
 
 
 def activate(ctx: Context, *, token: str, new_password: str) -> None:
     """An invitation or operator activation link: the user's e-mail is proven and a password chosen."""
     with transaction(ctx.session_factory) as db:
-        link = tokens.find_link(db, ctx, token, (PURPOSE_INVITATION, PURPOSE_ACTIVATION))
-        user = db.get(User, link.user_id, with_for_update=True) if link else None
-        if link is None or user is None or user.status != PENDING_ACTIVATION:
-            raise invalid_link()
+        link, user = _open_link(db, ctx, token, ACTIVATION_PURPOSES)
         check_new_password(user, new_password)
         address = normalize_email(link.email or user.email or "")
         if not address:
@@ -106,12 +175,13 @@ def activate(ctx: Context, *, token: str, new_password: str) -> None:
         if email_taken(db, address, by_other_than=user.id):
             raise email_in_use()
         if not tokens.use_link(db, ctx, link):
-            raise invalid_link()
+            raise link_used()
         before = audit_user(user)
         user.email = address
         user.email_verified = True
         user.status = ACTIVE
         set_password(ctx, user, new_password)
-        tokens.cancel_links(db, ctx, user.id, (PURPOSE_INVITATION, PURPOSE_ACTIVATION))
+        # The user's other invitation and activation links are for an account now active.
+        tokens.cancel_links(db, ctx, user.id, ACTIVATION_PURPOSES, reason=REVOKED)
         audit.record(db, ctx, _self(user), action="user.activated", target_type="user", target_id=user.id,
                      customer_id=user.customer_id, before=before, after=audit_user(user))

@@ -90,5 +90,9 @@ def recover_key(email: str) -> str:
     return f"recover:{email}"
 
 
+def verify_resend_key(user_id: str) -> str:
+    return f"verify-resend:{user_id}"
+
+
 def invite_notice_key(email: str) -> str:
     return f"invite-notice:{email}"

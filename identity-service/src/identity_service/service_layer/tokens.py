@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal_shared.auth import ACCESS, ACTIVATION
 
 from identity_service.adapters.orm import OneTimeToken, RefreshFamily, RefreshToken, User
+from identity_service.domain.links import USED
 from identity_service.service_layer.context import Context
 
 
@@ -143,18 +144,11 @@ def mint_link(db: Session, ctx: Context, *, user: User, purpose: str, email: str
     return raw
 
 
-def find_link(db: Session, ctx: Context, raw: str, purposes: tuple[str, ...]) -> OneTimeToken | None:
-    """The unused, unexpired token of one of these purposes, locked for this transaction."""
-    return db.scalar(
-        sa.select(OneTimeToken)
-        .where(
-            OneTimeToken.token_hash == digest(raw),
-            OneTimeToken.purpose.in_(purposes),
-            OneTimeToken.used_at.is_(None),
-            OneTimeToken.expires_at > ctx.clock(),
-        )
-        .with_for_update()
-    )
+def find_link(db: Session, raw: str, purposes: tuple[str, ...], *, lock: bool = True) -> OneTimeToken | None:
+    """The token of one of these purposes, used or not, expired or not; locked for this
+    transaction unless only looked at. domain.links says whether it can be used."""
+    query = sa.select(OneTimeToken).where(OneTimeToken.token_hash == digest(raw), OneTimeToken.purpose.in_(purposes))
+    return db.scalar(query.with_for_update() if lock else query)
 
 
 def use_link(db: Session, ctx: Context, token: OneTimeToken) -> bool:
@@ -162,14 +156,15 @@ def use_link(db: Session, ctx: Context, token: OneTimeToken) -> bool:
     result = db.execute(
         sa.update(OneTimeToken)
         .where(OneTimeToken.id == token.id, OneTimeToken.used_at.is_(None))
-        .values(used_at=ctx.clock())
+        .values(used_at=ctx.clock(), ended_reason=USED)
     )
     return result.rowcount == 1
 
 
-def cancel_links(db: Session, ctx: Context, user_id: str, purposes: tuple[str, ...]) -> None:
+def cancel_links(db: Session, ctx: Context, user_id: str, purposes: tuple[str, ...], *, reason: str) -> None:
+    """End the user's open links of these purposes, saying why (SUPERSEDED or REVOKED)."""
     db.execute(
         sa.update(OneTimeToken)
         .where(OneTimeToken.user_id == user_id, OneTimeToken.purpose.in_(purposes), OneTimeToken.used_at.is_(None))
-        .values(used_at=ctx.clock())
+        .values(used_at=ctx.clock(), ended_reason=reason)
     )

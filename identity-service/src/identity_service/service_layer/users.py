@@ -13,6 +13,7 @@ from portal_shared.errors import FORBIDDEN, invalid
 
 from identity_service.adapters.orm import AuditEntry, Customer, User, UserRole
 from identity_service.domain import mail
+from identity_service.domain.links import REVOKED
 from identity_service.domain.model import (
     ACTIVE,
     DISABLED,
@@ -233,7 +234,7 @@ def update_user(ctx: Context, actor: Actor, user_id: str, changes: dict[str, Any
                 user.email_verified = False
                 user.updated_at = now
                 # Links already mailed to the old address must stop working.
-                tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL))
+                tokens.cancel_links(db, ctx, user.id, (PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL), reason=REVOKED)
                 send_verification(db, ctx, user)
                 audit.record(db, ctx, actor, action="user.email_corrected", target_type="user", target_id=user.id,
                              customer_id=user.customer_id, before=old, after={"email": address, "email_verified": False})
@@ -255,7 +256,8 @@ def disable_user(ctx: Context, actor: Actor, user_id: str) -> None:
         tokens.revoke_families(db, ctx, user.id, reason="disabled")
         revoke_access(db, ctx, user_id=user.id, customer_id=user.customer_id, reason="user_disabled")
         tokens.cancel_links(db, ctx, user.id,
-                            (PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL, PURPOSE_INVITATION, PURPOSE_ACTIVATION))
+                            (PURPOSE_RESET_PASSWORD, PURPOSE_VERIFY_EMAIL, PURPOSE_INVITATION, PURPOSE_ACTIVATION),
+                            reason=REVOKED)
         audit.record(db, ctx, actor, action="user.disabled", target_type="user", target_id=user.id,
                      customer_id=user.customer_id, before=before, after=audit_user(user))
 
