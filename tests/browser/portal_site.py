@@ -44,7 +44,7 @@ def reachable_pages(page, base: str) -> list[str]:
         found.append(path)
         for href in page.locator("main a[href^='/']").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
             target = urlparse(href).path
-            if target.count("/") >= 2 and not target.endswith(("/pdf", ".pdf")) and "logout" not in target:
+            if target.count("/") >= 2 and not target.endswith(("/pdf", ".pdf", ".xml")) and "logout" not in target:
                 to_visit.append(target)
     return found
 

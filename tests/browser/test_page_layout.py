@@ -1,11 +1,13 @@
 """Saldos fits the screens customers use: a 1366 px laptop without scrolling sideways, a phone with
-one card per invoice; the total and the pay button stay in view while the list scrolls."""
+one card per invoice; the total and the pay button stay in view while the list scrolls. On every
+page the content starts clear of the top bar and the navigation."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
+from portal_site import reachable_pages
 from stack import Stack
 
 INVOICES = [("MXN", "12450.00"), ("USD", "830.25"), ("MXN", "3980.50"), ("USD", "1200.00"), ("MXN", "640.00"),
@@ -74,3 +76,29 @@ def test_saldos_on_a_phone_is_one_card_per_invoice(stack: Stack, browser, billin
         assert pay_bar_in_view(page)
     finally:
         context.close()
+
+
+# Space between the bottom of the top bar or the navigation and the first thing on the page.
+CLEARANCE_PX = 16
+GAP = """() => Math.round(document.querySelector('main').firstElementChild.getBoundingClientRect().top
+                        - Math.max(...[...document.querySelectorAll('body > header, body > nav')]
+                                        .map(e => e.getBoundingClientRect().bottom)))"""
+
+
+def test_every_page_starts_clear_of_the_navigation(stack: Stack, browser, billing_customer):
+    customer = billing_customer([("MXN", "100.00")])
+    signed_out = browser.new_context(locale="es-MX", viewport={"width": 1366, "height": 900}).new_page()
+    gaps = {}
+    for path in ("/login", "/recover", "/reset-password?token=x", "/activate?token=x", "/verify-email?token=x"):
+        signed_out.goto(stack.gateway_url + path)
+        gaps[path] = signed_out.evaluate(GAP)
+    context, page = balances_at(browser, stack, customer, 1366, 900)
+    try:
+        for path in reachable_pages(page, stack.gateway_url):
+            page.goto(stack.gateway_url + path)
+            gaps[path] = page.evaluate(GAP)
+    finally:
+        context.close()
+        signed_out.context.close()
+    assert len(gaps) > 8, gaps
+    assert {path: gap for path, gap in gaps.items() if gap < CLEARANCE_PX} == {}, gaps
