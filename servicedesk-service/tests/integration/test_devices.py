@@ -1,14 +1,13 @@
 """Devices through the API: who creates, sees, assigns, moves, retires and removes them."""
 from __future__ import annotations
 
-import threading
 import uuid
 
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from portal_shared.db import transaction
+from portal_shared.testing.concurrency import at_once, serving
 from portal_shared.testing.events import customer_registered, user_created
 from servicedesk_service.adapters.orm import Device, DeviceLocation
 
@@ -179,30 +178,13 @@ def test_retire_and_remove_keep_history(client, bearer, session_factory, custome
 def test_concurrent_registrations_of_one_serial_number_give_one_device_and_409s(app, bearer, customer, session_factory,
                                                                                account_of):
     """The unique serial number, not only the look-up before the insert, keeps a device registered once."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    url = f"http://127.0.0.1:{server.server_port}/api/v1/devices"
     body = {"serial_number": f"SN-RACE-{uuid.uuid4().hex[:8]}", "model": "imageRUNNER ADVANCE DX C3930i",
             "customer_id": str(customer), "account_number": account_of(customer), "install_address": "Reforma 222, CDMX",
             "location": "Piso 5", "response_hours": 4, "counters": ["total"]}
     operator = bearer("operator")
-    start = threading.Barrier(10)
-    statuses: list[int] = []
-
-    def register() -> None:
-        start.wait()
-        statuses.append(requests.post(url, json=body, headers=operator, timeout=30).status_code)
-
-    try:
-        threads = [threading.Thread(target=register) for _ in range(10)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        server.shutdown()
-        serving.join(timeout=10)
+    with serving(app) as base:
+        statuses = at_once(10, lambda _: requests.post(f"{base}/api/v1/devices", json=body, headers=operator,
+                                                       timeout=30).status_code)
 
     assert sorted(statuses) == [201] + [409] * 9
     with transaction(session_factory) as session:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from portal_shared.contracts import parse_event
 from portal_shared.db import transaction
+from portal_shared.testing.concurrency import at_once, serving
 from portal_shared.testing.events import customer_registered
 from servicedesk_service.adapters.orm import OUTBOX, Incident, IncidentEvent
 
@@ -298,31 +297,14 @@ def test_the_year_of_a_number_is_the_service_calendars(clock, open_one):
 def test_simultaneous_openings_get_distinct_consecutive_numbers(app, admin, clock, device, session_factory,
                                                                 customer):
     clock.set_local("2041-06-03T10:00:00")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    url = f"http://127.0.0.1:{server.server_port}/api/v1/incidents"
-    start = threading.Barrier(12)
-    numbers: list[str] = []
+    with serving(app) as base:
+        answers = at_once(12, lambda _: requests.post(f"{base}/api/v1/incidents", json=body_for(device), headers=admin,
+                                                      timeout=60))
 
-    def open_at_once() -> None:
-        start.wait()
-        response = requests.post(url, json=body_for(device), headers=admin, timeout=60)
-        assert response.status_code == 201, response.text
-        numbers.append(response.json()["number"])
-
-    try:
-        threads = [threading.Thread(target=open_at_once) for _ in range(12)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.shutdown()
-        serving.join(timeout=10)
-
+    assert [answer.status_code for answer in answers] == [201] * 12, [answer.text for answer in answers]
+    numbers = [answer.json()["number"] for answer in answers]
     sequences = sorted(sequence_of(number, 2041) for number in numbers)
-    assert len(sequences) == 12 and sequences == list(range(sequences[0], sequences[0] + 12)), numbers
+    assert sequences == list(range(sequences[0], sequences[0] + 12)), numbers
     assert sorted(str(event.data["number"]) for event in opened_events(session_factory, customer)) == sorted(numbers)
 
 

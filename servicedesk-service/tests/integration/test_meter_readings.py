@@ -4,17 +4,16 @@ readings staff record for an earlier day (read_on)."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from datetime import datetime
 
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from portal_shared.contracts import parse_event
 from portal_shared.db import transaction
+from portal_shared.testing.concurrency import at_once, serving
 from servicedesk_service.adapters.orm import OUTBOX, AuditEntry, CounterReplacement, DeviceReading, MeterReading
 
 
@@ -299,28 +298,10 @@ def test_unknown_device_is_404(client, admin, session_factory):
 
 def test_20_concurrent_submissions_one_day_exactly_one_accepted(app, admin, clock, session_factory, device):
     clock.set_local("2026-03-10T12:00:00")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    url = f"http://127.0.0.1:{server.server_port}{readings_path(device)}"
-    start = threading.Barrier(20)
-    statuses: list[int] = []
-
-    def submit(n: int) -> None:
-        start.wait()
+    with serving(app) as base:
         # Different values, none lower than another's previous (there is none): the day rule alone decides.
-        statuses.append(requests.post(url, json=reading(1000 + n, 600 + n, 400), headers=admin,
-                                      timeout=30).status_code)
-
-    try:
-        threads = [threading.Thread(target=submit, args=(n,)) for n in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        server.shutdown()
-        serving.join(timeout=10)
+        statuses = at_once(20, lambda n: requests.post(f"{base}{readings_path(device)}", json=reading(1000 + n, 600 + n, 400),
+                                                       headers=admin, timeout=30).status_code)
 
     assert sorted(statuses) == [201] + [409] * 19
     assert stored_readings(session_factory, device["id"]) == 1 and stored_counters(session_factory, device["id"]) == 3

@@ -4,15 +4,14 @@ vendor ships or cancels, after which a low report orders again; scoping, roles a
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from portal_shared.db import transaction
+from portal_shared.testing.concurrency import at_once, serving
 from portal_shared.outbox import CHANNEL_MAIL
 from servicedesk_service.adapters.orm import OUTBOX, AuditEntry, TonerLevel, TonerOrder
 
@@ -142,27 +141,13 @@ def test_twenty_concurrent_reports_place_one_order(app, operator, on_location, l
     """Real server, real PostgreSQL, 20 threads released at once. Four devices share the location, so
     reports of different devices race for the same open order (the device lock cannot order them)."""
     devices = [on_location() for _ in range(4)]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    start = threading.Barrier(20)
-    answers: list[tuple[int, int]] = []
 
-    def report(device) -> None:
-        start.wait()
-        response = requests.post(base + levels_path(device), json=LOW_BLACK, headers=operator, timeout=30)
-        answers.append((response.status_code, len(response.json().get("orders", []))))
+    def report(n: int) -> tuple[int, int]:
+        response = requests.post(base + levels_path(devices[n % 4]), json=LOW_BLACK, headers=operator, timeout=30)
+        return response.status_code, len(response.json().get("orders", []))
 
-    try:
-        threads = [threading.Thread(target=report, args=(devices[n % 4],)) for n in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        server.shutdown()
-        serving.join(timeout=10)
+    with serving(app) as base:
+        answers = at_once(20, report)
 
     assert sorted(answers) == [(202, 0)] * 19 + [(202, 1)]
     [order] = orders_of(session_factory, location["id"])

@@ -175,22 +175,29 @@ def next_number(session: Session, year: int) -> str:
     return rules.incident_number(year, taken)
 
 
+def _concerned(incident: Incident, device: Device) -> dict[str, Any]:
+    """What every incident event says: the incident, its device, and the people it concerns."""
+    return {
+        "incident_id": incident.id,
+        "number": incident.number,
+        "customer_id": incident.customer_id,
+        "device_id": incident.device_id,
+        "serial_number": device.serial_number,
+        "opened_by": incident.opened_by,
+        "device_admin_ids": device.assignees,
+    }
+
+
 def opened_event(incident: Incident, device: Device):
     return new_event(
         *OPENED,
         {
-            "incident_id": incident.id,
-            "number": incident.number,
-            "customer_id": incident.customer_id,
-            "device_id": incident.device_id,
-            "serial_number": device.serial_number,
+            **_concerned(incident, device),
             "model": device.model,
             "category": incident.category,
             "description": incident.description,
             "opened_at": incident.opened_at,
             "response_due_at": incident.response_due_at,
-            "opened_by": incident.opened_by,
-            "device_admin_ids": device.assignees,
         },
         producer=SERVICE_NAME,
     )
@@ -201,18 +208,12 @@ def status_changed_event(incident: Incident, device: Device, *, from_status: str
     return new_event(
         *STATUS_CHANGED,
         {
-            "incident_id": incident.id,
-            "number": incident.number,
-            "customer_id": incident.customer_id,
-            "device_id": incident.device_id,
-            "serial_number": device.serial_number,
+            **_concerned(incident, device),
             "from_status": from_status,
             "to_status": incident.status,
             "side": side,
             "changed_at": at,
             "changed_by": by,
-            "opened_by": incident.opened_by,
-            "device_admin_ids": device.assignees,
         },
         producer=SERVICE_NAME,
     )

@@ -44,8 +44,8 @@ class MeterReadingAcceptedV2(EventData):
     counters = fields.List(fields.Nested(CounterValue), required=True, validate=validate.Length(min=1))
 
 
-class IncidentOpenedV2(EventData):
-    """An incident was opened: its number, what it is about, and whom it concerns (v1 had neither)."""
+class IncidentConcerned(EventData):
+    """What every incident event says: which incident, whose device, and the people it concerns."""
 
     incident_id = fields.UUID(required=True)
     # The number people quote, e.g. INC-2026-000123: counted per year in the vendor's time zone.
@@ -53,29 +53,27 @@ class IncidentOpenedV2(EventData):
     customer_id = fields.UUID(required=True)
     device_id = fields.UUID(required=True)
     serial_number = fields.String(required=True)
+    # The person who opened it (a customer's user or an agent); None when no person did.
+    opened_by = fields.UUID(required=True, allow_none=True)
+    # The users the device is assigned to as its admins when the event was published.
+    device_admin_ids = fields.List(fields.UUID(), required=True)
+
+
+class IncidentOpenedV2(IncidentConcerned):
+    """An incident was opened: its number, what it is about, and whom it concerns (v1 had neither)."""
+
     model = fields.String(required=True)
     category = fields.String(required=True)
     description = fields.String(required=True)
     opened_at = fields.AwareDateTime(required=True)
     response_due_at = fields.AwareDateTime(required=True)
-    # The person who opened it (a customer's user or an agent); None when no person did.
-    opened_by = fields.UUID(required=True, allow_none=True)
-    # The users the device is assigned to as its admins when the incident was opened.
-    device_admin_ids = fields.List(fields.UUID(), required=True)
 
 
-class IncidentStatusChangedV1(EventData):
+class IncidentStatusChangedV1(IncidentConcerned):
     """An incident moved from one status to another, by the customer's side or the vendor's."""
 
-    incident_id = fields.UUID(required=True)
-    number = fields.String(required=True, validate=validate.Regexp(r"^INC-\d{4}-\d{6,}$"))
-    customer_id = fields.UUID(required=True)
-    device_id = fields.UUID(required=True)
-    serial_number = fields.String(required=True)
     from_status = fields.String(required=True)
     to_status = fields.String(required=True)
     side = fields.String(required=True, validate=validate.OneOf(("customer", "vendor")))
     changed_at = fields.AwareDateTime(required=True)
     changed_by = fields.UUID(required=True, allow_none=True)
-    opened_by = fields.UUID(required=True, allow_none=True)
-    device_admin_ids = fields.List(fields.UUID(), required=True)
