@@ -86,13 +86,13 @@ def unique_rfc() -> str:
 def new_customer(deliver) -> Callable[[], dict]:
     """A customer billing has learnt of (two fresh accounts); returns the registration's data."""
 
-    def make() -> dict:
+    def make(rfc: str | None = None) -> dict:
         event = new_event(
             "identity.customer.registered",
             1,
             {
                 "customer_id": uuid.uuid4(),
-                "rfc": unique_rfc(),
+                "rfc": rfc or unique_rfc(),
                 "name": "Comercializadora Ejemplo SA de CV",
                 "system_account_number": f"SYS-{uuid.uuid4().int % 10**8:08d}",
                 "account_numbers": [uuid.uuid4().hex[:12], uuid.uuid4().hex[:12]],
@@ -261,3 +261,96 @@ def last_month() -> Period:
     today = mexico_today()
     first = date(today.year, today.month, 1)
     return Period.containing(first - timedelta(days=1))
+
+
+# --- CFDI 4.0 ---------------------------------------------------------------------------------
+# Built and sealed with satcfdi as the vendor would issue them, with a CSD made by the PAC
+# simulator for the vendor's RFC, and stamped (TimbreFiscalDigital 1.1) as the simulator does.
+
+VENDOR_NAME = "PORTAL DEMO MEXICO"
+PAC_RFC = "PSM2612079T1"
+
+
+def cfdi_rfc() -> str:
+    """A fresh company RFC SAT's schema takes (a real date, a check character of 0-9 or A)."""
+    digits = uuid.uuid4().int
+    letters = "".join(chr(ord("A") + (digits >> (5 * i)) % 26) for i in range(5))
+    day = date(2000, 1, 1) + timedelta(days=digits % 9000)
+    return f"{letters[:3]}{day:%y%m%d}{letters[3:]}{digits % 10}"
+
+
+def _signer(pair):
+    from satcfdi.models import Signer
+
+    return Signer.load(certificate=pair.certificate_der, key=pair.key_der, password=pair.password)
+
+
+@pytest.fixture(scope="session")
+def csd_for():
+    """csd_for(rfc, name): a CSD-like certificate and key of that taxpayer, as a satcfdi Signer."""
+    from pac_simulator.certificates import make_csd
+
+    made = {}
+
+    def make(rfc: str, name: str):
+        if rfc not in made:
+            made[rfc] = _signer(make_csd(rfc, name, representative_rfc="XIQB891116QE4",
+                                         representative_curp="XIQB891116MGRMZR05"))
+        return made[rfc]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def pac_stamper():
+    from pac_simulator.certificates import make_stamping_certificate
+
+    return _signer(make_stamping_certificate(PAC_RFC, password="stamping-key"))
+
+
+@pytest.fixture(scope="session")
+def cfdi(csd_for, pac_stamper) -> Callable[..., bytes]:
+    """cfdi(receiver_rfc, total): a stamped CFDI 4.0 Ingreso of the vendor (Config's VENDOR_RFC)
+    for that total: one concept and its IVA at 16 %, so Total is the amount; keyword arguments
+    change the issuer, currency, stamp or Comprobante's own arguments."""
+    from pac_simulator import stamping
+    from satcfdi.create.cfd import cfdi40
+
+    def make(receiver_rfc: str, total: str, *, currency: str = "MXN", issuer_rfc: str | None = None,
+             stamped: bool = True, **changes) -> bytes:
+        issuer_rfc = issuer_rfc or Config().VENDOR_RFC
+        base = (Decimal(total) / Decimal("1.16")).quantize(Decimal("0.01"))
+        assert base * Decimal("1.16") == Decimal(total), f"{total} is not a base plus 16 % to the cent"
+        document = cfdi40.Comprobante(**{
+            "emisor": cfdi40.Emisor(rfc=issuer_rfc, nombre=VENDOR_NAME, regimen_fiscal="601"),
+            "lugar_expedicion": "06600",
+            "receptor": cfdi40.Receptor(rfc=receiver_rfc, nombre="COMERCIALIZADORA EJEMPLO",
+                                        domicilio_fiscal_receptor="86991", regimen_fiscal_receptor="601",
+                                        uso_cfdi="G03"),
+            "conceptos": [cfdi40.Concepto(
+                clave_prod_serv="81112300", cantidad=Decimal("1"), clave_unidad="E48",
+                descripcion="Renta mensual de multifuncional con tóner incluido, diciembre 2026",
+                valor_unitario=base, objeto_imp="02",
+                impuestos=cfdi40.Impuestos(traslados=cfdi40.Traslado(
+                    impuesto="002", tipo_factor="Tasa", tasa_o_cuota=Decimal("0.160000"))),
+            )],
+            "moneda": currency,
+            **({"tipo_cambio": Decimal("17.25")} if currency != "MXN" else {}),
+            "forma_pago": "99",
+            "metodo_pago": "PPD",
+            **changes,
+        })
+        document.sign(csd_for(issuer_rfc, VENDOR_NAME))
+        sealed = document.xml_bytes()
+        if not stamped:
+            return sealed
+        return stamping.stamp(stamping.read(sealed), pac_stamper, uuid=str(uuid.uuid4()).upper(),
+                              at=datetime.now(timezone.utc))
+
+    return make
+
+
+@pytest.fixture
+def cfdi_customer(new_customer) -> dict:
+    """A customer whose RFC a CFDI's schema takes."""
+    return new_customer(rfc=cfdi_rfc())

@@ -336,6 +336,9 @@ def _page(items: list, request: Request) -> dict:
 
 
 PDF_BYTES = b"%PDF-1.4\n" + b"% statement 171001\n" * 6000 + b"%%EOF\n"  # > 64 KiB: streamed in chunks
+CFDI_UUID = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"
+CFDI_XML = (f'<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" '
+            f'Version="4.0"><!-- {CFDI_UUID} --></cfdi:Comprobante>').encode()
 
 
 def invoice(id, number, account, currency, amount, pending, in_transit="0.00", overdue=False, rate=None):
@@ -364,6 +367,8 @@ class FakeBilling(ScopedService):
             ],
             "cust-2": [invoice("inv-9", "F-9001", "009900", "MXN", "99.00", "99.00")],
         }
+        # Invoices imported with their CFDI: id -> the XML and the PDF billing answers.
+        self.cfdis = {"inv-1": (CFDI_XML, PDF_BYTES)}
         self.statements = {
             CUSTOMER_ID: [
                 {"id": "170905", "account_number": "005300", "period": "2026-09", "issued_at": "2026-10-01T12:00:00Z"},
@@ -375,10 +380,22 @@ class FakeBilling(ScopedService):
         customer, refused = self.scope(request, READERS)
         if refused:
             return refused
-        items = [i for i in self.invoices.get(customer, [])
+        items = [{**i, "has_cfdi": i["id"] in self.cfdis} for i in self.invoices.get(customer, [])
                  if request.args.get("status") in (None, i["status"])
                  and request.args.get("account") in (None, i["account_number"])]
         return json_response(_page(items, request))
+
+    def invoice_cfdi(self, request, id, kind):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        if id not in {i["id"] for i in self.invoices.get(customer, [])}:
+            return problem(404, "Not found", "No such invoice.", code="billing.invoice_not_found")
+        if id not in self.cfdis:
+            return problem(404, "No CFDI for this invoice", "This invoice has no CFDI.", code="billing.cfdi_not_found")
+        xml, pdf = self.cfdis[id]
+        return Response(xml if kind == "xml" else pdf, mimetype=f"application/{kind}",
+                        headers={"Content-Disposition": f'attachment; filename="{CFDI_UUID}.{kind}"'})
 
     def balances(self, request):
         customer, refused = self.scope(request, READERS)
@@ -422,6 +439,7 @@ class FakeBilling(ScopedService):
             ("GET", "/api/v1/balances", self.balances),
             ("GET", "/api/v1/statements", self.list_statements),
             ("GET", "/api/v1/statements/{id}/pdf", self.statement_pdf),
+            ("GET", "/api/v1/invoices/{id}/cfdi.{kind}", self.invoice_cfdi),
         ])
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import csrf_token, serve, sign_in, stopped_url, table, text
-from standins import CUSTOMER_ID, PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
+from standins import CFDI_UUID, CFDI_XML, CUSTOMER_ID, PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
 
 PAGES = ("/statements", "/invoices", "/balances", "/payments")
 
@@ -268,6 +268,42 @@ def test_statements_newest_first_and_the_pdf_streams_through(ui, identity, billi
     assert response.headers["Cache-Control"] == "private, no-store"
     assert ui.get("/statements/999999/pdf").status_code == 404
     assert billing.calls[-1]["path"] == "/api/v1/statements/999999/pdf"
+
+
+def test_an_invoice_with_its_cfdi_links_its_xml_and_pdf_which_stream_through(ui, identity, billing):
+    sign_in(ui, identity, ["billing"])
+    page = text(ui.get("/invoices"))
+    with_cfdi = re.search(r'<tr id="invoice-inv-1">.*?</tr>', page, re.S).group(0)
+    without = re.search(r'<tr id="invoice-inv-2">.*?</tr>', page, re.S).group(0)
+    assert "FOLIO-F-1001" in with_cfdi
+    assert 'href="/invoices/inv-1/cfdi.xml"' in with_cfdi and 'href="/invoices/inv-1/cfdi.pdf"' in with_cfdi
+    assert "Factura F-1001: CFDI en XML" in with_cfdi
+    assert "cfdi." not in without
+    assert "Invoice F-1001: CFDI as PDF" in text(ui.get("/invoices?lang=en"))
+
+    for kind, body in (("xml", CFDI_XML), ("pdf", PDF_BYTES)):
+        response = ui.get(f"/invoices/inv-1/cfdi.{kind}")
+        assert response.status_code == 200
+        assert response.mimetype == f"application/{kind}"
+        assert response.is_streamed
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{CFDI_UUID}.{kind}"'
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.get_data() == body
+        assert billing.calls[-1]["path"] == f"/api/v1/invoices/inv-1/cfdi.{kind}"
+    assert ui.get("/invoices/inv-2/cfdi.pdf").status_code == 404  # no CFDI
+    assert ui.get("/invoices/inv-9/cfdi.xml").status_code == 404  # another customer's
+    assert ui.get("/invoices/inv-1/cfdi.txt").status_code == 404
+    assert billing.calls[-1]["path"] == "/api/v1/invoices/inv-9/cfdi.xml"
+
+
+def test_staff_download_a_customers_cfdi_naming_the_customer(ui, identity, billing):
+    sign_in(ui, identity, ["agent"])
+    page = text(ui.get(f"/invoices?customer_id={CUSTOMER_ID}"))
+    assert f'href="/invoices/inv-1/cfdi.pdf?customer_id={CUSTOMER_ID}"' in page
+
+    response = ui.get(f"/invoices/inv-1/cfdi.pdf?customer_id={CUSTOMER_ID}")
+    assert response.status_code == 200 and response.get_data() == PDF_BYTES
+    assert billing.calls[-1]["args"] == {"customer_id": CUSTOMER_ID}
 
 
 def test_english_on_request(ui, identity):

@@ -51,6 +51,8 @@ BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/accounts"): READERS | {"operator"},  # DESIGN §3, served by billing-service
     ("GET", "/api/v1/invoices"): READERS,
     ("GET", "/api/v1/invoices/{id}"): READERS,
+    ("GET", "/api/v1/invoices/{id}/cfdi.xml"): READERS,
+    ("GET", "/api/v1/invoices/{id}/cfdi.pdf"): READERS,
     ("POST", "/api/v1/invoices/import"): {"operator"},
     ("GET", "/api/v1/balances"): READERS,
     ("GET", "/api/v1/statements"): READERS,

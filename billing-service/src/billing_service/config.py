@@ -5,6 +5,9 @@ from portal_shared.brand import DEFAULT_PRIMARY_COLOR
 from portal_shared.config import env_int, env_str
 from portal_shared.service.config import ServiceConfig
 
+# A demo company's RFC in a valid format; a deployment sets its own.
+DEFAULT_VENDOR_RFC = "PDM010101AB1"
+
 
 class Config(ServiceConfig):
     SERVICE_NAME = "billing-service"
@@ -20,6 +23,8 @@ class Config(ServiceConfig):
         self.BRAND_NAME = env_str("BRAND_NAME", "")
         self.BRAND_LOGO_PATH = env_str("BRAND_LOGO_PATH", "")
         self.BRAND_PRIMARY_COLOR = env_str("BRAND_PRIMARY_COLOR", DEFAULT_PRIMARY_COLOR)
+        # The vendor's RFC (a company's): every imported CFDI must be issued by it.
+        self.VENDOR_RFC = env_str("VENDOR_RFC", DEFAULT_VENDOR_RFC)
 
 
 SERVICE_NAME = Config.SERVICE_NAME

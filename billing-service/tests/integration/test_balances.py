@@ -144,7 +144,8 @@ def test_invoice_list_filters_by_status(client, bearer, customer, row, import_in
     assert client.get("/api/v1/invoices?status=paid", headers=headers).json["items"] == []
     detail = client.get(f"/api/v1/invoices/{invoice['id']}", headers=headers).json
     assert set(detail) == {"id", "invoice_number", "account_number", "issue_date", "due_date", "currency", "amount",
-                           "pending_amount", "in_transit_amount", "status", "fiscal_folio", "overdue"}
+                           "pending_amount", "in_transit_amount", "status", "fiscal_folio", "has_cfdi", "overdue"}
+    assert detail["has_cfdi"] is False
 
 
 def test_balances_of_5000_open_invoices_are_paged_and_totalled_by_the_database(scratch, bearer, registration, row,

@@ -12,6 +12,8 @@ def test_openapi_lists_the_billing_endpoints(client):
         "/api/v1/invoices/import",
         "/api/v1/invoices",
         "/api/v1/invoices/{invoice_id}",
+        "/api/v1/invoices/{invoice_id}/cfdi.xml",
+        "/api/v1/invoices/{invoice_id}/cfdi.pdf",
         "/api/v1/balances",
         "/api/v1/exchange-rates",
         "/api/v1/exchange-rates/current",

@@ -89,6 +89,8 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/accounts", roles(ADMIN, BILLING, AGENT, OPERATOR)),
     ("GET", "/api/v1/invoices", BILLING_READERS),
     ("GET", "/api/v1/invoices/{id}", BILLING_READERS),
+    ("GET", "/api/v1/invoices/{id}/cfdi.xml", BILLING_READERS),  # the stamped CFDI 4.0 as imported
+    ("GET", "/api/v1/invoices/{id}/cfdi.pdf", BILLING_READERS),  # its printed representation
     ("POST", "/api/v1/invoices/import", roles(OPERATOR)),
     ("GET", "/api/v1/balances", BILLING_READERS),
     ("GET", "/api/v1/statements", BILLING_READERS),

@@ -99,6 +99,19 @@ class Invoice(Base):
     )
 
 
+class InvoiceCfdi(Base):
+    """An invoice's CFDI 4.0 as the operator imported it, stamped: kept byte for byte, since it is
+    the fiscal document the customer downloads and hands to SAT."""
+
+    __tablename__ = "invoice_cfdis"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("invoices.id"), primary_key=True)
+    # The stamp's UUID: one CFDI is one invoice's only.
+    fiscal_folio: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    xml: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ExchangeRate(Base):
     """MXN per USD for a day, as the operator's feed sets it."""
 

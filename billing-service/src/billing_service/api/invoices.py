@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -25,12 +26,15 @@ READERS = (ADMIN, BILLING, AGENT, OPERATOR)
 @blp.alt_response(409, description="A row contradicts an invoice already imported, or another import wrote the "
                                    "same invoices meanwhile; nothing imported (problem+json).")
 @blp.alt_response(413, description="Body larger than 1.5 MiB (problem+json).")
-@blp.alt_response(422, description="Invalid rows, by row index and field; nothing imported (problem+json).")
+@blp.alt_response(422, description="Invalid rows, by row index and field; nothing imported (problem+json). "
+                                   "A CFDI breaking a rule has its code in field_codes under "
+                                   "invoices.<row index>.cfdi_xml (billing.cfdi_*).")
 @blp.doc(security=[{"bearerAuth": []}])
 def import_invoices_view(body):
     """Import invoices (operator): all rows or none, idempotent by invoice number.
 
-    Errors name the rows: {"errors": {"invoices.<row index>.<field>": [message]}}.
+    Errors name the rows: {"errors": {"invoices.<row index>.<field>": [message]}}. A row's
+    cfdi_xml (the stamped CFDI 4.0) is checked and kept; its UUID is the fiscal folio.
     """
     result = import_invoices(billing(), body["invoices"])
     return {"imported": result.imported, "unchanged": result.unchanged}
@@ -58,3 +62,37 @@ def list_invoices(customer_id=None, status=None, account=None, page=1, page_size
 def get_invoice(invoice_id: uuid.UUID, customer_id=None):
     """One invoice of the customer; another customer's is 404."""
     return queries.get_invoice(billing(), customer_in_scope(current_principal(), customer_id), invoice_id)
+
+
+def _filename(stored: queries.StoredCfdi, extension: str) -> str:
+    # SAT writes the UUID in upper case; that is how people file their CFDIs.
+    return f"{str(stored.fiscal_folio).upper()}.{extension}"
+
+
+@blp.get("/invoices/<uuid:invoice_id>/cfdi.xml")
+@require_auth(*READERS)
+@blp.arguments(InvoicesQuery(only=("customer_id",)), location="query", unknown=RAISE, as_kwargs=True)
+@blp.response(200, description="The invoice's CFDI 4.0 as imported, byte for byte (application/xml).")
+@blp.alt_response(404, description="No such invoice for this customer, or it has no CFDI "
+                                   "(billing.cfdi_not_found) (problem+json).")
+@blp.doc(security=[{"bearerAuth": []}])
+def download_cfdi_xml(invoice_id: uuid.UUID, customer_id=None):
+    """The invoice's stamped CFDI, as an attachment named by its UUID."""
+    stored = queries.invoice_cfdi(billing(), customer_in_scope(current_principal(), customer_id), invoice_id)
+    return Response(stored.xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(stored, "xml")}"'})
+
+
+@blp.get("/invoices/<uuid:invoice_id>/cfdi.pdf")
+@require_auth(*READERS)
+@blp.arguments(InvoicesQuery(only=("customer_id",)), location="query", unknown=RAISE, as_kwargs=True)
+@blp.response(200, description="The printed representation of the invoice's CFDI (application/pdf).")
+@blp.alt_response(404, description="No such invoice for this customer, or it has no CFDI "
+                                   "(billing.cfdi_not_found) (problem+json).")
+@blp.doc(security=[{"bearerAuth": []}])
+def download_cfdi_pdf(invoice_id: uuid.UUID, customer_id=None):
+    """The invoice's CFDI printed: issuer, receiver, folio fiscal, concepts, taxes, totals and seals."""
+    stored, pdf = queries.invoice_cfdi_pdf(billing(), customer_in_scope(current_principal(), customer_id),
+                                           invoice_id)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(stored, "pdf")}"'})

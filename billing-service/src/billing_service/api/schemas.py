@@ -9,6 +9,8 @@ from billing_service.domain.money import CURRENCIES, MAX_AMOUNT
 from portal_shared.web.fields import StrictDecimal
 
 MAX_IMPORT_ROWS = 5000
+# A stamped CFDI of a few concepts is about 4 KB; one of hundreds of concepts stays well below this.
+MAX_CFDI_CHARACTERS = 512 * 1024
 MAX_PAGE_SIZE = 500
 
 
@@ -90,7 +92,16 @@ class InvoiceRowIn(Schema):
     currency = fields.String(required=True, validate=validate.OneOf(CURRENCIES))
     amount = money_in(required=True)
     fiscal_folio = fields.UUID(load_default=None, allow_none=True,
-                               metadata={"description": "The CFDI's folio fiscal (a UUID)."})
+                               metadata={"description": "The CFDI's folio fiscal (a UUID); with cfdi_xml, "
+                                                        "its stamp's UUID."})
+    cfdi_xml = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=MAX_CFDI_CHARACTERS),
+        metadata={"description": "The invoice's CFDI 4.0 as the PAC stamped it (the XML document as text). "
+                                 "Checked before anything is imported: SAT's schema, an income voucher, the "
+                                 "seal, a TimbreFiscalDigital 1.1, the vendor as issuer, the account's "
+                                 "customer as receiver, Total and Moneda equal to amount and currency. Kept "
+                                 "byte for byte (UTF-8); its UUID becomes the fiscal folio."},
+    )
 
     @validates_schema
     def _due_after_issue(self, data, **_kwargs):
@@ -124,6 +135,8 @@ class InvoiceOut(Schema):
     in_transit_amount = money_out()
     status = fields.String()
     fiscal_folio = fields.UUID(allow_none=True)
+    has_cfdi = fields.Boolean(metadata={"description": "Whether the invoice's CFDI can be downloaded "
+                                                       "(cfdi.xml, cfdi.pdf)."})
     overdue = fields.Boolean()
 
 

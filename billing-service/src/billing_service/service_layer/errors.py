@@ -2,6 +2,7 @@
 problem+json, and the gateway tells people each code in their language."""
 from __future__ import annotations
 
+from billing_service.domain.cfdi import RULES as CFDI_RULES
 from portal_shared.errors import COMMON, ErrorCatalogue
 
 ERRORS = ErrorCatalogue(COMMON)
@@ -19,6 +20,10 @@ INVOICE_ROWS_REFUSED = ERRORS.define("billing.invoice_rows_refused", 422, "Valid
 INVOICE_FIGURES_DIFFER = ERRORS.define("billing.invoice_figures_differ", 409,
                                        "Invoice already imported with other figures")
 CONCURRENT_IMPORT = ERRORS.define("billing.concurrent_import", 409, "Concurrent import")
+# An imported CFDI breaking a rule: the row's cfdi_xml (or fiscal_folio) field says which.
+for _rule, _message in CFDI_RULES.items():
+    ERRORS.define_field(_rule, _message)
+CFDI_NOT_FOUND = ERRORS.define("billing.cfdi_not_found", 404, "No CFDI for this invoice")
 
 # Statements: a month is stated once it is over, and an issued statement never changes.
 PERIOD_NOT_ENDED = ERRORS.define("billing.period_not_ended", 422, "Validation failed")

@@ -15,11 +15,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice
+from billing_service.adapters.cfdi import read_cfdi
+from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice, InvoiceCfdi
 from billing_service.domain.credit import credit_status
 from billing_service.domain.money import CURRENCIES, ZERO
 from billing_service.service_layer.context import BillingContext
-from billing_service.service_layer.errors import ACCOUNT_NOT_FOUND, CUSTOMER_UNKNOWN, INVOICE_NOT_FOUND
+from billing_service.service_layer.errors import (
+    ACCOUNT_NOT_FOUND,
+    CFDI_NOT_FOUND,
+    CUSTOMER_UNKNOWN,
+    INVOICE_NOT_FOUND,
+)
 from billing_service.service_layer.rates import current_rate
 from portal_shared.db import transaction
 from portal_shared.mexico import mxn_for, to_cents
@@ -128,9 +134,11 @@ def list_invoices(
         rows, total = _page_of_invoices(
             session, conditions, page, [Invoice.due_date, Invoice.invoice_number]
         )
+        with_cfdi = _with_cfdi(session, [invoice.id for invoice, _number in rows])
     today = ctx.today()
     return {
-        "items": [invoice_view(invoice, number, today) for invoice, number in rows],
+        "items": [{**invoice_view(invoice, number, today), "has_cfdi": invoice.id in with_cfdi}
+                  for invoice, number in rows],
         "page": page.number,
         "page_size": page.size,
         "total": total,
@@ -144,10 +152,45 @@ def get_invoice(ctx: BillingContext, customer_id: uuid.UUID, invoice_id: uuid.UU
             .join(BillingAccount, Invoice.account_id == BillingAccount.id)
             .where(Invoice.id == invoice_id, Invoice.customer_id == customer_id)
         ).first()
+        with_cfdi = _with_cfdi(session, [invoice_id]) if row is not None else set()
     if row is None:
         # Another customer's invoice is as absent as one that does not exist.
         raise INVOICE_NOT_FOUND("No such invoice.")
-    return invoice_view(row[0], row[1], ctx.today())
+    return {**invoice_view(row[0], row[1], ctx.today()), "has_cfdi": invoice_id in with_cfdi}
+
+
+def _with_cfdi(session: Session, invoice_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these invoices have a CFDI (one indexed query for a page; the XML stays unread)."""
+    if not invoice_ids:
+        return set()
+    return set(session.scalars(sa.select(InvoiceCfdi.invoice_id).where(InvoiceCfdi.invoice_id.in_(invoice_ids))))
+
+
+@dataclass(frozen=True)
+class StoredCfdi:
+    fiscal_folio: uuid.UUID
+    xml: bytes
+
+
+def invoice_cfdi(ctx: BillingContext, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> StoredCfdi:
+    """The invoice's CFDI as imported; the invoice scoped like get_invoice."""
+    with transaction(ctx.session_factory) as session:
+        found = session.execute(
+            sa.select(Invoice.id, InvoiceCfdi.fiscal_folio, InvoiceCfdi.xml)
+            .outerjoin(InvoiceCfdi, InvoiceCfdi.invoice_id == Invoice.id)
+            .where(Invoice.id == invoice_id, Invoice.customer_id == customer_id)
+        ).first()
+    if found is None:
+        raise INVOICE_NOT_FOUND("No such invoice.")
+    if found.xml is None:
+        raise CFDI_NOT_FOUND("This invoice has no CFDI.")
+    return StoredCfdi(fiscal_folio=found.fiscal_folio, xml=bytes(found.xml))
+
+
+def invoice_cfdi_pdf(ctx: BillingContext, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> tuple[StoredCfdi, bytes]:
+    """The invoice's CFDI and its printed representation, made from the XML as kept."""
+    stored = invoice_cfdi(ctx, customer_id, invoice_id)
+    return stored, ctx.render_cfdi_pdf(read_cfdi(stored.xml))
 
 
 def balances(ctx: BillingContext, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:

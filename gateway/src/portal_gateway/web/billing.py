@@ -130,12 +130,10 @@ def statements():
     return page("statements.html", who, items=items, account=account, problems=[])
 
 
-@billing.get("/statements/<statement_id>/pdf")
-def statement_pdf(statement_id: str):
-    who = _viewer()
-    id_or_404(statement_id)
-    upstream = api.open_stream(BILLING, f"/api/v1/statements/{statement_id}/pdf", token=who.token,
-                               params=who.scope(), accept="application/pdf")
+def _document(who: Viewer, path: str, content_type: str, filename: str) -> Response:
+    """A customer's document from billing (a statement, a CFDI), streamed as billing sends it, so a
+    large one never sits in the gateway's memory; kept by the browser only, never by a shared cache."""
+    upstream = api.open_stream(BILLING, path, token=who.token, params=who.scope(), accept=content_type)
     if upstream.status != 200:
         upstream.drain_conn()
         upstream.release_conn()
@@ -145,12 +143,18 @@ def statement_pdf(statement_id: str):
             raise Refused()
         abort(404)
     headers = {name: upstream.headers[name] for name in _PDF_HEADERS if name in upstream.headers}
-    headers.setdefault("Content-Type", "application/pdf")
-    headers.setdefault("Content-Disposition", f'attachment; filename="estado-de-cuenta-{statement_id}.pdf"')
-    # A customer's statement: kept by the browser only, never by a shared cache.
+    headers.setdefault("Content-Type", content_type)
+    headers.setdefault("Content-Disposition", f'attachment; filename="{filename}"')
     headers["Cache-Control"] = "private, no-store"
-    # Streamed as billing sends it: a large statement never sits in the gateway's memory.
     return Response(StreamedBody(upstream), headers=headers, direct_passthrough=True)
+
+
+@billing.get("/statements/<statement_id>/pdf")
+def statement_pdf(statement_id: str):
+    who = _viewer()
+    id_or_404(statement_id)
+    return _document(who, f"/api/v1/statements/{statement_id}/pdf", "application/pdf",
+                     f"estado-de-cuenta-{statement_id}.pdf")
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -171,6 +175,19 @@ def invoices():
                     **{**context, "items": [], "problems": problem_messages(answer, _QUERY_LABELS)})
     context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
     return page("invoices.html", who, **context)
+
+
+# An invoice's CFDI: the stamped XML as imported, or its printed PDF.
+_CFDI_TYPES = {"xml": "application/xml", "pdf": "application/pdf"}
+
+
+@billing.get("/invoices/<invoice_id>/cfdi.<kind>")
+def invoice_cfdi(invoice_id: str, kind: str):
+    who = _viewer()
+    id_or_404(invoice_id)
+    if kind not in _CFDI_TYPES:
+        abort(404)
+    return _document(who, f"/api/v1/invoices/{invoice_id}/cfdi.{kind}", _CFDI_TYPES[kind], f"cfdi-{invoice_id}.{kind}")
 
 
 # --- balances and paying them -------------------------------------------------------------------
