@@ -19,7 +19,8 @@ COUNTERS = {"-relay": "relay_published_total", "-mailer": "relay_published_total
 @pytest.mark.needs_processes("reads the ports and exit codes of the processes the suite started")
 def test_every_relay_consumer_and_mailer_serves_metrics_and_keeps_running(stack: Stack):
     processes = {name: proc for name, proc in stack.procs.items() if name.endswith(PROCESS_SUFFIXES)}
-    assert len(processes) == 10, sorted(processes)
+    # A relay and a consumer per service (four each) and the three mailers (identity, payment, servicedesk).
+    assert len(processes) == 11, sorted(processes)
     for name, proc in sorted(processes.items()):
         port = proc.env.get("METRICS_PORT")
         assert port, f"{name} was started without METRICS_PORT"
