@@ -70,7 +70,8 @@ def test_accepted_reading_is_on_the_months_statement(stack: Stack, api: Api, ope
     usage = text.split("Meter usage", 1)[-1].split()
     assert device["serial_number"] in usage, text
     at = usage.index(device["serial_number"])
-    assert usage[at + 1:at + 3] == ["bn", "250"], usage
+    # The counter said in both languages, as on the portal's pages.
+    assert usage[at + 1:at + 5] == ["Negro", "/", "Black", "250"], usage
 
     # Billing heard of both readings, each counter of each once.
     assert stack.scalar("billing", "SELECT count(*) FROM meter_usage WHERE device_id = CAST(:d AS uuid)",

@@ -32,6 +32,19 @@ def format_money(amount: Decimal) -> str:
     return f"{Decimal(amount):,.2f}"
 
 
+# The counters copiers have, said in both languages as the portal's pages say them; another name as written.
+COUNTER_NAMES = {
+    "total": "Total",
+    "black": "Negro / Black", "bn": "Negro / Black", "mono": "Negro / Black",
+    "colour": "Color / Colour", "color": "Color / Colour",
+    "scan": "Escaneo / Scan",
+}
+
+
+def counter_name(counter: str) -> str:
+    return COUNTER_NAMES.get(counter, counter)
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     invoice_number: str
@@ -225,7 +238,7 @@ def render_statement(doc: StatementDocument, brand: StatementBrand) -> bytes:
     writer.line("Lecturas / Meter usage", bold=True, size=11)
     writer.line("", bold=True, columns=[(0, "Serie / Serial"), (55, "Contador / Counter"), (105, "Uso / Usage")])
     for line in doc.usage:
-        writer.line("", columns=[(0, line.serial_number), (55, line.counter), (105, f"{line.usage:,}")])
+        writer.line("", columns=[(0, line.serial_number), (55, counter_name(line.counter)), (105, f"{line.usage:,}")])
     if not doc.usage:
         writer.line("Sin lecturas / None")
 
