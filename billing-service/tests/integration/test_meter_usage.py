@@ -172,7 +172,7 @@ def test_month_statement_shows_usage(client, operator, bearer, deliver, customer
     ]
     text = pdf_text(client.get(statement["pdf_url"], headers=headers).data)
     assert "Lecturas / Meter usage" in text
-    assert "SN-STMT-7" in text and "3,456" in text and "colour" in text
+    assert "SN-STMT-7" in text and "3,456" in text and "Color / Colour" in text
     assert "6,544" not in text  # the next month's usage is not on this statement
 
 
