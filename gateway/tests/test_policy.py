@@ -60,6 +60,7 @@ BILLING_PAYMENT_EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/statements"): {"operator"},
     ("GET", "/api/v1/exchange-rates/current"): READERS,
     ("POST", "/api/v1/exchange-rates"): {"operator"},
+    ("POST", "/api/v1/exchange-rates/banxico"): {"operator"},
     ("GET", "/api/v1/credit-status"): {"agent", "operator"},
     ("POST", "/api/v1/payments"): {"admin", "billing"},
     ("GET", "/api/v1/payments"): READERS,

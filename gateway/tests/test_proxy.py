@@ -132,6 +132,27 @@ def test_a_route_with_a_larger_limit_gets_it_at_the_gateway_too(client, tokens, 
     assert len(billing.received) == before + 1
 
 
+def test_a_route_that_takes_a_file_gets_it_as_sent_and_others_still_refuse_it(client, tokens, echoes):
+    # Banxico's FIX as the SIE's CSV download: listed in shared's table of file bodies, which
+    # billing reads too; the same body to the import by day is refused at the door.
+    billing = echoes["billing"][0]
+    before = len(billing.received)
+    raw = "Banco de México\r\nFecha,SF43718\r\n02/12/2026,17.1234\r\n".encode("latin-1")
+    passed = client.post("/api/v1/exchange-rates/banxico", headers=bearer(tokens, "operator"),
+                         data=raw, content_type="text/csv")
+    assert passed.status_code == 200, passed.get_data(as_text=True)
+    seen = passed.get_json()
+    assert seen["headers"]["content-type"] == "text/csv"
+    assert seen["path"] == "/api/v1/exchange-rates/banxico"
+    refused = client.post("/api/v1/exchange-rates", headers=bearer(tokens, "operator"),
+                          data=raw, content_type="text/csv")
+    assert (refused.status_code, refused.get_json()["code"]) == (415, "body.unsupported_media_type")
+    denied = client.post("/api/v1/exchange-rates/banxico", headers=bearer(tokens, "billing"),
+                         data=raw, content_type="text/csv")
+    assert denied.status_code == 403
+    assert len(billing.received) == before + 1
+
+
 def test_a_stopped_service_is_503_naming_it_while_others_answer(make_gateway, echoes, tokens):
     doomed = StandIn(Echo("servicedesk"))
     urls = {key: server.url for key, (_echo, server) in echoes.items()}

@@ -17,6 +17,7 @@ def test_openapi_lists_the_billing_endpoints(client):
         "/api/v1/balances",
         "/api/v1/exchange-rates",
         "/api/v1/exchange-rates/current",
+        "/api/v1/exchange-rates/banxico",
         "/api/v1/statements",
         "/api/v1/statements/{statement_id}/pdf",
         "/api/v1/credit-status",

@@ -98,6 +98,7 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("POST", "/api/v1/statements", roles(OPERATOR)),
     ("GET", "/api/v1/exchange-rates/current", BILLING_READERS),
     ("POST", "/api/v1/exchange-rates", roles(OPERATOR)),
+    ("POST", "/api/v1/exchange-rates/banxico", roles(OPERATOR)),
     ("GET", "/api/v1/credit-status", CUSTOMER_STAFF),
     # payment-service: only a customer's admin and billing people pay; the bank signs its
     # callbacks (payment-service checks the HMAC), so no user token comes with them.

@@ -22,7 +22,7 @@ from portal_shared.auth import ACCESS, ACTIVATION, InvalidToken, KeysUnavailable
 from portal_shared.logging import log_fields
 from portal_shared.metrics import HttpMetrics
 from portal_shared.web.body_limit import body_limit_for
-from portal_shared.web.json_body import BODY_METHODS, BodyRefused, parse_json_body
+from portal_shared.web.json_body import BODY_METHODS, BodyRefused, is_file_body, parse_json_body
 from portal_shared.web.problems import PROBLEM_JSON, refusal_document
 
 from portal_gateway import routing
@@ -212,7 +212,8 @@ class ProxyMiddleware:
         if too_large:
             return problem(start_response, errors.TOO_LARGE(f"The request body exceeds {max_body} bytes.",
                                                             errors={"body": ["Request body too large."]}), cid)
-        if body and method in BODY_METHODS:
+        pattern = rule.pattern if rule is not None else None
+        if body and method in BODY_METHODS and not is_file_body(method, pattern, environ.get("CONTENT_TYPE")):
             # The services refuse these too; refusing at the door spares them the hostile ones.
             try:
                 parse_json_body(body, environ.get("CONTENT_TYPE"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal_shared.web.json_body import MAX_DEPTH, MAX_NUMBER_LENGTH, BodyRefused, parse_json_body
+from portal_shared.web.json_body import MAX_DEPTH, MAX_NUMBER_LENGTH, BodyRefused, is_file_body, parse_json_body
 
 JSON = "application/json"
 
@@ -40,6 +40,16 @@ def test_hostile_bodies_are_refused_with_a_400_and_a_code(raw, code):
 def test_a_body_that_is_not_declared_json_is_415(content_type):
     refusal = refused('{"name": "Almacén"}'.encode(), content_type)
     assert (refusal.status, refusal.code) == (415, "body.unsupported_media_type")
+
+
+def test_only_a_route_listed_takes_a_file_and_only_in_its_media_type():
+    assert is_file_body("POST", "/api/v1/exchange-rates/banxico", "text/csv")
+    assert is_file_body("post", "/api/v1/exchange-rates/banxico", "Text/CSV; charset=latin-1")
+    assert not is_file_body("POST", "/api/v1/exchange-rates/banxico", "application/json")
+    assert not is_file_body("POST", "/api/v1/exchange-rates/banxico", "text/plain")
+    assert not is_file_body("PUT", "/api/v1/exchange-rates/banxico", "text/csv")
+    assert not is_file_body("POST", "/api/v1/exchange-rates", "text/csv")
+    assert not is_file_body("POST", None, "text/csv")
 
 
 def test_what_an_api_client_sends_is_taken():

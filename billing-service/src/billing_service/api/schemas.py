@@ -172,6 +172,13 @@ class RatesOut(Schema):
     unchanged = fields.Integer()
 
 
+class FixImportOut(RatesOut):
+    series = fields.String(metadata={"description": "Banxico's series: SF43718 (FIX)."})
+    from_ = fields.Date(data_key="from", attribute="from",
+                        metadata={"description": "The file's first determined day."})
+    to = fields.Date(metadata={"description": "The file's last determined day."})
+
+
 class RateOut(Schema):
     date = fields.Date()
     rate = rate_out()

@@ -2,6 +2,12 @@
 problem+json, and the gateway tells people each code in their language."""
 from __future__ import annotations
 
+from billing_service.domain.banxico import (
+    BANXICO_FILE_UNREADABLE,
+    BANXICO_NO_RATES,
+    BANXICO_ROW_INVALID,
+    BANXICO_SERIES_UNKNOWN,
+)
 from billing_service.domain.cfdi import RULES as CFDI_RULES
 from portal_shared.errors import COMMON, ErrorCatalogue
 
@@ -14,6 +20,14 @@ ACCOUNT_NOT_FOUND = ERRORS.define("billing.account_not_found", 404, "Not found")
 INVOICE_NOT_FOUND = ERRORS.define("billing.invoice_not_found", 404, "Not found")
 STATEMENT_NOT_FOUND = ERRORS.define("billing.statement_not_found", 404, "Not found")
 NO_EXCHANGE_RATE = ERRORS.define("billing.no_exchange_rate", 404, "No exchange rate")
+# Banxico's FIX file: the whole file or nothing; "errors" names the CSV line or the JSON index.
+for _code, _title in {
+    BANXICO_FILE_UNREADABLE: "Not a Banxico SIE file",
+    BANXICO_SERIES_UNKNOWN: "Not Banxico's FIX series",
+    BANXICO_ROW_INVALID: "Invalid Banxico rows",
+    BANXICO_NO_RATES: "No rate in the Banxico file",
+}.items():
+    ERRORS.define(_code, 422, _title)
 
 # Invoice import: all rows or none.
 INVOICE_ROWS_REFUSED = ERRORS.define("billing.invoice_rows_refused", 422, "Validation failed")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from billing_service.adapters.orm import ExchangeRate
 from billing_service.config import SERVICE_NAME
 from billing_service.service_layer.context import BillingContext
-from billing_service.service_layer.errors import NO_EXCHANGE_RATE
+from billing_service.domain.banxico import BanxicoRefused, read_fix
+from billing_service.service_layer.errors import ERRORS, NO_EXCHANGE_RATE
 from portal_shared.contracts import new_event
 from portal_shared.correlation import get_correlation_id
 from portal_shared.db import transaction
@@ -29,6 +30,18 @@ def set_rates(ctx: BillingContext, rates: Sequence[dict]) -> RatesResult:
     """Rows {date, rate}: new or changed days are stored and announced; repeated ones change nothing."""
     with transaction(ctx.session_factory) as session:
         return _set(ctx, session, rates)
+
+
+def import_fix(ctx: BillingContext, raw: bytes, *, csv_form: bool) -> dict:
+    """Banxico's FIX file (SIE CSV download or API JSON) set as rates by day, like set_rates;
+    a file that does not read in full sets nothing."""
+    try:
+        fix = read_fix(raw, csv_form=csv_form)
+    except BanxicoRefused as refused:
+        raise ERRORS[refused.code](refused.detail, errors=refused.errors) from None
+    result = set_rates(ctx, [{"date": day, "rate": rate} for day, rate in fix.rates])
+    return {"set": result.set, "unchanged": result.unchanged, "series": fix.series,
+            "from": fix.first, "to": fix.last}
 
 
 def _set(ctx: BillingContext, session: Session, rates: Sequence[dict]) -> RatesResult:

@@ -68,6 +68,10 @@ REFUSALS = {
     "billing.cfdi_not_found": _l("This invoice has no CFDI to download."),
     "billing.invoice_rows_refused": _l("Some invoice rows are not valid; nothing was imported."),
     "billing.no_exchange_rate": _l("No exchange rate has been set yet."),
+    "billing.banxico_file_unreadable": _l("This file is not a Banxico SIE download (CSV or JSON); nothing was imported."),
+    "billing.banxico_series_unknown": _l("This file is not Banxico's FIX series SF43718; nothing was imported."),
+    "billing.banxico_row_invalid": _l("Some rows of the Banxico file have no valid date or rate; nothing was imported."),
+    "billing.banxico_no_rates": _l("The Banxico file holds no determined rate; nothing was imported."),
     "billing.period_not_ended": _l("This month has not ended yet."),
     "billing.statement_not_found": _l("This statement does not exist."),
     # payment-service.
