@@ -21,4 +21,7 @@ def test_openapi_lists_the_billing_endpoints(client):
         "/api/v1/statements",
         "/api/v1/statements/{statement_id}/pdf",
         "/api/v1/credit-status",
+        "/api/v1/payment-receipts",
+        "/api/v1/payments/{payment_id}/receipt",
+        "/api/v1/payments/{payment_id}/receipt.xml",
     }

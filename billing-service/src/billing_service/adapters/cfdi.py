@@ -126,6 +126,8 @@ def _facts(root: etree._Element, cfdi: CFDI) -> Cfdi:
         receiver_rfc=receptor["Rfc"],
         receiver_name=receptor.get("Nombre", ""),
         receiver_use=_text(receptor.get("UsoCFDI")) or "",
+        receiver_postal_code=_code(receptor.get("DomicilioFiscalReceptor", "")),
+        receiver_regime=_code(receptor.get("RegimenFiscalReceptor", "")),
         subtotal=cfdi["SubTotal"],
         discount=cfdi.get("Descuento"),
         total=cfdi["Total"],

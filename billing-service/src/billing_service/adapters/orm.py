@@ -112,6 +112,47 @@ class InvoiceCfdi(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PaymentReceipt(Base):
+    """A confirmed payment's REP (CFDI of type P, complemento Pagos 2.0): one per payment.
+
+    Written when billing applies the payment, with the facts the REP states as they stood then
+    (each invoice's balance before and its earlier payments); billing-stamper seals it with the
+    vendor's CSD and has the PAC stamp it, through the outbox's "stamp" channel.
+    """
+
+    __tablename__ = "payment_receipts"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    reference: Mapped[str] = mapped_column(sa.String(64))  # the portal's payment reference
+    bank: Mapped[str] = mapped_column(sa.String(32))
+    bank_reference: Mapped[str] = mapped_column(sa.String(64))
+    total_mxn: Mapped[Decimal] = mapped_column(MONEY)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # SAT's deadline: the 5th of the month after the payment, in Mexico City.
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    facts: Mapped[dict] = mapped_column(sa.JSON)
+    # Sealed once and kept: a retry sends the PAC the same document, which it answers with the
+    # same UUID, so a crash after stamping never makes a second REP.
+    sealed_xml: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    stamped_xml: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    fiscal_folio: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, unique=True, nullable=True)
+    stamped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Why no REP could be stamped (a refused REP waits for a person): a stable code and the detail.
+    refusal_code: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    refusal: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('waiting', 'stamped', 'refused')", name="status"),
+        sa.Index("ix_payment_receipts_customer_id_confirmed_at", "customer_id", "confirmed_at"),
+        sa.Index("ix_payment_receipts_status_deadline", "status", "deadline"),
+    )
+
+
 class ExchangeRate(Base):
     """MXN per USD for a day, as the operator's feed sets it."""
 

@@ -23,6 +23,13 @@ from billing_service.domain.rep import (
 from portal_shared.mexico import MEXICO_CITY
 
 
+def load_signer(certificate_path: str, key_path: str, password: str) -> Signer:
+    """The vendor's CSD from its files (the .cer and .key SAT issues, DER), refused at start if
+    the key does not open or belong to the certificate."""
+    with open(certificate_path, "rb") as certificate, open(key_path, "rb") as key:
+        return Signer.load(certificate=certificate.read(), key=key.read(), password=password)
+
+
 @dataclass(frozen=True)
 class Taxpayer:
     """Issuer or receiver of a CFDI 4.0: RFC, name, c_RegimenFiscal and fiscal postal code."""

@@ -276,3 +276,45 @@ class CreditOut(Schema):
     overdue_invoices = fields.Integer()
     overdue_pending = fields.Nested(CurrencyFiguresOut)
     block_after_days = fields.Integer()
+
+
+# --- payment receipts (REP) ------------------------------------------------------------------
+
+class ReceiptsQuery(ScopeQuery):
+    month = PeriodField(metadata={"description": "Payments confirmed in this month (Mexico City), YYYY-MM."})
+    unstamped = fields.Boolean(load_default=False,
+                               metadata={"description": "Only receipts not stamped yet, by deadline."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class ReceiptInvoiceOut(Schema):
+    invoice_number = fields.String()
+    fiscal_uuid = fields.String(metadata={"description": "The invoice CFDI's UUID (IdDocumento)."})
+    currency = fields.String()
+    amount = money_out(metadata={"description": "Paid, in the invoice's currency (ImpPagado)."})
+    installment = fields.Integer(metadata={"description": "NumParcialidad."})
+
+
+class ReceiptOut(Schema):
+    payment_id = fields.UUID()
+    customer_id = fields.UUID()
+    reference = fields.String()
+    bank = fields.String()
+    bank_reference = fields.String()
+    total_mxn = money_out()
+    confirmed_at = fields.AwareDateTime()
+    deadline = fields.Date(metadata={"description": "SAT's: the 5th of the month after the payment."})
+    status = fields.String(metadata={"description": "waiting, stamped or refused (a person must look)."})
+    overdue = fields.Boolean()
+    fiscal_folio = fields.String(allow_none=True)
+    stamped_at = fields.AwareDateTime(allow_none=True)
+    refusal_code = fields.String(allow_none=True)
+    invoices = fields.List(fields.Nested(ReceiptInvoiceOut))
+
+
+class ReceiptsOut(Schema):
+    items = fields.List(fields.Nested(ReceiptOut))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()

@@ -106,6 +106,8 @@ class Cfdi:
     receiver_rfc: str
     receiver_name: str
     receiver_use: str
+    receiver_postal_code: str  # DomicilioFiscalReceptor
+    receiver_regime: str  # RegimenFiscalReceptor's code, e.g. "601"
     subtotal: Decimal
     discount: Decimal | None
     total: Decimal

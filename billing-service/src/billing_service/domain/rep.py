@@ -12,7 +12,7 @@ The document itself is built elsewhere (adapters.rep, with satcfdi).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
 
 from billing_service.domain.money import ZERO
@@ -32,6 +32,26 @@ EQUIVALENCE_UNIT = Decimal("0.0000000001")
 # NumParcialidad is one to three digits in SAT's schema; NumOperacion up to 100 characters, no "|".
 MAX_INSTALLMENT = 999
 MAX_OPERATION_NUMBER = 100
+
+
+# A payment's REP: waiting to be sealed and stamped, stamped, or refused (a person must look).
+WAITING = "waiting"
+STAMPED = "stamped"
+REFUSED = "refused"
+# c_MetodoPago PPD, "pago en parcialidades o diferido": only such invoices get a REP; an invoice
+# issued PUE was declared paid when it was issued.
+PAID_LATER = "PPD"
+# The refusal codes a REP can carry; the PAC's own codes are kept as "pac.<code>".
+RECEIPT_INVOICE_WITHOUT_CFDI = "billing.receipt_invoice_without_cfdi"
+RECEIPT_FIGURES_REFUSED = "billing.receipt_figures_refused"
+
+
+def receipt_deadline(confirmed_at: datetime) -> date:
+    """When SAT wants the REP stamped: the fifth day of the month after the payment, counted in
+    Mexico City's calendar."""
+    day = confirmed_at.astimezone(MEXICO_CITY).date()
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, 5)
 
 
 class ReceiptRefused(ValueError):

@@ -38,6 +38,10 @@ CONCURRENT_IMPORT = ERRORS.define("billing.concurrent_import", 409, "Concurrent 
 for _rule, _message in CFDI_RULES.items():
     ERRORS.define_field(_rule, _message)
 CFDI_NOT_FOUND = ERRORS.define("billing.cfdi_not_found", 404, "No CFDI for this invoice")
+# A payment's REP: there is none for payments of invoices issued PUE, and it can be downloaded
+# once the PAC has stamped it.
+RECEIPT_NOT_FOUND = ERRORS.define("billing.receipt_not_found", 404, "No payment receipt")
+RECEIPT_NOT_STAMPED = ERRORS.define("billing.receipt_not_stamped", 409, "Payment receipt not stamped yet")
 
 # Statements: a month is stated once it is over, and an issued statement never changes.
 PERIOD_NOT_ENDED = ERRORS.define("billing.period_not_ended", 422, "Validation failed")

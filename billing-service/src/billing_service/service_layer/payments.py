@@ -8,13 +8,17 @@ announced twice under new ids, or confirmed before its initiation arrives).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.orm import Invoice, PaymentApplication
 from billing_service.config import SERVICE_NAME
 from billing_service.domain.money import ZERO
 from billing_service.domain.payments import APPLIED, CONFIRMED, FAILED, INITIATED, Balance, next_step
+from billing_service.service_layer import receipts
 from billing_service.service_layer.context import BillingContext
 from portal_shared.contracts import Event, new_event
 from portal_shared.logging import log_fields
@@ -47,7 +51,30 @@ def balance_changed_event(invoice: Invoice, payment_id, correlation_id: str | No
     )
 
 
-def _apply(ctx: BillingContext, session: Session, event: Event, kind: str) -> list[Invoice]:
+@dataclass(frozen=True)
+class AppliedNow:
+    """An invoice a confirmation applied money to, as it stood just before: what its REP states."""
+
+    invoice: Invoice
+    pair: PaymentApplication
+    balance_before: Decimal
+    earlier_payments: int
+
+
+def _earlier_payments(session: Session, invoice_id, payment_id) -> int:
+    # Read between the pair's changes: nothing of this payment must be flushed half-made.
+    with session.no_autoflush:
+        return session.scalar(
+            sa.select(sa.func.count()).select_from(PaymentApplication).where(
+                PaymentApplication.invoice_id == invoice_id,
+                PaymentApplication.state == APPLIED,
+                PaymentApplication.payment_id != payment_id,
+            )
+        )
+
+
+def _apply(ctx: BillingContext, session: Session, event: Event, kind: str,
+           applied_now: list[AppliedNow] | None = None) -> list[Invoice]:
     data = event.data
     payment_id = data["payment_id"]
     changed: list[Invoice] = []
@@ -89,6 +116,11 @@ def _apply(ctx: BillingContext, session: Session, event: Event, kind: str) -> li
         pair.held_amount = step.held
         pair.updated_at = now
         if step.state == APPLIED:
+            if applied_now is not None:
+                # Read under the invoice's lock, before the balance moves: the REP's ImpSaldoAnt
+                # and NumParcialidad.
+                applied_now.append(AppliedNow(invoice, pair, invoice.pending_amount,
+                                              _earlier_payments(session, invoice.id, payment_id)))
             pair.applied_amount = step.applied
             pair.excess_amount = step.excess
             pair.bank_reference = data["bank_reference"]
@@ -119,8 +151,13 @@ def payment_initiated(ctx: BillingContext, session: Session, event: Event) -> li
 
 
 def payment_confirmed(ctx: BillingContext, session: Session, event: Event) -> list[Invoice]:
-    """The items' amounts leave transit and reduce what is pending; an invoice at zero is paid."""
-    return _apply(ctx, session, event, CONFIRMED)
+    """The items' amounts leave transit and reduce what is pending; an invoice at zero is paid.
+    The payment's REP is prepared in the same transaction, to be stamped through the outbox."""
+    applied_now: list[AppliedNow] = []
+    changed = _apply(ctx, session, event, CONFIRMED, applied_now)
+    if applied_now:
+        receipts.prepare_receipt(ctx, session, event, applied_now)
+    return changed
 
 
 def payment_failed(ctx: BillingContext, session: Session, event: Event) -> list[Invoice]:

@@ -66,6 +66,8 @@ REFUSALS = {
     "billing.invoice_figures_differ": _l("An invoice was already imported with other figures."),
     "billing.invoice_not_found": _l("This invoice does not exist."),
     "billing.cfdi_not_found": _l("This invoice has no CFDI to download."),
+    "billing.receipt_not_found": _l("This payment has no payment receipt (REP)."),
+    "billing.receipt_not_stamped": _l("The payment receipt (REP) is not stamped yet. Try again in a few minutes."),
     "billing.invoice_rows_refused": _l("Some invoice rows are not valid; nothing was imported."),
     "billing.no_exchange_rate": _l("No exchange rate has been set yet."),
     "billing.banxico_file_unreadable": _l("This file is not a Banxico SIE download (CSV or JSON); nothing was imported."),

@@ -19,7 +19,7 @@ from portal_shared.logging import configure_logging, log_fields
 from portal_shared.messaging.consumer import Consumer, StorelessConsumer, StorelessHandler
 from portal_shared.messaging.event_sender import EventSender
 from portal_shared.messaging.mail import DEFAULT_SMTP_URL, SmtpMailSender
-from portal_shared.messaging.relay import OutboxRelay
+from portal_shared.messaging.relay import OutboxRelay, Sender
 from portal_shared.metrics.messaging import serve_process_metrics
 from portal_shared.outbox import CHANNEL_EVENTS, CHANNEL_MAIL
 
@@ -53,13 +53,16 @@ def make_sender(service: str, channel: str):
     raise ValueError(f"no sender for outbox channel {channel!r}")
 
 
-def run_relay(*, service: str, engine: sa.Engine, outbox_table: sa.Table, channel: str = CHANNEL_EVENTS) -> None:
+def run_relay(*, service: str, engine: sa.Engine, outbox_table: sa.Table, channel: str = CHANNEL_EVENTS,
+              sender: Sender | None = None) -> None:
+    """Drain one channel of the outbox; a channel of the service's own (e.g. billing's "stamp")
+    brings its sender."""
     configure_logging(service, env_str("LOG_LEVEL", "INFO"))
     config = MessagingConfig(service)
     relay = OutboxRelay(
         engine,
         outbox_table,
-        make_sender(service, channel),
+        sender or make_sender(service, channel),
         channel=channel,
         poll_seconds=config.outbox_poll_seconds,
         batch_size=config.outbox_batch_size,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,14 +30,17 @@ def migrate_main(config: ServiceConfig, migrations_dir: Path) -> None:
     log.info("database at head")
 
 
-def relay_main(config: ServiceConfig, outbox_table: sa.Table, *, channel: str = CHANNEL_EVENTS) -> None:
-    """Publish what the service wrote to its outbox, until SIGTERM/SIGINT."""
+def relay_main(config: ServiceConfig, outbox_table: sa.Table, *, channel: str = CHANNEL_EVENTS,
+               sender: Callable[[sa.Engine], Any] | None = None) -> None:
+    """Send what the service wrote to one channel of its outbox, until SIGTERM/SIGINT. `sender`,
+    for a channel of the service's own, makes the relay's Sender from the process's engine."""
     from portal_shared import messaging
 
     configure_logging(config.SERVICE_NAME, config.LOG_LEVEL)
     engine = make_engine(config.DATABASE_URL)
     try:
-        messaging.run_relay(service=config.SERVICE_NAME, engine=engine, outbox_table=outbox_table, channel=channel)
+        messaging.run_relay(service=config.SERVICE_NAME, engine=engine, outbox_table=outbox_table, channel=channel,
+                            sender=sender(engine) if sender else None)
     finally:
         engine.dispose()
 
