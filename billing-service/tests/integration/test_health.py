@@ -24,4 +24,6 @@ def test_openapi_lists_the_billing_endpoints(client):
         "/api/v1/payment-receipts",
         "/api/v1/payments/{payment_id}/receipt",
         "/api/v1/payments/{payment_id}/receipt.xml",
+        "/api/v1/payments/{payment_id}/receipt.pdf",
+        "/api/v1/invoices/cfdi.zip",
     }

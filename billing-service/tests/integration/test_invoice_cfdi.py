@@ -214,3 +214,41 @@ def test_the_cfdi_downloads_are_the_invoices_customers_and_say_when_there_is_non
                           headers=bearer("billing", customer_id=cfdi_customer["customer_id"]))
         assert (none.status_code, none.json["code"]) == (404, "billing.cfdi_not_found")
     assert plain["has_cfdi"] is False
+
+
+def test_a_months_cfdis_download_as_one_zip_of_xml_and_pdf(
+        client, operator, bearer, stamped_row, cfdi_customer, new_customer, row, import_invoices):
+    import zipfile
+
+    first, second = stamped_row("1160.00"), stamped_row("2320.00")
+    post(client, operator, [first, second])
+    # An invoice without its CFDI, and another customer's, are not in it.
+    import_invoices([row(cfdi_customer["account_numbers"][1])], cfdi_customer["customer_id"])
+    month = first["issue_date"][:7]
+    headers = bearer("billing", customer_id=cfdi_customer["customer_id"])
+
+    answer = client.get(f"/api/v1/invoices/cfdi.zip?month={month}", headers=headers)
+
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="CFDI-{month}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    expected = {}
+    for invoice_row in (first, second):
+        xml = invoice_row["cfdi_xml"].encode("utf-8")
+        stem = f"{invoice_row['invoice_number']}_{stamp_uuid(xml).upper()}"
+        expected[f"{stem}.xml"] = xml
+        expected[f"{stem}.pdf"] = None
+    assert sorted(archive.namelist()) == sorted(expected)
+    for name, xml in expected.items():
+        if xml is not None:
+            assert archive.read(name) == xml
+        else:
+            assert stamp_uuid(expected[name[:-4] + ".xml"]).upper() in pdf_text(archive.read(name))
+    assert client.get(f"/api/v1/invoices/cfdi.zip?month={month}", headers=headers).data == answer.data
+
+    stranger = bearer("billing", customer_id=new_customer()["customer_id"])
+    none = client.get(f"/api/v1/invoices/cfdi.zip?month={month}", headers=stranger)
+    assert (none.status_code, none.json["code"]) == (404, "billing.no_cfdis_in_month")
+    for bad in ("", "?month=2026-13", "?month=diciembre"):
+        refused = client.get(f"/api/v1/invoices/cfdi.zip{bad}", headers=headers)
+        assert refused.status_code == 422 and "month" in refused.json["errors"], bad

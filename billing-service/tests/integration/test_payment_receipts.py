@@ -3,6 +3,7 @@ vendor's CSD and stamped by the PAC simulator through the outbox's "stamp" chann
 payment whatever the PAC or the broker does; then downloaded by the payment's customer."""
 from __future__ import annotations
 
+import io
 import threading
 import time
 import uuid
@@ -12,6 +13,7 @@ from functools import partial
 import pytest
 import requests
 import sqlalchemy as sa
+from pypdf import PdfReader
 from satcfdi.cfdi import CFDI
 
 from billing_service.adapters.orm import OUTBOX, PaymentReceipt
@@ -112,6 +114,10 @@ def stamp_rows(session_factory, payment_id) -> int:
             OUTBOX.c.channel == CHANNEL_STAMP, OUTBOX.c.payload.contains(str(payment_id))))
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def pagos(xml: bytes):
     """(the CFDI, its Pagos 2.0 Pago node) as satcfdi reads them."""
     document = CFDI.from_string(xml)
@@ -149,6 +155,13 @@ def test_two_invoices_one_in_usd_get_one_stamped_rep_that_the_customer_downloads
     download = client.get(f"/api/v1/payments/{payment_id}/receipt.xml", headers=headers)
     assert download.status_code == 200
     assert download.headers["Content-Disposition"] == f'attachment; filename="REP-{shown.json["fiscal_folio"]}.xml"'
+
+    printed = client.get(f"/api/v1/payments/{payment_id}/receipt.pdf", headers=headers)
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    text = pdf_text(printed.data)
+    for expected in (shown.json["fiscal_folio"], "BBVA-MP 771204", "12,905.00", mxn["fiscal_folio"].upper(),
+                     usd["fiscal_folio"].upper(), "Pago / Payment receipt"):
+        assert expected in text, expected
 
     document, pago = pagos(download.data)
     assert document["TipoDeComprobante"] == "P"

@@ -3,7 +3,7 @@ Monto, taxes and totals, with the pesos of every document adding up to Monto to 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from billing_service.domain.rep import (
     PaidInvoice,
     ReceiptRefused,
     equivalence_for,
+    receipt_deadline,
     receipt_figures,
 )
 from portal_shared.mexico import mxn_for, to_cents
@@ -212,3 +213,14 @@ def test_successive_partial_payments_of_one_invoice(currency, total, rate, perce
             receipt_figures(payment(PaidInvoice(
                 fiscal_uuid=fiscal_uuid, currency="MXN", amount=balance + Decimal("0.01"),
                 amount_mxn=balance + Decimal("0.01"), balance_before=balance, earlier_payments=earlier)))
+
+
+@pytest.mark.parametrize("confirmed_at, deadline", [
+    ("2026-11-30T12:00:00-06:00", "2026-12-05"),
+    # 23:30 on 31 January in Mexico City is already 1 February in UTC: still January's payment.
+    ("2027-02-01T05:30:00+00:00", "2027-02-05"),
+    ("2026-12-31T23:59:59-06:00", "2027-01-05"),
+    ("2027-01-01T06:00:00+00:00", "2027-02-05"),
+])
+def test_the_receipt_is_due_the_fifth_of_the_month_after_the_payment_in_mexico_city(confirmed_at, deadline):
+    assert receipt_deadline(datetime.fromisoformat(confirmed_at)) == date.fromisoformat(deadline)

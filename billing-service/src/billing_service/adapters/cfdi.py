@@ -18,7 +18,7 @@ from satcfdi.exceptions import CFDIError, SchemaValidationError
 from satcfdi.models import Certificate
 from satcfdi.transform import SchemaCollector, cfdi_schemas, validate_xsd, xslt_transform
 
-from billing_service.domain.cfdi import Cfdi, Concept, Stamp, Tax
+from billing_service.domain.cfdi import Cfdi, Concept, PaidDocument, PaymentNode, Stamp, Tax
 
 CFDI_NS = "http://www.sat.gob.mx/cfd/4"
 COMPROBANTE = f"{{{CFDI_NS}}}Comprobante"
@@ -151,4 +151,36 @@ def _facts(root: etree._Element, cfdi: CFDI) -> Cfdi:
         ),
         taxes=_taxes(cfdi.get("Impuestos")),
         stamp=_stamp(cfdi),
+        payments=_payments(cfdi),
+    )
+
+
+def _payments(cfdi: CFDI) -> tuple[PaymentNode, ...]:
+    complement = cfdi.get("Complemento") or {}
+    pagos = complement.get("Pagos") if hasattr(complement, "get") else None
+    if not pagos:
+        return ()
+    return tuple(
+        PaymentNode(
+            paid_at=pago["FechaPago"],
+            payment_form=_code(pago["FormaDePagoP"]),
+            currency=_code(pago["MonedaP"]),
+            amount=pago["Monto"],
+            operation_number=pago.get("NumOperacion"),
+            documents=tuple(
+                PaidDocument(
+                    fiscal_uuid=str(document["IdDocumento"]).upper(),
+                    series=document.get("Serie"),
+                    folio=document.get("Folio"),
+                    currency=_code(document["MonedaDR"]),
+                    equivalence=document["EquivalenciaDR"],
+                    installment=int(document["NumParcialidad"]),
+                    balance_before=document["ImpSaldoAnt"],
+                    paid=document["ImpPagado"],
+                    balance_after=document["ImpSaldoInsoluto"],
+                )
+                for document in pago["DoctoRelacionado"]
+            ),
+        )
+        for pago in pagos["Pago"]
     )

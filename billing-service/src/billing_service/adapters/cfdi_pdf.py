@@ -15,7 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from billing_service.adapters.pdf import StatementBrand, _brand_band, _Writer, format_money
-from billing_service.domain.cfdi import Cfdi, Tax
+from billing_service.domain.cfdi import Cfdi, PaymentNode, Tax
+
+VOUCHER_TYPES = {"I": "Ingreso / Income", "E": "Egreso / Credit note", "P": "Pago / Payment receipt"}
 
 # Seals are base64 with no spaces: cut at a fixed width in a monospaced font.
 SEAL_FONT_SIZE = 7
@@ -58,6 +60,26 @@ def _seal(writer: _Writer, label: str, seal: str) -> None:
         writer.y -= writer.LEADING * 0.7
 
 
+def _payment(writer: _Writer, payment: PaymentNode) -> None:
+    """A Pago of the complemento: when, how and how much, and each invoice it paid."""
+    writer.line("Pago / Payment", bold=True, size=11)
+    writer.line(f"Fecha de pago / Paid: {payment.paid_at:%Y-%m-%d %H:%M:%S}   "
+                f"Forma de pago / Form: {payment.payment_form}   "
+                f"Núm. de operación / Operation No.: {payment.operation_number or '—'}")
+    writer.line(f"Monto / Amount: {payment.currency} {format_money(payment.amount)}", bold=True)
+    writer.line("Documentos relacionados / Invoices paid", bold=True)
+    writer.line("", bold=True, size=8, columns=[(0, "Folio fiscal (UUID)"), (66, "Moneda"), (80, "Equivalencia"),
+                                                 (104, "Parc."), (116, "Saldo anterior"), (142, "Pagado"),
+                                                 (164, "Saldo insoluto")])
+    for document in payment.documents:
+        writer.line("", size=8, columns=[
+            (0, document.fiscal_uuid), (66, document.currency), (80, f"{document.equivalence}"),
+            (104, str(document.installment)), (116, format_money(document.balance_before)),
+            (142, format_money(document.paid)), (164, format_money(document.balance_after)),
+        ])
+    writer.gap()
+
+
 def render_cfdi(cfdi: Cfdi, brand: StatementBrand) -> bytes:
     stamp = cfdi.stamp
     folio = stamp.uuid if stamp else "—"
@@ -73,12 +95,17 @@ def render_cfdi(cfdi: Cfdi, brand: StatementBrand) -> bytes:
 
     writer = _Writer(canvas, f"CFDI {folio}")
     writer.y = _brand_band(canvas, brand)
-    writer.line("Representación impresa de un CFDI 4.0 / Printed CFDI 4.0 invoice", bold=True, size=13)
+    heading = ("Representación impresa de un CFDI 4.0 con complemento para recepción de pagos (REP) / "
+               "Printed CFDI 4.0 payment receipt" if cfdi.payments else
+               "Representación impresa de un CFDI 4.0 / Printed CFDI 4.0 invoice")
+    for part in _fit(canvas, heading, 180 * mm, size=13):
+        writer.line(part, bold=True, size=13)
     writer.gap()
     writer.line(f"Folio fiscal (UUID) / Fiscal folio: {folio}", bold=True)
     serie_folio = " ".join(part for part in (cfdi.series, cfdi.folio) if part) or "—"
     writer.line(f"Serie y folio / Series and number: {serie_folio}")
-    writer.line(f"Tipo de comprobante / Voucher type: {cfdi.voucher_type} (Ingreso / Income)")
+    writer.line(f"Tipo de comprobante / Voucher type: {cfdi.voucher_type} "
+                f"({VOUCHER_TYPES.get(cfdi.voucher_type, cfdi.voucher_type)})")
     writer.line(f"Fecha de emisión / Issued: {cfdi.issued_at:%Y-%m-%d %H:%M:%S}   "
                 f"Lugar de expedición / Place of issue: {cfdi.place_of_issue}")
     if stamp:
@@ -112,6 +139,9 @@ def render_cfdi(cfdi: Cfdi, brand: StatementBrand) -> bytes:
         for tax in concept.taxes:
             writer.line("", size=8, columns=[(58, _tax_text(tax))])
     writer.gap()
+
+    for payment in cfdi.payments:
+        _payment(writer, payment)
 
     writer.line(f"Subtotal: {format_money(cfdi.subtotal)}")
     if cfdi.discount:

@@ -9,7 +9,14 @@ from marshmallow import RAISE
 
 from billing_service.api.caller import customer_in_scope
 from billing_service.api.context import billing
-from billing_service.api.schemas import InvoiceImportIn, InvoiceImportOut, InvoiceOut, InvoicesOut, InvoicesQuery
+from billing_service.api.schemas import (
+    CfdiMonthQuery,
+    InvoiceImportIn,
+    InvoiceImportOut,
+    InvoiceOut,
+    InvoicesOut,
+    InvoicesQuery,
+)
 from billing_service.service_layer import queries
 from billing_service.service_layer.invoices import import_invoices
 from portal_shared.auth import ADMIN, AGENT, BILLING, OPERATOR
@@ -67,6 +74,20 @@ def get_invoice(invoice_id: uuid.UUID, customer_id=None):
 def _filename(stored: queries.StoredCfdi, extension: str) -> str:
     # SAT writes the UUID in upper case; that is how people file their CFDIs.
     return f"{str(stored.fiscal_folio).upper()}.{extension}"
+
+
+@blp.get("/invoices/cfdi.zip")
+@require_auth(*READERS)
+@blp.arguments(CfdiMonthQuery, location="query", unknown=RAISE, as_kwargs=True)
+@blp.response(200, description="A ZIP of the month's CFDIs: each invoice's XML and PDF (application/zip).")
+@blp.alt_response(404, description="No invoice of that month has a CFDI (billing.no_cfdis_in_month) (problem+json).")
+@blp.alt_response(422, description="Bad or missing month, named (problem+json).")
+@blp.doc(security=[{"bearerAuth": []}])
+def download_month_of_cfdis(month, customer_id=None):
+    """Every CFDI of the invoices issued in a month, XML and PDF, as one ZIP."""
+    archive = queries.month_of_cfdis(billing(), customer_in_scope(current_principal(), customer_id), month)
+    return Response(archive, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="CFDI-{month}.zip"'})
 
 
 @blp.get("/invoices/<uuid:invoice_id>/cfdi.xml")

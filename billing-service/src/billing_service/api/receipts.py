@@ -19,6 +19,10 @@ blp = Blueprint("receipts", __name__, url_prefix="/api/v1", description="Payment
 READERS = (ADMIN, BILLING, AGENT, OPERATOR)
 
 
+def _filename(stamped: receipt_queries.StampedReceipt, extension: str) -> str:
+    return f"REP-{str(stamped.fiscal_folio).upper()}.{extension}"
+
+
 @blp.get("/payment-receipts")
 @require_auth(*READERS)
 @blp.arguments(ReceiptsQuery, location="query", unknown=RAISE, as_kwargs=True)
@@ -56,6 +60,20 @@ def download_receipt_xml(payment_id: uuid.UUID, customer_id=None):
     """The stamped REP, as an attachment named by its folio fiscal."""
     stamped = receipt_queries.stamped_receipt(billing(), customer_in_scope(current_principal(), customer_id),
                                               payment_id)
-    filename = f"REP-{str(stamped.fiscal_folio).upper()}.xml"
     return Response(stamped.xml, mimetype="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(stamped, "xml")}"'})
+
+
+@blp.get("/payments/<uuid:payment_id>/receipt.pdf")
+@require_auth(*READERS)
+@blp.arguments(ScopeQuery, location="query", unknown=RAISE, as_kwargs=True)
+@blp.response(200, description="The printed representation of the stamped REP (application/pdf).")
+@blp.alt_response(404, description="No receipt for this payment of this customer (billing.receipt_not_found).")
+@blp.alt_response(409, description="Not stamped yet (billing.receipt_not_stamped) (problem+json).")
+@blp.doc(security=[{"bearerAuth": []}])
+def download_receipt_pdf(payment_id: uuid.UUID, customer_id=None):
+    """The REP printed: issuer, receiver, folio fiscal, the payment and every invoice it paid, the seals."""
+    stamped, pdf = receipt_queries.receipt_pdf(billing(), customer_in_scope(current_principal(), customer_id),
+                                               payment_id)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(stamped, "pdf")}"'})

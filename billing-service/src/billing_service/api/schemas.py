@@ -123,6 +123,10 @@ class InvoicesQuery(PagedQuery):
     status = fields.String(validate=validate.OneOf(("open", "paid")))
 
 
+class CfdiMonthQuery(ScopeQuery):
+    month = PeriodField(required=True, metadata={"description": "The month the invoices were issued, YYYY-MM."})
+
+
 class InvoiceOut(Schema):
     id = fields.UUID()
     invoice_number = fields.String()

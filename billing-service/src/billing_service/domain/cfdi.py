@@ -92,6 +92,33 @@ class Stamp:
 
 
 @dataclass(frozen=True)
+class PaidDocument:
+    """A DoctoRelacionado of a payment receipt (Pagos 2.0): one invoice the payment paid."""
+
+    fiscal_uuid: str  # IdDocumento
+    series: str | None
+    folio: str | None
+    currency: str  # MonedaDR
+    equivalence: Decimal  # EquivalenciaDR
+    installment: int  # NumParcialidad
+    balance_before: Decimal  # ImpSaldoAnt
+    paid: Decimal  # ImpPagado
+    balance_after: Decimal  # ImpSaldoInsoluto
+
+
+@dataclass(frozen=True)
+class PaymentNode:
+    """A Pago of a payment receipt (Pagos 2.0)."""
+
+    paid_at: datetime  # FechaPago, Mexico City's local time
+    payment_form: str  # FormaDePagoP
+    currency: str  # MonedaP
+    amount: Decimal  # Monto
+    operation_number: str | None  # NumOperacion
+    documents: tuple[PaidDocument, ...]
+
+
+@dataclass(frozen=True)
 class Cfdi:
     """What a CFDI 4.0 says, as billing checks and prints it."""
 
@@ -121,6 +148,8 @@ class Cfdi:
     concepts: tuple[Concept, ...]
     taxes: tuple[Tax, ...]
     stamp: Stamp | None
+    # A payment receipt's (TipoDeComprobante P) complemento Pagos 2.0; empty for an invoice.
+    payments: tuple[PaymentNode, ...] = ()
 
 
 @dataclass(frozen=True)

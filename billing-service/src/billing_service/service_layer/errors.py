@@ -38,6 +38,7 @@ CONCURRENT_IMPORT = ERRORS.define("billing.concurrent_import", 409, "Concurrent 
 for _rule, _message in CFDI_RULES.items():
     ERRORS.define_field(_rule, _message)
 CFDI_NOT_FOUND = ERRORS.define("billing.cfdi_not_found", 404, "No CFDI for this invoice")
+NO_CFDIS_IN_MONTH = ERRORS.define("billing.no_cfdis_in_month", 404, "No CFDI in this month")
 # A payment's REP: there is none for payments of invoices issued PUE, and it can be downloaded
 # once the PAC has stamped it.
 RECEIPT_NOT_FOUND = ERRORS.define("billing.receipt_not_found", 404, "No payment receipt")

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from billing_service.adapters.cfdi import read_cfdi
+from billing_service.adapters.cfdi_archive import ArchivedCfdi, cfdi_archive
 from billing_service.adapters.orm import RATE, BillingAccount, Customer, Invoice, InvoiceCfdi
+from billing_service.domain.calendar import Period
 from billing_service.domain.credit import credit_status
 from billing_service.domain.money import CURRENCIES, ZERO
 from billing_service.service_layer.context import BillingContext
@@ -25,6 +27,7 @@ from billing_service.service_layer.errors import (
     CFDI_NOT_FOUND,
     CUSTOMER_UNKNOWN,
     INVOICE_NOT_FOUND,
+    NO_CFDIS_IN_MONTH,
 )
 from billing_service.service_layer.rates import current_rate
 from portal_shared.db import transaction
@@ -191,6 +194,22 @@ def invoice_cfdi_pdf(ctx: BillingContext, customer_id: uuid.UUID, invoice_id: uu
     """The invoice's CFDI and its printed representation, made from the XML as kept."""
     stored = invoice_cfdi(ctx, customer_id, invoice_id)
     return stored, ctx.render_cfdi_pdf(read_cfdi(stored.xml))
+
+
+def month_of_cfdis(ctx: BillingContext, customer_id: uuid.UUID, month: Period) -> bytes:
+    """A ZIP of the CFDIs (XML and PDF) of the customer's invoices issued in `month`."""
+    with transaction(ctx.session_factory) as session:
+        require_customer(session, customer_id)
+        rows = session.execute(
+            sa.select(Invoice.invoice_number, InvoiceCfdi.fiscal_folio, InvoiceCfdi.xml)
+            .join(InvoiceCfdi, InvoiceCfdi.invoice_id == Invoice.id)
+            .where(Invoice.customer_id == customer_id, Invoice.issue_date >= month.first_day,
+                   Invoice.issue_date < month.end)
+        ).all()
+    if not rows:
+        raise NO_CFDIS_IN_MONTH(f"No invoice issued in {month} has a CFDI.")
+    return cfdi_archive([ArchivedCfdi(number, str(folio), bytes(xml)) for number, folio, xml in rows],
+                        ctx.render_cfdi_pdf)
 
 
 def balances(ctx: BillingContext, customer_id: uuid.UUID, *, account: str | None, page: Page) -> dict[str, Any]:

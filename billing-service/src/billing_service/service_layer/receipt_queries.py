@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from billing_service.adapters.cfdi import read_cfdi
 from billing_service.adapters.orm import PaymentReceipt
 from billing_service.domain.calendar import Period
 from billing_service.domain.rep import STAMPED
@@ -91,3 +92,9 @@ def stamped_receipt(ctx: BillingContext, customer_id: uuid.UUID, payment_id: uui
         if receipt.status != STAMPED:
             raise RECEIPT_NOT_STAMPED("The PAC has not stamped this payment's receipt yet.")
         return StampedReceipt(fiscal_folio=receipt.fiscal_folio, xml=bytes(receipt.stamped_xml))
+
+
+def receipt_pdf(ctx: BillingContext, customer_id: uuid.UUID, payment_id: uuid.UUID) -> tuple[StampedReceipt, bytes]:
+    """The stamped REP and its printed representation, made from the XML as stamped."""
+    stamped = stamped_receipt(ctx, customer_id, payment_id)
+    return stamped, ctx.render_cfdi_pdf(read_cfdi(stamped.xml))

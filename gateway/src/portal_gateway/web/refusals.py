@@ -66,6 +66,7 @@ REFUSALS = {
     "billing.invoice_figures_differ": _l("An invoice was already imported with other figures."),
     "billing.invoice_not_found": _l("This invoice does not exist."),
     "billing.cfdi_not_found": _l("This invoice has no CFDI to download."),
+    "billing.no_cfdis_in_month": _l("No invoice of this month has a CFDI to download."),
     "billing.receipt_not_found": _l("This payment has no payment receipt (REP)."),
     "billing.receipt_not_stamped": _l("The payment receipt (REP) is not stamped yet. Try again in a few minutes."),
     "billing.invoice_rows_refused": _l("Some invoice rows are not valid; nothing was imported."),
