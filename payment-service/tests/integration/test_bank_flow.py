@@ -61,7 +61,10 @@ def test_approval_notifies_and_settles(choose, bank_forms, server, start, bearer
     assert settled["status"] == "confirmed"
     assert settled["bank_reference"].startswith("BC-Banamex ") and len(settled["bank_reference"]) == 17
     assert len(outbox_for(payment["id"], event_type="payment.confirmed")) == 1
-    assert len([m for m in outbox_for(mail_to="tesoreria@example.mx") if payment["reference"] in m["subject"]]) == 1
+    (mail,) = [m for m in outbox_for(mail_to="tesoreria@example.mx") if payment["reference"] in m["subject"]]
+    # The receipt says where the payment's fiscal receipt (REP) will be, in both languages.
+    assert "Historial de pagos" in mail["text"] and "payment history" in mail["text"]
+    assert mail["text"].count("http://127.0.0.1:8000/payments\n") == 2
 
 
 def test_notify_twice_settles_once(choose, bank_forms, server, start, bearer, customer, outbox_for):

@@ -28,8 +28,11 @@ def _amount(value: Decimal) -> str:
 
 
 def receipt(
-    *, reference: str, bank: str, bank_reference: str, total: Decimal, confirmed_at: datetime, lines: list[ReceiptLine]
+    *, reference: str, bank: str, bank_reference: str, total: Decimal, confirmed_at: datetime, lines: list[ReceiptLine],
+    history_url: str,
 ) -> ReceiptMail:
+    """history_url: the portal's payment history, where the payment's fiscal receipt (REP) is
+    downloaded once the PAC has stamped it."""
     when = confirmed_at.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M")
     bank_name = BANK_NAMES.get(bank, bank)
     rows = "\n".join(
@@ -46,11 +49,16 @@ def receipt(
             f"Referencia bancaria: {bank_reference}\n"
             f"Fecha (hora de la Ciudad de México): {when}\n"
             f"Facturas pagadas:\n{rows}\n\n"
+            "El comprobante fiscal de este pago (CFDI con complemento de pagos, REP) podrá descargarse en XML y PDF "
+            f"desde el Historial de pagos del portal en cuanto esté timbrado:\n{history_url}\n\n"
             "Gracias por su pago.\n\n"
             "---\n\n"
             "Hello,\n\n"
             f"We received your payment of {_amount(total)} MXN through {bank_name}.\n"
             f"Payment reference: {reference}; bank reference: {bank_reference}; date (Mexico City time): {when}.\n"
-            "The invoices paid are listed above. Thank you for your payment.\n"
+            "The invoices paid are listed above. The payment's fiscal receipt (REP, a CFDI with the payments "
+            f"complement) can be downloaded as XML and PDF from the portal's payment history once stamped: "
+            f"{history_url}\n"
+            "Thank you for your payment.\n"
         ),
     )

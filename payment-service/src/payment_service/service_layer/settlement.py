@@ -88,6 +88,7 @@ def confirm(
             total=payment.total,
             confirmed_at=now,
             lines=[ReceiptLine(i.invoice_number, i.currency, i.amount, i.amount_mxn) for i in items],
+            history_url=f"{ctx.portal_base_url}/payments",
         )
         ctx.outbox.add_mail(session, to=email, subject=mail.subject, text=mail.text)
     fields = {"payment_id": str(payment_id), "bank_reference": bank_reference}
