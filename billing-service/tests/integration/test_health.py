@@ -22,8 +22,8 @@ def test_openapi_lists_the_billing_endpoints(client):
         "/api/v1/statements/{statement_id}/pdf",
         "/api/v1/credit-status",
         "/api/v1/payment-receipts",
-        "/api/v1/payments/{payment_id}/receipt",
-        "/api/v1/payments/{payment_id}/receipt.xml",
-        "/api/v1/payments/{payment_id}/receipt.pdf",
+        "/api/v1/payment-receipts/{payment_id}",
+        "/api/v1/payment-receipts/{payment_id}.xml",
+        "/api/v1/payment-receipts/{payment_id}.pdf",
         "/api/v1/invoices/cfdi.zip",
     }

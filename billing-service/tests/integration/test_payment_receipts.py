@@ -148,15 +148,15 @@ def test_two_invoices_one_in_usd_get_one_stamped_rep_that_the_customer_downloads
     receipt = receipt_of(session_factory, payment_id)
     assert receipt.status == STAMPED, (receipt.refusal_code, receipt.refusal)
     headers = bearer("billing", customer_id=cfdi_customer["customer_id"])
-    shown = client.get(f"/api/v1/payments/{payment_id}/receipt", headers=headers)
+    shown = client.get(f"/api/v1/payment-receipts/{payment_id}", headers=headers)
     assert shown.status_code == 200, shown.json
     assert shown.json["status"] == "stamped" and shown.json["fiscal_folio"] == str(receipt.fiscal_folio).upper()
     assert shown.json["total_mxn"] == "12905.00"
-    download = client.get(f"/api/v1/payments/{payment_id}/receipt.xml", headers=headers)
+    download = client.get(f"/api/v1/payment-receipts/{payment_id}.xml", headers=headers)
     assert download.status_code == 200
     assert download.headers["Content-Disposition"] == f'attachment; filename="REP-{shown.json["fiscal_folio"]}.xml"'
 
-    printed = client.get(f"/api/v1/payments/{payment_id}/receipt.pdf", headers=headers)
+    printed = client.get(f"/api/v1/payment-receipts/{payment_id}.pdf", headers=headers)
     assert printed.status_code == 200 and printed.mimetype == "application/pdf"
     text = pdf_text(printed.data)
     for expected in (shown.json["fiscal_folio"], "BBVA-MP 771204", "12,905.00", mxn["fiscal_folio"].upper(),
@@ -184,7 +184,7 @@ def test_two_invoices_one_in_usd_get_one_stamped_rep_that_the_customer_downloads
     deliver(payment("confirmed", payment_id=second, customer_id=cfdi_customer["customer_id"],
                     items=[{"invoice_id": usd["id"], "currency": "USD", "amount": "580.00", "rate": "18.0000"}]))
     drain(stamp_relay(issuer))
-    _, pago = pagos(client.get(f"/api/v1/payments/{second}/receipt.xml", headers=headers).data)
+    _, pago = pagos(client.get(f"/api/v1/payment-receipts/{second}.xml", headers=headers).data)
     (document,) = pago["DoctoRelacionado"]
     assert (document["NumParcialidad"], document["ImpSaldoAnt"], document["ImpSaldoInsoluto"]) == (
         2, Decimal("580.00"), Decimal("0.00"))
@@ -199,20 +199,24 @@ def test_only_the_payments_customer_reads_its_receipt_and_only_once_stamped(
                     items=[{"invoice_id": invoice["id"], "currency": "MXN", "amount": "1160.00"}]))
     own = bearer("billing", customer_id=cfdi_customer["customer_id"])
 
-    waiting = client.get(f"/api/v1/payments/{payment_id}/receipt.xml", headers=own)
+    waiting = client.get(f"/api/v1/payment-receipts/{payment_id}.xml", headers=own)
     assert waiting.status_code == 409 and waiting.json["code"] == "billing.receipt_not_stamped"
     other = bearer("billing", customer_id=new_customer()["customer_id"])
-    for path in ("receipt", "receipt.xml"):
-        answer = client.get(f"/api/v1/payments/{payment_id}/{path}", headers=other)
+    for suffix in ("", ".xml", ".pdf"):
+        answer = client.get(f"/api/v1/payment-receipts/{payment_id}{suffix}", headers=other)
         assert answer.status_code == 404 and answer.json["code"] == "billing.receipt_not_found"
     unstamped = client.get("/api/v1/payment-receipts?unstamped=true&page_size=200", headers=bearer("agent")).json
     assert str(payment_id) in {item["payment_id"] for item in unstamped["items"]}
 
     drain(stamp_relay(issuer))
 
-    assert client.get(f"/api/v1/payments/{payment_id}/receipt.xml", headers=own).status_code == 200
+    assert client.get(f"/api/v1/payment-receipts/{payment_id}.xml", headers=own).status_code == 200
     listed = client.get("/api/v1/payment-receipts", headers=own).json["items"]
     assert [item["status"] for item in listed if item["payment_id"] == str(payment_id)] == ["stamped"]
+    # The payment history asks for the receipts of the payments on its page.
+    asked = client.get(f"/api/v1/payment-receipts?payment_id={payment_id}&payment_id={uuid.uuid4()}", headers=own)
+    assert [item["payment_id"] for item in asked.json["items"]] == [str(payment_id)]
+    assert client.get(f"/api/v1/payment-receipts?payment_id={payment_id}", headers=other).json["items"] == []
     assert client.get(f"/api/v1/payment-receipts?customer_id={cfdi_customer['customer_id']}",
                       headers=other).status_code == 403
 

@@ -29,16 +29,16 @@ def _filename(stamped: receipt_queries.StampedReceipt, extension: str) -> str:
 @blp.response(200, ReceiptsOut)
 @blp.alt_response(422, description="Bad query parameter, named (problem+json).")
 @blp.doc(security=[{"bearerAuth": []}])
-def list_receipts(customer_id=None, month=None, unstamped=False, page=1, page_size=50):
+def list_receipts(customer_id=None, month=None, unstamped=False, payment_id=None, page=1, page_size=50):
     """The receipts of the customer's confirmed payments, newest first; with ?unstamped=true those
     not stamped yet, by SAT's deadline. Staff may leave out customer_id to see every customer's."""
     principal = current_principal()
     scoped = customer_id if principal.is_staff else customer_in_scope(principal, customer_id)
     return receipt_queries.list_receipts(billing(), scoped, month=month, unstamped=unstamped,
-                                         page=Page(page, page_size))
+                                         payment_ids=payment_id, page=Page(page, page_size))
 
 
-@blp.get("/payments/<uuid:payment_id>/receipt")
+@blp.get("/payment-receipts/<uuid:payment_id>")
 @require_auth(*READERS)
 @blp.arguments(ScopeQuery, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, ReceiptOut)
@@ -49,7 +49,7 @@ def get_receipt(payment_id: uuid.UUID, customer_id=None):
     return receipt_queries.get_receipt(billing(), customer_in_scope(current_principal(), customer_id), payment_id)
 
 
-@blp.get("/payments/<uuid:payment_id>/receipt.xml")
+@blp.get("/payment-receipts/<uuid:payment_id>.xml")
 @require_auth(*READERS)
 @blp.arguments(ScopeQuery, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, description="The stamped REP, CFDI 4.0 with complemento Pagos 2.0 (application/xml).")
@@ -64,7 +64,7 @@ def download_receipt_xml(payment_id: uuid.UUID, customer_id=None):
                     headers={"Content-Disposition": f'attachment; filename="{_filename(stamped, "xml")}"'})
 
 
-@blp.get("/payments/<uuid:payment_id>/receipt.pdf")
+@blp.get("/payment-receipts/<uuid:payment_id>.pdf")
 @require_auth(*READERS)
 @blp.arguments(ScopeQuery, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, description="The printed representation of the stamped REP (application/pdf).")

@@ -288,6 +288,8 @@ class ReceiptsQuery(ScopeQuery):
     month = PeriodField(metadata={"description": "Payments confirmed in this month (Mexico City), YYYY-MM."})
     unstamped = fields.Boolean(load_default=False,
                                metadata={"description": "Only receipts not stamped yet, by deadline."})
+    payment_id = fields.List(fields.UUID(), validate=validate.Length(max=MAX_PAGE_SIZE),
+                             metadata={"description": "Only these payments' receipts (repeat the parameter)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 

@@ -51,9 +51,11 @@ def receipt_view(receipt: PaymentReceipt, today) -> dict[str, Any]:
 
 
 def list_receipts(ctx: BillingContext, customer_id: uuid.UUID | None, *, month: Period | None,
-                  unstamped: bool, page: Page) -> dict[str, Any]:
+                  unstamped: bool, page: Page, payment_ids: list[uuid.UUID] | None = None) -> dict[str, Any]:
     """customer_id None: every customer's (staff only; the API decides who may)."""
     conditions = []
+    if payment_ids is not None:
+        conditions.append(PaymentReceipt.payment_id.in_(payment_ids))
     if customer_id is not None:
         conditions.append(PaymentReceipt.customer_id == customer_id)
     if month is not None:
