@@ -16,7 +16,7 @@ from portal_shared.auth.signing import TokenSigner, generate_private_key
 from portal_gateway import create_app
 from portal_gateway.i18n import PACKAGE_TRANSLATIONS, compile_catalogs
 
-from standins import CUSTOMER_ID, Echo, StandIn, json_app, json_response
+from standins import CUSTOMER_ID, Echo, FakeBilling, FakeIdentity, FakePayment, StandIn, json_app, json_response
 
 
 @pytest.fixture(scope="session")
@@ -161,10 +161,31 @@ def stopped_url() -> str:
 
 
 @pytest.fixture
-def urls(echoes) -> dict[str, str]:
-    """Where the UI's gateway finds each service: an echo, unless a test module overrides this
-    fixture with its own stand-ins for the services it plays."""
-    return {key: server.url for key, (_echo, server) in echoes.items()}
+def identity(request, tokens):
+    """identity-service as the test module's IDENTITY stand-in plays it, FakeIdentity unless the
+    module names another kind."""
+    yield from serve(getattr(request.module, "IDENTITY", FakeIdentity)(tokens))
+
+
+@pytest.fixture
+def billing(tokens):
+    yield from serve(FakeBilling(tokens))
+
+
+@pytest.fixture
+def payment(tokens, billing):
+    """payment-service, settling the invoices of the `billing` stand-in."""
+    yield from serve(FakePayment(tokens, billing))
+
+
+@pytest.fixture
+def urls(request, echoes) -> dict[str, str]:
+    """Where the UI's gateway finds each service: an echo, unless the test module plays it with a
+    stand-in. The module's PLAYED names those services; the fixture of each one's name serves it."""
+    found = {key: server.url for key, (_echo, server) in echoes.items()}
+    for service in getattr(request.module, "PLAYED", ()):
+        found[service] = request.getfixturevalue(service).url
+    return found
 
 
 @pytest.fixture

@@ -5,30 +5,11 @@ import re
 
 import pytest
 
-from conftest import csrf_token, serve, sign_in, stopped_url, table, text
-from standins import CFDI_UUID, CFDI_XML, CUSTOMER_ID, PDF_BYTES, FakeBilling, FakeIdentity, FakePayment, invoice
+from conftest import csrf_token, sign_in, stopped_url, table, text
+from standins import CFDI_UUID, CFDI_XML, CUSTOMER_ID, PDF_BYTES, invoice
 
 PAGES = ("/statements", "/invoices", "/balances", "/payments")
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeIdentity(tokens))
-
-
-@pytest.fixture
-def billing(tokens):
-    yield from serve(FakeBilling(tokens))
-
-
-@pytest.fixture
-def payment(tokens, billing):
-    yield from serve(FakePayment(tokens, billing))
-
-
-@pytest.fixture
-def urls(urls, identity, billing, payment):
-    return {**urls, "identity": identity.url, "billing": billing.url, "payment": payment.url}
+PLAYED = ("identity", "billing", "payment")
 
 
 def hidden(page: str, name: str) -> str:

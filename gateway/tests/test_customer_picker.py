@@ -10,32 +10,15 @@ import pytest
 
 from conftest import field_errors, serve, sign_in
 from standin_staff import CUSTOMERS, OTHER_CUSTOMER, THIRD_CUSTOMER, StaffDesk, StaffIdentity
-from standins import CUSTOMER_ID, RFC, FakeBilling, FakePayment
+from standins import CUSTOMER_ID, RFC
+
+IDENTITY = StaffIdentity
+PLAYED = ("identity", "servicedesk", "billing", "payment")
 
 
 @pytest.fixture
-def identity(tokens):
-    yield from serve(StaffIdentity(tokens))
-
-
-@pytest.fixture
-def desk(tokens, identity):
+def servicedesk(tokens, identity):
     yield from serve(StaffDesk(tokens, identity))
-
-
-@pytest.fixture
-def billing(tokens):
-    yield from serve(FakeBilling(tokens))
-
-
-@pytest.fixture
-def payment(tokens, billing):
-    yield from serve(FakePayment(tokens, billing))
-
-
-@pytest.fixture
-def urls(urls, identity, desk, billing, payment):
-    return {**urls, "identity": identity.url, "servicedesk": desk.url, "billing": billing.url, "payment": payment.url}
 
 
 def text(response) -> str:
@@ -74,7 +57,7 @@ def test_by_rfc_the_page_shows_that_customer_by_name_and_rfc(ui, identity, billi
     assert "Id del cliente" not in page and "Customer shown" not in page
 
 
-def test_by_name_without_accents_or_case_keeping_the_other_parameters(ui, identity, billing, desk):
+def test_by_name_without_accents_or_case_keeping_the_other_parameters(ui, identity, billing, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     assert picked(ui.get("/invoices", query_string={"status": "open", "customer": "IMPRESIONES DEL BAJIO"})) \
@@ -87,7 +70,7 @@ def test_by_name_without_accents_or_case_keeping_the_other_parameters(ui, identi
     assert "F-9001" in page and "Impresiones del Bajío SA, RFC IMP990202XY3" in page
 
 
-def test_by_account_number_or_id(ui, identity, billing, desk):
+def test_by_account_number_or_id(ui, identity, billing, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     assert picked(ui.get("/payments?customer=009900")) == f"/payments?customer_id={OTHER_CUSTOMER}"
@@ -100,7 +83,7 @@ def test_by_account_number_or_id(ui, identity, billing, desk):
     # identity's directory was read with the agent's own token; nothing else was asked yet.
     assert identity.staff_calls and all(call["authorization"].startswith("Bearer ") for call in identity.staff_calls)
     assert {call["path"] for call in identity.staff_calls} == {"/api/v1/customers"}
-    assert billing.calls == [] and desk.calls == []
+    assert billing.calls == [] and servicedesk.calls == []
 
 
 def test_several_matches_are_a_list_of_links_to_choose_from(ui, identity, billing):
@@ -144,7 +127,7 @@ def test_more_matches_than_listed_ask_for_a_narrower_search(ui, identity, billin
     assert re.search(r'<p class="hint" id="more-matches">\s*2 más coinciden; precise la búsqueda.\s*</p>', page)
 
 
-def test_no_match_is_said_next_to_the_field(ui, identity, desk):
+def test_no_match_is_said_next_to_the_field(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     response = ui.get("/devices?customer=zzz")
@@ -158,7 +141,7 @@ def test_no_match_is_said_next_to_the_field(ui, identity, desk):
     assert 'class="field has-error"' in page
     assert 'id="customer-matches"' not in page and 'id="chosen-customer"' not in page
     assert "No customer matches" not in page
-    assert desk.calls == []
+    assert servicedesk.calls == []
     english = text(ui.get("/devices?customer=zzz&lang=en"))
     assert "No customer matches “zzz”. Check the RFC, the company name or the account number." \
         in field_errors(english, "customer")
@@ -214,7 +197,7 @@ def test_customer_users_never_pick_another_customer(ui, identity, billing, role)
     assert len(identity.staff_calls) == before
 
 
-def test_from_the_overview_to_the_customers_balances(ui, identity, desk, billing):
+def test_from_the_overview_to_the_customers_balances(ui, identity, servicedesk, billing):
     sign_in(ui, identity, ["agent"])
     overview = text(ui.get(f"/staff/customers/{OTHER_CUSTOMER}"))
     link = re.search(r'id="customer-page-billing-balances"\s+href="([^"]+)"', overview)

@@ -11,21 +11,13 @@ from standin_servicedesk import COPIER, FOREIGN, PRINTER, RETIRED, DeskIdentity,
 
 DESK_ROLES = ("admin", "device_admin", "stock_device_admin", "agent")
 OTHER_ROLES = ("billing", "stock_admin", "knowledge_user")
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(DeskIdentity(tokens))
+IDENTITY = DeskIdentity
+PLAYED = ("identity", "servicedesk")
 
 
 @pytest.fixture
 def servicedesk(tokens):
     yield from serve(FakeServicedesk(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity, servicedesk):
-    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
 def row_ids(page: str, table_id: str) -> set[str]:

@@ -6,22 +6,13 @@ from portal_shared.auth.roles import ALL_ROLES
 
 from conftest import serve, sign_in, stopped_url, text
 from standin_knowledge import SCRIPT_TITLE, FakeKnowledge
-from standins import FakeIdentity
 
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeIdentity(tokens))
+PLAYED = ("identity", "servicedesk")
 
 
 @pytest.fixture
 def servicedesk(tokens):
     yield from serve(FakeKnowledge(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity, servicedesk):
-    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
 def results(page: str) -> str:

@@ -6,20 +6,12 @@ import re
 
 import pytest
 
-from conftest import csrf_token, serve, sign_in, text
+from conftest import csrf_token, sign_in, text
 from standin_links import FakeLinks
 
 PASSWORD = {"new_password": "N3w-pass!", "confirm_password": "N3w-pass!"}
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeLinks(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity):
-    return {**urls, "identity": identity.url}
+IDENTITY = FakeLinks
+PLAYED = ("identity",)
 
 
 def has_password_form(page: str) -> bool:

@@ -7,21 +7,11 @@ import time
 import pytest
 import redis
 
-from conftest import csrf_token, serve, stopped_url
-from standins import FakeIdentity
+from conftest import csrf_token, stopped_url
 from portal_gateway.sessions import RedisSessionStore, ServerSession
 
 COOKIE = "portal_session"
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeIdentity(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity):
-    return {**urls, "identity": identity.url}
+PLAYED = ("identity",)
 
 
 @pytest.fixture

@@ -12,21 +12,13 @@ from standins import CUSTOMER_ID
 
 OVERVIEW = f"/staff/customers/{CUSTOMER_ID}"
 CORRECT = f"{OVERVIEW}/users/{USER_ID}/email"
+IDENTITY = StaffIdentity
+PLAYED = ("identity", "servicedesk")
 
 
 @pytest.fixture
-def identity(tokens):
-    yield from serve(StaffIdentity(tokens))
-
-
-@pytest.fixture
-def desk(tokens, identity):
+def servicedesk(tokens, identity):
     yield from serve(StaffDesk(tokens, identity))
-
-
-@pytest.fixture
-def urls(urls, identity, desk):
-    return {**urls, "identity": identity.url, "servicedesk": desk.url}
 
 
 def text(response) -> str:
@@ -41,7 +33,7 @@ def form_csrf(page: str, user_id: str) -> str:
     return match.group(1)
 
 
-def test_agent_finds_customers_by_name_rfc_or_account(ui, identity, desk):
+def test_agent_finds_customers_by_name_rfc_or_account(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     everyone = text(ui.get("/staff/customers"))
@@ -58,7 +50,7 @@ def test_agent_finds_customers_by_name_rfc_or_account(ui, identity, desk):
     assert all(call["authorization"].startswith("Bearer ") for call in identity.staff_calls)
 
 
-def test_agent_sees_the_overview(ui, identity, desk):
+def test_agent_sees_the_overview(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     response = ui.get(OVERVIEW)
@@ -79,13 +71,13 @@ def test_agent_sees_the_overview(ui, identity, desk):
     assert f'href="/incidents/new?customer_id={CUSTOMER_ID}"' in page
     assert 'class="notice notice-error"' not in page
     # servicedesk was asked with the agent's own token.
-    assert [call["path"] for call in desk.calls] == [f"/api/v1/staff/customers/{CUSTOMER_ID}/overview"]
-    assert desk.calls[0]["authorization"].startswith("Bearer ")
+    assert [call["path"] for call in servicedesk.calls] == [f"/api/v1/staff/customers/{CUSTOMER_ID}/overview"]
+    assert servicedesk.calls[0]["authorization"].startswith("Bearer ")
     english = text(ui.get(f"{OVERVIEW}?lang=en"))
     assert "Open an incident for this customer" in english and "Payment history" in english
 
 
-def test_the_overview_links_to_the_customers_pages(ui, identity, desk):
+def test_the_overview_links_to_the_customers_pages(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     page = text(ui.get(OVERVIEW))
@@ -102,8 +94,8 @@ def test_the_overview_links_to_the_customers_pages(ui, identity, desk):
     assert "Pages of this customer" in english and f'href="/balances?customer_id={CUSTOMER_ID}">Balances</a>' in english
 
 
-def test_each_unavailable_part_has_its_notice_and_the_rest_shows(ui, identity, desk):
-    desk.unavailable = [{"service": "payment-service", "part": "payments", "detail": "no answer within 2 s"},
+def test_each_unavailable_part_has_its_notice_and_the_rest_shows(ui, identity, servicedesk):
+    servicedesk.unavailable = [{"service": "payment-service", "part": "payments", "detail": "no answer within 2 s"},
                         {"service": "billing-service", "part": "credit_status", "detail": "could not be reached"}]
     sign_in(ui, identity, ["agent"])
 
@@ -121,13 +113,13 @@ def test_each_unavailable_part_has_its_notice_and_the_rest_shows(ui, identity, d
     assert "SN-XK2201" in table(page, "overview-devices")
 
 
-def test_unknown_customer_is_not_found(ui, identity, desk):
+def test_unknown_customer_is_not_found(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     assert ui.get("/staff/customers/cust-nobody").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["admin", "billing", "device_admin", "operator"])
-def test_others_are_refused_and_never_reach_the_services(ui, identity, desk, role):
+def test_others_are_refused_and_never_reach_the_services(ui, identity, servicedesk, role):
     sign_in(ui, identity, [role])
     before = len(identity.staff_calls)
 
@@ -140,20 +132,20 @@ def test_others_are_refused_and_never_reach_the_services(ui, identity, desk, rol
 
     assert refused_post.status_code == 403
     assert 'href="/staff/customers"' not in home
-    assert desk.calls == [] and len(identity.staff_calls) == before
+    assert servicedesk.calls == [] and len(identity.staff_calls) == before
 
 
-def test_email_correction_reaches_identity(ui, identity, desk):
+def test_email_correction_reaches_identity(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     page = text(ui.get(OVERVIEW))
-    overviews_before = len(desk.calls)
+    overviews_before = len(servicedesk.calls)
 
     response = ui.post(CORRECT, data={f"user-{USER_ID}-csrf_token": form_csrf(page, USER_ID),
                                       f"user-{USER_ID}-email": " laura.mendez@example.mx "})
 
     assert response.status_code == 303
     # The user's company was checked at identity alone: no overview (and its three services) asked.
-    assert len(desk.calls) == overviews_before
+    assert len(servicedesk.calls) == overviews_before
     assert response.headers["Location"].endswith(f"{OVERVIEW}#overview-users")
     [patch] = identity.patches()
     assert patch["path"] == f"/api/v1/users/{USER_ID}" and patch["body"] == {"email": "laura.mendez@example.mx"}
@@ -162,7 +154,7 @@ def test_email_correction_reaches_identity(ui, identity, desk):
     assert "laura.mendez@example.mx" in after and 'class="notice notice-ok"' in after
 
 
-def test_identitys_validation_error_shows_next_to_the_field(ui, identity, desk):
+def test_identitys_validation_error_shows_next_to_the_field(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     page = text(ui.get(OVERVIEW))
 
@@ -184,7 +176,7 @@ def test_identitys_validation_error_shows_next_to_the_field(ui, identity, desk):
     assert "laura@example.mx" in table(shown, "overview-users")  # and the rest of the overview is there
 
 
-def test_an_empty_address_is_refused_before_any_call(ui, identity, desk):
+def test_an_empty_address_is_refused_before_any_call(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     page = text(ui.get(OVERVIEW))
 
@@ -196,7 +188,7 @@ def test_an_empty_address_is_refused_before_any_call(ui, identity, desk):
     assert identity.patches() == []
 
 
-def test_email_correction_without_csrf_token_is_refused(ui, identity, desk):
+def test_email_correction_without_csrf_token_is_refused(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
 
     response = ui.post(CORRECT, data={f"user-{USER_ID}-email": "laura.mendez@example.mx"})
@@ -206,7 +198,7 @@ def test_email_correction_without_csrf_token_is_refused(ui, identity, desk):
     assert identity.patches() == []
 
 
-def test_another_customers_user_is_not_corrected_from_this_page(ui, identity, desk):
+def test_another_customers_user_is_not_corrected_from_this_page(ui, identity, servicedesk):
     sign_in(ui, identity, ["agent"])
     page = text(ui.get(OVERVIEW))
 

@@ -7,24 +7,14 @@ import pytest
 
 from conftest import csrf_token, serve, sign_in, stopped_url, text
 from standin_stock import FakeStock
-from standins import FakeIdentity
 
 STOCK_PAGES = ("/stock", "/stock/loc-1", "/toner-orders")
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeIdentity(tokens))
+PLAYED = ("identity", "servicedesk")
 
 
 @pytest.fixture
 def servicedesk(tokens):
     yield from serve(FakeStock(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity, servicedesk):
-    return {**urls, "identity": identity.url, "servicedesk": servicedesk.url}
 
 
 def row(page: str, row_id: str) -> str:

@@ -4,20 +4,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
+from conftest import CUSTOMER_ID, csrf_token, stopped_url
+from standins import RFC
 
-from conftest import CUSTOMER_ID, csrf_token, serve, stopped_url
-from standins import RFC, FakeIdentity
-
-
-@pytest.fixture
-def identity(tokens):
-    yield from serve(FakeIdentity(tokens))
-
-
-@pytest.fixture
-def urls(urls, identity):
-    return {**urls, "identity": identity.url}
+PLAYED = ("identity",)
 
 
 def submit_login(ui, username="ana", password="right"):
