@@ -236,6 +236,7 @@ def test_an_invoice_without_its_cfdi_holds_the_receipt_for_a_person(
     listed = client.get("/api/v1/payment-receipts?unstamped=true&page_size=200", headers=bearer("operator")).json
     (item,) = [item for item in listed["items"] if item["payment_id"] == str(payment_id)]
     assert item["refusal_code"] == RECEIPT_INVOICE_WITHOUT_CFDI and item["deadline"]
+    assert (item["customer_rfc"], item["customer_name"]) == (cfdi_customer["rfc"], cfdi_customer["name"])
 
 
 def test_invoices_issued_pue_need_no_receipt(deliver, payment, invoices_with_cfdi, cfdi_customer, session_factory):

@@ -305,6 +305,8 @@ class ReceiptInvoiceOut(Schema):
 class ReceiptOut(Schema):
     payment_id = fields.UUID()
     customer_id = fields.UUID()
+    customer_name = fields.String()
+    customer_rfc = fields.String()
     reference = fields.String()
     bank = fields.String()
     bank_reference = fields.String()

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from billing_service.adapters.cfdi import read_cfdi
-from billing_service.adapters.orm import PaymentReceipt
+from billing_service.adapters.orm import Customer, PaymentReceipt
 from billing_service.domain.calendar import Period
 from billing_service.domain.rep import STAMPED
 from billing_service.service_layer.context import BillingContext
@@ -24,11 +24,13 @@ class StampedReceipt:
     xml: bytes
 
 
-def receipt_view(receipt: PaymentReceipt, today) -> dict[str, Any]:
+def receipt_view(receipt: PaymentReceipt, customer: Customer, today) -> dict[str, Any]:
     documents = receipt.facts.get("documents", [])
     return {
         "payment_id": receipt.payment_id,
         "customer_id": receipt.customer_id,
+        "customer_name": customer.name,
+        "customer_rfc": customer.rfc,
         "reference": receipt.reference,
         "bank": receipt.bank,
         "bank_reference": receipt.bank_reference,
@@ -67,11 +69,12 @@ def list_receipts(ctx: BillingContext, customer_id: uuid.UUID | None, *, month: 
         # Unstamped ones by their deadline first; a customer's history newest first.
         order = ([PaymentReceipt.deadline, PaymentReceipt.confirmed_at] if unstamped
                  else [PaymentReceipt.confirmed_at.desc()])
-        receipts = session.scalars(
-            sa.select(PaymentReceipt).where(*conditions).order_by(*order, PaymentReceipt.payment_id)
+        rows = session.execute(
+            sa.select(PaymentReceipt, Customer).join(Customer, Customer.id == PaymentReceipt.customer_id)
+            .where(*conditions).order_by(*order, PaymentReceipt.payment_id)
             .offset(page.offset).limit(page.size)
         ).all()
-        items = [receipt_view(receipt, ctx.today()) for receipt in receipts]
+        items = [receipt_view(receipt, customer, ctx.today()) for receipt, customer in rows]
     return {"items": items, "page": page.number, "page_size": page.size, "total": total}
 
 
@@ -85,7 +88,8 @@ def _scoped(session, customer_id: uuid.UUID, payment_id: uuid.UUID) -> PaymentRe
 
 def get_receipt(ctx: BillingContext, customer_id: uuid.UUID, payment_id: uuid.UUID) -> dict[str, Any]:
     with transaction(ctx.session_factory) as session:
-        return receipt_view(_scoped(session, customer_id, payment_id), ctx.today())
+        receipt = _scoped(session, customer_id, payment_id)
+        return receipt_view(receipt, session.get(Customer, receipt.customer_id), ctx.today())
 
 
 def stamped_receipt(ctx: BillingContext, customer_id: uuid.UUID, payment_id: uuid.UUID) -> StampedReceipt:
