@@ -341,6 +341,12 @@ CFDI_XML = (f'<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi
             f'Version="4.0"><!-- {CFDI_UUID} --></cfdi:Comprobante>').encode()
 
 
+REP_UUID = "9D3A1C55-0B7E-4F0A-8C3B-6B7D2E1F4A90"
+REP_XML = (f'<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" '
+           f'Version="4.0" TipoDeComprobante="P"><!-- {REP_UUID} --></cfdi:Comprobante>').encode()
+ZIP_BYTES = b"PK\x03\x04" + b"cfdi" * 20_000  # > 64 KiB: streamed in chunks
+
+
 def invoice(id, number, account, currency, amount, pending, in_transit="0.00", overdue=False, rate=None):
     status = "paid" if pending == "0.00" else "open"
     item = {"id": id, "invoice_number": number, "account_number": account, "issue_date": "2026-10-01",
@@ -369,6 +375,8 @@ class FakeBilling(ScopedService):
         }
         # Invoices imported with their CFDI: id -> the XML and the PDF billing answers.
         self.cfdis = {"inv-1": (CFDI_XML, PDF_BYTES)}
+        # Payment receipts (REP) by payment id, each with its customer; a test adds them.
+        self.receipts: dict[str, dict] = {}
         self.statements = {
             CUSTOMER_ID: [
                 {"id": "170905", "account_number": "005300", "period": "2026-09", "issued_at": "2026-10-01T12:00:00Z"},
@@ -433,8 +441,46 @@ class FakeBilling(ScopedService):
             return problem(404, "Not found", "No such statement.", code="billing.statement_not_found")
         return Response(PDF_BYTES, mimetype="application/pdf")
 
+    def list_receipts(self, request):
+        principal, refused = self.principal(request, READERS | {"operator"})
+        if refused:
+            return refused
+        customer = request.args.get("customer_id") if principal.is_staff else principal.customer_id
+        wanted = request.args.getlist("payment_id")
+        items = [{k: v for k, v in r.items() if k != "customer"} for r in self.receipts.values()
+                 if customer in (None, r["customer"]) and (not wanted or r["payment_id"] in wanted)
+                 and (request.args.get("unstamped") != "true" or r["status"] != "stamped")]
+        return json_response(_page(items, request))
+
+    def receipt_document(self, request, id, kind):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        receipt = self.receipts.get(id)
+        if receipt is None or receipt["customer"] != customer:
+            return problem(404, "No payment receipt", "No receipt for this payment.", code="billing.receipt_not_found")
+        if receipt["status"] != "stamped":
+            return problem(409, "Payment receipt not stamped yet", code="billing.receipt_not_stamped")
+        return Response(REP_XML if kind == "xml" else PDF_BYTES, mimetype=f"application/{kind}",
+                        headers={"Content-Disposition": f'attachment; filename="REP-{REP_UUID}.{kind}"'})
+
+    def month_of_cfdis(self, request):
+        customer, refused = self.scope(request, READERS)
+        if refused:
+            return refused
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", request.args.get("month", "")):
+            return problem(422, "Validation failed", errors={"month": ["Not a valid month."]})
+        mine = {i["id"] for i in self.invoices.get(customer, []) if i["issue_date"].startswith(request.args["month"])}
+        if not mine & set(self.cfdis):
+            return problem(404, "No CFDI in this month", code="billing.no_cfdis_in_month")
+        return Response(ZIP_BYTES, mimetype="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="CFDI-{request.args["month"]}.zip"'})
+
     def app(self):
         return routed_app([
+            ("GET", "/api/v1/invoices/cfdi.zip", self.month_of_cfdis),
+            ("GET", "/api/v1/payment-receipts", self.list_receipts),
+            ("GET", "/api/v1/payment-receipts/{id}.{kind}", self.receipt_document),
             ("GET", "/api/v1/invoices", self.list_invoices),
             ("GET", "/api/v1/balances", self.balances),
             ("GET", "/api/v1/statements", self.list_statements),

@@ -207,3 +207,9 @@ def test_another_customers_user_is_not_corrected_from_this_page(ui, identity, se
 
     assert response.status_code == 404
     assert identity.patches() == []
+
+
+def test_the_customers_page_leads_to_the_payment_receipts_to_stamp(ui, identity, servicedesk):
+    sign_in(ui, identity, ["agent"])
+    page = text(ui.get("/staff/customers"))
+    assert '<a id="payment-receipts-link" href="/payment-receipts">Comprobantes de pago por timbrar</a>' in page

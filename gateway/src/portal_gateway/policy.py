@@ -91,6 +91,12 @@ POLICY: tuple[tuple[str, str, Who], ...] = (
     ("GET", "/api/v1/invoices/{id}", BILLING_READERS),
     ("GET", "/api/v1/invoices/{id}/cfdi.xml", BILLING_READERS),  # the stamped CFDI 4.0 as imported
     ("GET", "/api/v1/invoices/{id}/cfdi.pdf", BILLING_READERS),  # its printed representation
+    ("GET", "/api/v1/invoices/cfdi.zip", BILLING_READERS),  # a month's CFDIs, XML and PDF
+    # A confirmed payment's fiscal receipt (REP); staff list those not stamped yet, every customer's.
+    ("GET", "/api/v1/payment-receipts", BILLING_READERS | roles(OPERATOR)),
+    ("GET", "/api/v1/payment-receipts/{id}", BILLING_READERS),
+    ("GET", "/api/v1/payment-receipts/{id}.xml", BILLING_READERS),
+    ("GET", "/api/v1/payment-receipts/{id}.pdf", BILLING_READERS),
     ("POST", "/api/v1/invoices/import", roles(OPERATOR)),
     ("GET", "/api/v1/balances", BILLING_READERS),
     ("GET", "/api/v1/statements", BILLING_READERS),

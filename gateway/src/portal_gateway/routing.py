@@ -41,6 +41,7 @@ PREFIXES: dict[str, Service] = {
     "balances": BILLING,
     "exchange-rates": BILLING,
     "credit-status": BILLING,
+    "payment-receipts": BILLING,
     "payments": PAYMENT,
     "devices": SERVICEDESK,
     "incidents": SERVICEDESK,

@@ -77,7 +77,8 @@ def _headers(token: str | None, extra: dict[str, str] | None) -> dict[str, str]:
 def with_query(path: str, params: dict[str, Any] | None) -> str:
     """path?query, leaving out parameters that are None or empty."""
     kept = {key: value for key, value in (params or {}).items() if value not in (None, "")}
-    return f"{path}?{urlencode(kept)}" if kept else path
+    # A list is the parameter repeated (?payment_id=a&payment_id=b).
+    return f"{path}?{urlencode(kept, doseq=True)}" if kept else path
 
 
 def call(service: Service, method: str, path: str, *, body: Any = None, token: str | None = None,

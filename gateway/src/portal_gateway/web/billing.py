@@ -7,9 +7,11 @@ Customer users never name a customer; agents (read-only) name one with ?customer
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,6 +21,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from portal_shared.auth.roles import AGENT, OPERATOR
+from portal_shared.mexico import mexico_today
 
 from portal_gateway.policy import BILLING_READERS
 from portal_gateway.proxy import StreamedBody
@@ -130,23 +134,38 @@ def statements():
     return page("statements.html", who, items=items, account=account, problems=[])
 
 
-def _document(who: Viewer, path: str, content_type: str, filename: str) -> Response:
-    """A customer's document from billing (a statement, a CFDI), streamed as billing sends it, so a
-    large one never sits in the gateway's memory; kept by the browser only, never by a shared cache."""
-    upstream = api.open_stream(BILLING, path, token=who.token, params=who.scope(), accept=content_type)
+def _document(who: Viewer, path: str, content_type: str, filename: str, *, params: dict[str, str] | None = None,
+              refused: Callable[[str | None, int], Response] | None = None) -> Response:
+    """A customer's document from billing (a statement, a CFDI, a month's ZIP), streamed as billing
+    sends it, so a large one never sits in the gateway's memory; kept by the browser only, never by
+    a shared cache. `refused` answers a refusal billing explains (its code) instead of a 404 page."""
+    upstream = api.open_stream(BILLING, path, token=who.token, params={**(params or {}), **who.scope()},
+                               accept=content_type)
     if upstream.status != 200:
+        code = _problem_code(upstream) if refused and upstream.status in (404, 409, 422) else None
         upstream.drain_conn()
         upstream.release_conn()
         if upstream.status == 401:
             raise SignInAgain()
         if upstream.status == 403:
             raise Refused()
+        if code is not None:
+            return refused(code, upstream.status)
         abort(404)
     headers = {name: upstream.headers[name] for name in _PDF_HEADERS if name in upstream.headers}
     headers.setdefault("Content-Type", content_type)
     headers.setdefault("Content-Disposition", f'attachment; filename="{filename}"')
     headers["Cache-Control"] = "private, no-store"
     return Response(StreamedBody(upstream), headers=headers, direct_passthrough=True)
+
+
+def _problem_code(upstream) -> str | None:
+    """The code of a small problem+json answer; None for anything else."""
+    try:
+        body = json.loads(upstream.read(64 * 1024, decode_content=True) or b"{}")
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) and isinstance(body.get("code"), str) else None
 
 
 @billing.get("/statements/<statement_id>/pdf")
@@ -165,7 +184,8 @@ def invoices():
     status = request.args.get("status") if request.args.get("status") in ("open", "paid") else None
     account = clean(request.args.get("account"), _ACCOUNT)
     number = page_arg(request.args.get("page"), MAX_PAGE)
-    context = {"status": status, "account": account, "items": None, "pages": None, "problems": []}
+    context = {"status": status, "account": account, "items": None, "pages": None, "problems": [],
+               "this_month": f"{mexico_today():%Y-%m}"}
     if who.needs_customer:
         return page("invoices.html", who, **context)
     answer = _read(BILLING, "/api/v1/invoices", who,
@@ -188,6 +208,27 @@ def invoice_cfdi(invoice_id: str, kind: str):
     if kind not in _CFDI_TYPES:
         abort(404)
     return _document(who, f"/api/v1/invoices/{invoice_id}/cfdi.{kind}", _CFDI_TYPES[kind], f"cfdi-{invoice_id}.{kind}")
+
+
+_MONTH = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")
+
+
+@billing.get("/invoices/cfdi.zip")
+def invoices_cfdi_month():
+    """Every CFDI (XML and PDF) of the invoices issued in a month, as one ZIP."""
+    who = _viewer()
+    month = (request.args.get("month") or "").strip()
+    back = url_for("billing.invoices", **who.scope())
+    if not _MONTH.match(month):
+        flash(_("Choose the month whose CFDIs you want to download."), "error")
+        return redirect(back, 303)
+
+    def refused(code: str | None, status: int) -> Response:
+        flash(refusal_sentence(code, status), "error")
+        return redirect(back, 303)
+
+    return _document(who, "/api/v1/invoices/cfdi.zip", "application/zip", f"CFDI-{month}.zip",
+                     params={"month": month}, refused=refused)
 
 
 # --- balances and paying them -------------------------------------------------------------------
@@ -403,7 +444,7 @@ def payments():
     until = _date_arg("to", problems)
     number = page_arg(request.args.get("page"), MAX_PAGE)
     context = {"account": account, "since": since, "until": until, "items": None, "pages": None,
-               "problems": problems}
+               "receipts": None, "problems": problems}
     if who.needs_customer:
         return page("payments.html", who, **context)
     if problems:
@@ -413,5 +454,66 @@ def payments():
     if not answer.ok:
         return page("payments.html", who, answer.status,
                     **{**context, "items": [], "problems": problem_messages(answer, _QUERY_LABELS)})
-    context.update(items=answer.body.get("items") or [], pages=pages_of(answer.body, LIST_PAGE_SIZE))
+    items = items_of(answer)
+    context.update(items=items, pages=pages_of(answer.body, LIST_PAGE_SIZE), receipts=_receipts_of(who, items))
     return page("payments.html", who, **context)
+
+
+def _receipts_of(who: Viewer, payments: list[dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """The fiscal receipt (REP) of each payment on the page, by payment id, as billing knows them;
+    None when billing does not answer (the page then says so rather than "none")."""
+    ids = [str(payment["id"]) for payment in payments if ID.match(str(payment.get("id", "")))]
+    if not ids:
+        return {}
+    try:
+        answer = _read(BILLING, "/api/v1/payment-receipts", who, {"payment_id": ids, "page_size": len(ids)})
+    except ServiceUnavailable:
+        return None
+    if not answer.ok:
+        return None
+    return {str(item.get("payment_id")): item for item in items_of(answer)}
+
+
+@billing.get("/payments/<payment_id>/receipt.<kind>")
+def payment_receipt(payment_id: str, kind: str):
+    """The payment's stamped REP: its XML, or its printed PDF."""
+    who = _viewer()
+    id_or_404(payment_id)
+    if kind not in _CFDI_TYPES:
+        abort(404)
+    return _document(who, f"/api/v1/payment-receipts/{payment_id}.{kind}", _CFDI_TYPES[kind],
+                     f"rep-{payment_id}.{kind}")
+
+
+# Why a receipt waits for a person, by billing's code (a PAC's refusal is "pac.<SAT code>").
+RECEIPT_REFUSALS = {
+    "billing.receipt_invoice_without_cfdi": _l("An invoice it paid has no CFDI in the portal."),
+    "billing.receipt_figures_refused": _l("Its amounts do not make a valid REP."),
+}
+
+
+def receipt_refusal(code: str | None) -> str:
+    if code in RECEIPT_REFUSALS:
+        return str(RECEIPT_REFUSALS[code])
+    if code and code.startswith("pac."):
+        return _("The PAC refused it (code %(code)s).", code=code.removeprefix("pac."))
+    return _("It needs a review.")
+
+
+@billing.get("/payment-receipts")
+def payment_receipts():
+    """Staff: payments whose REP is not stamped yet, by SAT's deadline (the 5th of the next month)."""
+    who = viewer(frozenset({AGENT, OPERATOR}))
+    problems: list[str] = []
+    month = (request.args.get("month") or "").strip() or None
+    if month is not None and not _MONTH.match(month):
+        problems.append(_("The month %(value)s is not valid; write it as YYYY-MM.", value=month))
+        month = None
+    number = page_arg(request.args.get("page"), MAX_PAGE)
+    answer = call(BILLING, "GET", "/api/v1/payment-receipts", who, scoped=False, keep_404=True,
+                  params={"unstamped": "true", "month": month, "page": number, "page_size": LIST_PAGE_SIZE})
+    if not answer.ok:
+        return page("payment_receipts.html", who, answer.status, items=[], pages=None, month=month,
+                    problems=problems + problem_messages(answer, _QUERY_LABELS), refusal=receipt_refusal)
+    return page("payment_receipts.html", who, items=items_of(answer), pages=pages_of(answer.body, LIST_PAGE_SIZE),
+                month=month, problems=problems, refusal=receipt_refusal)

@@ -37,6 +37,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("users.user_list", _l("Users"), frozenset({ADMIN})),
     # Customer service looks a customer up and sees everything about it on one page.
     NavEntry("staff.customers", _l("Customers"), frozenset({AGENT})),
+    # The operator's billing work; agents reach it from the customers page (their line is full).
+    NavEntry("billing.payment_receipts", _l("Payment receipts"), frozenset({OPERATOR})),
     NavEntry("web.change_password", _l("Change password"), in_topbar=True),
     # Staff feed and query the services directly; the documents describe those APIs.
     NavEntry("openapi.openapi_index", _l("API documents"), frozenset({AGENT, OPERATOR}), in_topbar=True),
