@@ -1,5 +1,7 @@
 """The portal as real processes for cross-service tests: gunicorn web tiers, relays, consumers,
-the mail sink and the gateway, on PostgreSQL and RabbitMQ, isolated from any other run.
+the mail sink and the gateway, on PostgreSQL and RabbitMQ, isolated from any other run; the bank
+simulators and the PAC simulator, which stamps the payment receipts billing-stamper seals with a
+demo vendor's CSD.
 
 Each run gets its own databases, its own exchange and queue names, and free ports; the relays
 and consumers reach RabbitMQ through a TCP proxy the tests can cut to make the broker unreachable.
@@ -41,6 +43,10 @@ SERVICES = {
     "servicedesk": "servicedesk_service",
 }
 BANKS = ("citibanamex", "bbva")
+# The local stack's vendor (billing's default VENDOR_RFC) and its CSD, made under VAR_DIR/csd on the
+# first run and kept.
+VENDOR_RFC, VENDOR_NAME = "PDM010101AB1", "PORTAL DEMO MEXICO"
+CSD_PASSWORD = "stack-csd-password"
 
 # Which portal the suites run against. "local" (the default): processes this module starts for
 # the run (start_stack). "external": a portal already running, e.g. the composed stack of
@@ -165,6 +171,8 @@ class Stack:
     _engines: dict[str, sa.Engine] = field(default_factory=dict)
     # True when the portal was running already (connect_stack): no processes, logs or proxy of ours.
     external: bool = False
+    # The PAC simulator billing-stamper sends the receipts to (a local stack's only).
+    pac_url: str = ""
 
     # --- data access for assertions -------------------------------------------------------
     def db(self, service: str) -> sa.Engine:
@@ -272,7 +280,7 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
     exchange, queue_prefix = f"{run_id}.events", f"{run_id}."
     if database_urls is None:
         database_urls = {name: resources.enter_context(temporary_database(f"{run_id}_{name}")) for name in SERVICES}
-    ports = {name: free_port() for name in [*SERVICES, *BANKS, "gateway", "smtp", "mailhttp"]}
+    ports = {name: free_port() for name in [*SERVICES, *BANKS, "pac", "gateway", "smtp", "mailhttp"]}
     service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
     common = {
         **os.environ,
@@ -317,6 +325,7 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
         queue_prefix=queue_prefix,
         broker_proxy=proxy,
         log_dir=log_dir,
+        pac_url=f"http://127.0.0.1:{ports['pac']}",
     )
 
     def spawn(name: str, command: list[str], env: dict[str, str]) -> Proc:
@@ -345,6 +354,8 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
     mailsink = spawn("mailsink", [sys.executable, str(ROOT / "deploy/mailsink/mailsink.py"),
                                   "--smtp-port", str(ports["smtp"]), "--http-port", str(ports["mailhttp"])], common)
     envs = {name: {**common, "DATABASE_URL": database_urls[name], "PORT": str(ports[name])} for name in SERVICES}
+    envs["billing"].update({"VENDOR_RFC": VENDOR_RFC, "VENDOR_NAME": VENDOR_NAME, "PAC_URL": stack.pac_url,
+                            "PAC_USER": "portal-demo", "PAC_PASSWORD": "dev-pac-password"})
     for name in SERVICES:
         _run([str(BIN / f"{name}-migrate")], envs[name], f"{name} migration")
     # Consumers first: their queues must be bound before the relays publish what they subscribe to.
@@ -369,6 +380,15 @@ def start_stack(resources: ExitStack, log_dir: Path, *, amqp_url: str | None = N
         simulator = spawn(f"bank-{bank}", [str(BIN / "bank-simulator"), bank, "--port", str(ports[bank]),
                                            "--database", ":memory:"], common)
         _wait_http(f"http://127.0.0.1:{ports[bank]}/healthz", simulator)
+    pac = spawn("pac-simulator", [str(BIN / "pac-simulator"), "--port", str(ports["pac"]), "--database", ":memory:"],
+                {**common, "PAC_USER": "portal-demo", "PAC_PASSWORD": "dev-pac-password"})
+    _wait_http(f"{stack.pac_url}/healthz", pac)
+    csd = log_dir / "var" / "csd"
+    _run([str(BIN / "pac-simulator-make-csd"), "--rfc", VENDOR_RFC, "--name", VENDOR_NAME, "--password", CSD_PASSWORD,
+          "--out", str(csd)], common, "the vendor's CSD")
+    spawn("billing-stamper", [str(BIN / "billing-stamper")],
+          with_metrics({**envs["billing"], "CSD_CERTIFICATE_PATH": str(csd / "csd.cer"),
+                        "CSD_KEY_PATH": str(csd / "csd.key"), "CSD_KEY_PASSWORD": CSD_PASSWORD}))
     gateway = spawn("gateway", [str(BIN / "gunicorn"), "-c", "python:portal_gateway.gunicorn_conf", "portal_gateway:create_app()"],
                     {**common, "PORT": str(ports["gateway"])})
     _wait_http(f"{stack.gateway_url}/healthz", gateway)

@@ -1,4 +1,5 @@
-"""Starts the whole portal on this machine: every service, its relay and consumer, the mail sink.
+"""Starts the whole portal on this machine: every service, its relay and consumer, the mail sink,
+the bank and PAC simulators.
 
 Each service keeps its data in a SQLite file under var/; events go through the local RabbitMQ.
 Ctrl-C, SIGTERM or SIGHUP (its terminal closed) stops every process cleanly, at any moment of the
@@ -24,9 +25,29 @@ from urllib.parse import urlparse
 import demo_billing
 import demo_knowledge
 import demo_servicedesk
+from demo_cfdi import Pac, Vendor
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+PAC_PORT = 8201
+# The demo vendor (billing's defaults) and its CSD, made under var/csd on the first start and
+# kept: billing-stamper seals the payment receipts with it, the demo seed the invoices' CFDIs.
+VENDOR_RFC = "PDM010101AB1"
+VENDOR_NAME = "PORTAL DEMO MEXICO"
+DEMO_CSD_PASSWORD = "dev-csd-password"
+# The PAC contract's credentials: the PAC simulator's defaults and billing's alike.
+PAC_USER, PAC_PASSWORD = "portal-demo", "dev-pac-password"
+
+
+def demo_vendor(var: Path) -> Vendor:
+    return Vendor(rfc=VENDOR_RFC, name=VENDOR_NAME, certificate_path=var / "csd" / "csd.cer",
+                  key_path=var / "csd" / "csd.key", key_password=DEMO_CSD_PASSWORD)
+
+
+def make_demo_csd_command(vendor: Vendor) -> list[str]:
+    """Writes the vendor's CSD where `vendor` says, unless it is there already."""
+    return [str(BIN / "pac-simulator-make-csd"), "--rfc", vendor.rfc, "--name", vendor.name,
+            "--password", vendor.key_password, "--out", str(vendor.certificate_path.parent)]
 
 
 @dataclass
@@ -91,6 +112,9 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
         name: {**common, "DATABASE_URL": f"sqlite:///{var / (name + '.db')}", "PORT": str(port)}
         for name, (_, port) in services.items()
     }
+    vendor = demo_vendor(var)
+    envs["billing"].update({"VENDOR_RFC": vendor.rfc, "VENDOR_NAME": vendor.name,
+                            "PAC_URL": f"http://127.0.0.1:{PAC_PORT}", "PAC_USER": PAC_USER, "PAC_PASSWORD": PAC_PASSWORD})
     migrations.extend(envs.items())
     # Consumers first: their queues must be bound before the relays publish what they subscribe to.
     for name in services:
@@ -103,6 +127,18 @@ def plan(var: Path, amqp_url: str) -> tuple[list[tuple[str, dict[str, str]]], li
         if name in ("identity", "payment", "servicedesk"):
             processes.append(Process(f"{name}-mailer", [str(BIN / f"{name}-mailer")], envs[name]))
     processes.append(Process("payment-reconcile", [str(BIN / "payment-reconcile")], envs["payment"]))
+    # The PAC that stamps the payment receipts (REP) billing-stamper seals with the vendor's CSD;
+    # its stamps are kept in var/pac-simulator.db.
+    processes.append(
+        Process("pac-simulator", [str(BIN / "pac-simulator"), "--port", str(PAC_PORT)],
+                {**common, "PAC_USER": PAC_USER, "PAC_PASSWORD": PAC_PASSWORD},
+                f"http://127.0.0.1:{PAC_PORT}/healthz")
+    )
+    processes.append(
+        Process("billing-stamper", [str(BIN / "billing-stamper")],
+                {**envs["billing"], "CSD_CERTIFICATE_PATH": str(vendor.certificate_path),
+                 "CSD_KEY_PATH": str(vendor.key_path), "CSD_KEY_PASSWORD": vendor.key_password})
+    )
     # The banks' hosted pages and server APIs, played by the simulators (DESIGN §4).
     for bank, port in (("citibanamex", 8101), ("bbva", 8102)):
         processes.append(
@@ -244,7 +280,7 @@ def main() -> int:
                 file=sys.stderr,
             )
             return 1
-    busy = [port for port in (8000, 8001, 8002, 8003, 8004, 8101, 8102, 1025, 8025) if not port_free(port)]
+    busy = [port for port in (8000, 8001, 8002, 8003, 8004, 8101, 8102, PAC_PORT, 1025, 8025) if not port_free(port)]
     if busy:
         print(f"Ports already in use: {busy}. Is the portal already running? Stop it first.", file=sys.stderr)
         return 1
@@ -253,6 +289,8 @@ def main() -> int:
     for name, env in migrations:
         print(f"Migrating {name}-service")
         run_checked([str(BIN / f"{name}-migrate")], env, f"{name} migration")
+    # Before billing-stamper starts: it refuses to start without the vendor's CSD.
+    print(run_checked(make_demo_csd_command(demo_vendor(var)), {}, "making the demo vendor's CSD").strip())
 
     supervisor = Supervisor(log_dir)
     stopping = False
@@ -278,7 +316,8 @@ def main() -> int:
         identity_env = next(env for name, env in migrations if name == "identity")
         print(run_checked([str(BIN / "identity-seed-demo")], identity_env, "seeding demo data"))
         print(demo_billing.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
-                                identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
+                                identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026")),
+                                vendor=demo_vendor(var), pac=Pac(f"http://127.0.0.1:{PAC_PORT}", PAC_USER, PAC_PASSWORD)))
         print(demo_servicedesk.seed("http://127.0.0.1:8000", "operador@proveedor-demo.mx",
                                     identity_env.get("DEMO_PASSWORD", os.environ.get("DEMO_PASSWORD", "Portal-Demo-2026"))))
         # The month's statement lists the month's meter usage: state it once billing has every reading.

@@ -256,7 +256,8 @@ def test_identity_believes_the_client_address_from_the_gateway_only():
 
 # ------------------------------------------------------------------ metrics
 
-PROCESS_SUFFIXES = ("-relay", "-consumer", "-mailer")
+# billing-stamper is billing's relay of the receipts to stamp ("stamp" channel).
+PROCESS_SUFFIXES = ("-relay", "-consumer", "-mailer", "-stamper")
 PROMETHEUS_FILE = ROOT / "deploy" / "compose" / "prometheus.yml"
 
 
@@ -273,7 +274,7 @@ def processes() -> dict[str, dict[str, Any]]:
 
 
 def test_every_relay_consumer_and_mailer_serves_metrics_in_the_network():
-    assert len(processes()) == 11, sorted(processes())
+    assert len(processes()) == 12, sorted(processes())
     problems = []
     for name, service in processes().items():
         environment = service.get("environment") or {}
@@ -404,7 +405,7 @@ def test_the_tests_service_waits_for_the_whole_stack_to_be_healthy():
         if service.get("profiles"):
             continue  # optional (observability)
         command = service.get("command") or []
-        if command and command[0].endswith(("-migrate", "-seed-demo")):
+        if command and command[0].endswith(("-migrate", "-seed-demo", "-make-csd")):
             continue  # one-shots: the long-running processes wait for them already
         wanted = "service_healthy" if service.get("healthcheck") else "service_started"
         got = depends.get(name, {}).get("condition")
@@ -470,3 +471,41 @@ def test_the_tests_service_gets_every_variable_the_external_mode_reads():
         if url_of_service(base_url) != ("gateway", 8000):
             problems.append(f"{name}: PORTAL_BASE_URL {base_url!r} is not the gateway as the runner reaches it")
     assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ the vendor's CSD
+
+def test_billing_stamper_starts_with_the_vendor_csd_made_before_it_and_the_pac_up():
+    stamper, maker = services()["billing-stamper"], services()["vendor-csd"]
+    depends = stamper.get("depends_on", {})
+    assert depends.get("vendor-csd", {}).get("condition") == "service_completed_successfully"
+    assert depends.get("pac-simulator", {}).get("condition") == "service_healthy"
+    assert maker.get("restart") == "no", "vendor-csd is a one-shot"
+    assert urlparse(stamper["environment"]["PAC_URL"]) == urlparse("http://pac-simulator:8201")
+    assert "127.0.0.1:8201/healthz" in " ".join(services()["pac-simulator"]["healthcheck"]["test"])
+
+    def mounts(service) -> dict[str, tuple[str, bool]]:
+        """Volume name -> (where, read-only), from the long syntax docker-compose config writes."""
+        found = {}
+        for volume in service.get("volumes", []):
+            if isinstance(volume, dict):
+                found[volume["source"]] = (volume["target"], bool(volume.get("read_only")))
+            else:
+                source, target, *mode = str(volume).split(":")
+                found[source] = (target, mode == ["ro"])
+        return found
+
+    [(volume, (target, read_only))] = [(v, m) for v, m in mounts(stamper).items() if v.endswith("vendor-csd")]
+    assert read_only, "billing-stamper must mount the CSD read-only"
+    written = dict(mounts(maker))[volume][0]
+    command = maker["command"]
+    option = dict(zip(command[1::2], command[2::2]))
+    assert command[0] == "pac-simulator-make-csd" and option["--out"] == written
+    environment = stamper["environment"]
+    assert environment["CSD_CERTIFICATE_PATH"] == f"{target}/csd.cer"
+    assert environment["CSD_KEY_PATH"] == f"{target}/csd.key"
+    assert environment["CSD_KEY_PASSWORD"] == option["--password"]
+    # billing-stamper refuses a CSD of another RFC than VENDOR_RFC (billing's default unless set).
+    from billing_service.config import DEFAULT_VENDOR_RFC
+
+    assert option["--rfc"] == environment.get("VENDOR_RFC", DEFAULT_VENDOR_RFC)

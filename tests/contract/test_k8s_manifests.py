@@ -35,28 +35,35 @@ SERVICES = {
 }
 DATABASE_SERVICES = ("identity", "billing", "payment", "servicedesk")
 PORTS = {"gateway": 8000, "identity": 8001, "billing": 8002, "payment": 8003, "servicedesk": 8004}
-# The bank simulators are in the dev overlay only.
+# The bank simulators and the PAC simulator are in the dev overlay only.
 SIMULATORS = {"bank-citibanamex": ("bank-simulator", "portal/bank-simulator"),
-              "bank-bbva": ("bank-simulator", "portal/bank-simulator")}
+              "bank-bbva": ("bank-simulator", "portal/bank-simulator"),
+              "pac-simulator": ("pac-simulator", "portal/pac-simulator")}
+# dev's billing-stamper makes its demo CSD with the PAC simulator's image (an init container):
+# the one container that runs another image than its workload's.
+DEMO_CSD_MAKER = ("billing-stamper", "make-demo-csd", "pac-simulator")
 # Where each web app's health endpoints are declared.
 HEALTH_SOURCES = {
     **{name: ROOT / "shared/src/portal_shared/web/health.py" for name in DATABASE_SERVICES},
     "gateway": ROOT / "gateway/src/portal_gateway/local_api.py",
     "bank-citibanamex": ROOT / "bank-simulator/src/bank_simulator/__init__.py",
     "bank-bbva": ROOT / "bank-simulator/src/bank_simulator/__init__.py",
+    "pac-simulator": ROOT / "pac-simulator/src/pac_simulator/__init__.py",
 }
 # Readiness is /readyz (database and broker) except where the app has none, and the gateway,
 # whose /readyz fails when any one service is down: it must stay in service to answer 503 for
 # that service's routes and serve the rest, so only its session store decides (deploy/k8s/README.md).
-READINESS = {"gateway": "/readyz/session-store", "bank-citibanamex": "/healthz", "bank-bbva": "/healthz"}
+READINESS = {"gateway": "/readyz/session-store", "bank-citibanamex": "/healthz", "bank-bbva": "/healthz",
+             "pac-simulator": "/healthz"}
 INGRESS_CONTROLLER = {"kubernetes.io/metadata.name": "ingress-nginx"}
 # Where each overlay's Prometheus runs: (namespace labels, pod labels) of the scraper.
 MONITORING = {
     "dev": ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io/name": "prometheus"}),
     "prod": ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io/name": "prometheus"}),
 }
-# The processes that serve their counters on METRICS_PORT (portal_shared.messaging's runner).
-METRICS_COMPONENTS = ("relay", "consumer", "mailer")
+# The processes that serve their counters on METRICS_PORT (portal_shared.messaging's runner);
+# billing's stamper is a relay of its own channel.
+METRICS_COMPONENTS = ("relay", "consumer", "mailer", "stamper")
 # The four services' worker processes are all made from this one Kustomize component: each service
 # lists the roles it runs (components/worker/<role>) and then the component; the Deployment they
 # are copies of carries this annotation.
@@ -204,7 +211,7 @@ def dockerfile_user(dockerfile: Path) -> tuple[int, int | None]:
 
 
 def dockerfile_of(app: str) -> Path:
-    """The portal's packages share one Dockerfile; the bank simulator has its own."""
+    """The portal's packages share one Dockerfile; the bank and PAC simulators have their own."""
     return SERVICE_DOCKERFILE if app in SERVICES else ROOT / SIMULATORS[app][0] / "Dockerfile"
 
 
@@ -446,8 +453,10 @@ def test_commands_are_console_scripts_or_the_web_app(target):
         if app not in SERVICES:
             continue
         folder, _, package = SERVICES[app]
-        scripts = console_scripts(folder)
         for container in all_containers(workload):
+            # The demo CSD maker runs a script of the simulator whose image it is.
+            maker = (workload["metadata"]["name"], container["name"]) == DEMO_CSD_MAKER[:2]
+            scripts = console_scripts(SIMULATORS[DEMO_CSD_MAKER[2]][0] if maker else folder)
             command = container.get("command") or []
             if command[:1] == ["gunicorn"]:
                 if command != ["gunicorn", "-c", f"python:{package}.gunicorn_conf", f"{package}:create_app()"]:
@@ -464,8 +473,10 @@ def test_each_service_uses_its_own_image_only(target):
     problems = []
     for workload in workloads(rendered(target)):
         app = app_of(workload)
-        expected = SERVICES[app][1] if app in SERVICES else SIMULATORS[app][1]
         for container in all_containers(workload):
+            maker = (workload["metadata"]["name"], container["name"]) == DEMO_CSD_MAKER[:2]
+            owner = DEMO_CSD_MAKER[2] if maker else app
+            expected = SERVICES[owner][1] if owner in SERVICES else SIMULATORS[owner][1]
             repository = container["image"].split("@")[0].rsplit(":", 1)[0]
             if repository != expected and not repository.endswith("/" + expected):
                 problems.append(f"{name_of(workload)} container {container['name']}: image {container['image']}, "
@@ -476,7 +487,8 @@ def test_each_service_uses_its_own_image_only(target):
 def test_overlays_pin_every_service_image_with_a_tag(overlay):
     kustomization = yaml.safe_load((TARGETS[overlay] / "kustomization.yaml").read_text())
     entries = {entry["name"]: entry for entry in kustomization.get("images", [])}
-    wanted = {image for _, image, _ in SERVICES.values()} | ({"portal/bank-simulator"} if overlay == "dev" else set())
+    wanted = {image for _, image, _ in SERVICES.values()} | (
+        {"portal/bank-simulator", "portal/pac-simulator"} if overlay == "dev" else set())
     problems = [f"no images: entry for {image}" for image in sorted(wanted - set(entries))]
     for image, entry in entries.items():
         tag = str(entry.get("newTag", ""))
@@ -656,15 +668,54 @@ def secret_references(objects) -> set[tuple[str, str]]:
     return references
 
 
+# Secrets only one process of a service reads, beside the service's own: the vendor's CSD, which
+# billing-stamper alone seals with.
+PROCESS_SECRETS = {"billing-csd": "billing-stamper"}
+
+
 def test_each_service_reads_only_its_own_secret(target):
     problems = []
     for workload in workloads(rendered(target)):
         app = app_of(workload)
         allowed = f"{app}-secrets" if app in SERVICES else "payment-secrets"  # the simulators share payment's bank secrets
         for name, key in secret_references([workload]):
-            if name != allowed:
+            if name != allowed and PROCESS_SECRETS.get(name) != workload["metadata"]["name"]:
                 problems.append(f"{name_of(workload)} reads {name}/{key}")
     assert not problems, "\n".join(problems)
+
+
+def test_billing_stamper_reads_the_vendors_csd_from_its_secret_read_only():
+    """base and prod: the CSD mounted from billing-csd where CSD_* say; dev: made by the init
+    container into the volume that replaces the Secret, before billing-stamper starts."""
+    for target in TARGETS:
+        objects = rendered(target)
+        [stamper] = [d for d in of_kind(objects, "Deployment") if d["metadata"]["name"] == "billing-stamper"]
+        spec = pod_spec(stamper)
+        [container] = spec["containers"]
+        variables = environment(objects, container)
+        mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        certificate, key = Path(variables["CSD_CERTIFICATE_PATH"]), Path(variables["CSD_KEY_PATH"])
+        assert certificate.parent == key.parent, variables
+        mount = mounts.get(str(certificate.parent))
+        assert mount and mount.get("readOnly") is True, f"{target}: the CSD is not mounted read-only at {certificate.parent}"
+        volume = volumes[mount["name"]]
+        if target == "dev":
+            assert "emptyDir" in volume and "secret" not in volume, volume
+            [maker] = [c for c in spec.get("initContainers", []) if c["name"] == DEMO_CSD_MAKER[1]]
+            option = dict(zip(maker["command"][1::2], maker["command"][2::2]))
+            assert maker["command"][0] == "pac-simulator-make-csd"
+            assert [m["mountPath"] for m in maker["volumeMounts"] if m["name"] == mount["name"]] == [option["--out"]]
+            assert option["--out"] == str(certificate.parent)
+            assert option["--rfc"] == variables["VENDOR_RFC"]
+            assert variables["CSD_KEY_PASSWORD"] == option["--password"]
+            assert variables["PAC_URL"] == "http://pac-simulator:8201"
+        else:
+            assert volume.get("secret", {}).get("secretName") == "billing-csd", volume
+            files = {item["key"]: item["path"] for item in volume["secret"]["items"]}
+            assert {files.get(certificate.name), files.get(key.name)} == {certificate.name, key.name}, files
+            assert variables["CSD_KEY_PASSWORD"] == "<billing-csd/CSD_KEY_PASSWORD>"
+            assert variables["PAC_URL"].startswith("https://")
 
 
 def test_every_secret_key_is_documented(overlay):
@@ -808,9 +859,9 @@ def test_every_pod_reaches_dns_and_its_datastores_and_only_payment_the_banks(ove
             if not real:
                 problems.append(f"{name}: no way out to port {port} ({peers or 'nothing'})")
         banks = [p for p in network.external_egress(name, 443) if "ipBlock" in p]
-        if (app, component) in (("payment", "web"), ("payment", "reconcile")):
-            if not banks:
-                problems.append(f"{name}: cannot reach the banks on 443")
+        if (app, component) in (("payment", "web"), ("payment", "reconcile"), ("billing", "stamper")):
+            if not banks:  # the banks, or billing-stamper's PAC
+                problems.append(f"{name}: cannot reach the banks (the PAC) on 443")
         elif banks:
             problems.append(f"{name}: may reach {banks} on 443")
     assert not problems, "\n".join(problems)
@@ -864,7 +915,7 @@ def scraped(objects) -> dict[str, int]:
 def test_every_relay_consumer_and_mailer_serves_metrics_on_a_named_port(target):
     objects = rendered(target)
     workers = metrics_workers(objects)
-    assert len(workers) == 12, sorted(d["metadata"]["name"] for d in workers)
+    assert len(workers) == 13, sorted(d["metadata"]["name"] for d in workers)
     problems = []
     for deployment in workers:
         where = name_of(deployment)
@@ -917,7 +968,7 @@ def test_the_monitoring_namespace_may_scrape_every_annotated_pod_and_nothing_els
     objects = rendered(overlay)
     network = Network(objects, namespace_of(overlay))
     targets = scraped(objects)
-    assert len(targets) == 16, sorted(targets)  # four web tiers, twelve relays, consumers and mailers
+    assert len(targets) == 17, sorted(targets)  # four web tiers, 13 relays, consumers, mailers and stamper
     monitoring = MONITORING[overlay]
     elsewhere = ({"kubernetes.io/metadata.name": "elsewhere"}, {"app.kubernetes.io/name": "prometheus"})
     other_pod = (monitoring[0], {"app.kubernetes.io/name": "grafana"})

@@ -141,6 +141,7 @@ def _real_ids_of(stack: Stack, api: Api, operator: Api, billing_customer) -> tup
         ("statements", "{id}"): sorted(statements)[0],
         ("payments", "{id}"): paid.json()["id"],
         ("payments", "{bank}"): "bbva",
+        ("payment-receipts", "{id}"): paid.json()["id"],
         ("stock-locations", "{id}"): location["id"],
         ("toner-orders", "{id}"): toner_order(api, operator, company, device)["id"],
         ("knowledge", "{id}"): article.json()["id"],

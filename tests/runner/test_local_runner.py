@@ -14,7 +14,7 @@ import pytest
 from stack import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = (8000, 8001, 8002, 8003, 8004, 8101, 8102, 1025, 8025)
+PORTS = (8000, 8001, 8002, 8003, 8004, 8101, 8102, 8201, 1025, 8025)
 
 
 def port_busy(port: int) -> bool:
