@@ -60,6 +60,19 @@ def _seal(writer: _Writer, label: str, seal: str) -> None:
         writer.y -= writer.LEADING * 0.7
 
 
+def _totals(writer: _Writer, cfdi: Cfdi) -> None:
+    writer.line(f"Subtotal: {format_money(cfdi.subtotal)}")
+    if cfdi.discount:
+        writer.line(f"Descuento / Discount: {format_money(cfdi.discount)}")
+    for tax in cfdi.taxes:
+        writer.line(f"Impuestos / Taxes: {_tax_text(tax)}")
+    writer.line(f"Total: {cfdi.currency} {format_money(cfdi.total)}", bold=True, size=11)
+    writer.line(f"Moneda / Currency: {cfdi.currency}")
+    writer.line(f"Método de pago / Payment method: {cfdi.payment_method or '—'}")
+    writer.line(f"Forma de pago / Payment form: {cfdi.payment_form or '—'}")
+    writer.gap()
+
+
 def _payment(writer: _Writer, payment: PaymentNode) -> None:
     """A Pago of the complemento: when, how and how much, and each invoice it paid."""
     writer.line("Pago / Payment", bold=True, size=11)
@@ -142,17 +155,10 @@ def render_cfdi(cfdi: Cfdi, brand: StatementBrand) -> bytes:
 
     for payment in cfdi.payments:
         _payment(writer, payment)
-
-    writer.line(f"Subtotal: {format_money(cfdi.subtotal)}")
-    if cfdi.discount:
-        writer.line(f"Descuento / Discount: {format_money(cfdi.discount)}")
-    for tax in cfdi.taxes:
-        writer.line(f"Impuestos / Taxes: {_tax_text(tax)}")
-    writer.line(f"Total: {cfdi.currency} {format_money(cfdi.total)}", bold=True, size=11)
-    writer.line(f"Moneda / Currency: {cfdi.currency}")
-    writer.line(f"Método de pago / Payment method: {cfdi.payment_method or '—'}")
-    writer.line(f"Forma de pago / Payment form: {cfdi.payment_form or '—'}")
-    writer.gap()
+    if not cfdi.payments:
+        # A payment receipt's own totals are zero in currency XXX by SAT's rule: its amounts are
+        # the payments', above, so they are not printed.
+        _totals(writer, cfdi)
 
     _seal(writer, "Sello digital del CFDI / Issuer's seal", cfdi.seal)
     writer.gap()
