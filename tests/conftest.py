@@ -108,8 +108,8 @@ def register_customer(operator: Api):
 def activated_admin(stack: Stack, api: Api, register_customer):
     """A customer whose first user went through the RFC first sign-in; returns (customer, email, password, tokens)."""
 
-    def activate() -> tuple[dict, str, str, dict]:
-        customer = register_customer()
+    def activate(**overrides) -> tuple[dict, str, str, dict]:
+        customer = register_customer(**overrides)
         activation = api.login(customer["rfc"], customer["rfc"])
         email = f"admin.{customer['rfc'].lower()}@example.com"
         password = f"Nueva-Clave-{uuid.uuid4().hex[:8]}"

@@ -258,7 +258,7 @@ def test_an_invoice_with_its_cfdi_links_its_xml_and_pdf_which_stream_through(ui,
     page = text(ui.get("/invoices"))
     with_cfdi = re.search(r'<tr id="invoice-inv-1">.*?</tr>', page, re.S).group(0)
     without = re.search(r'<tr id="invoice-inv-2">.*?</tr>', page, re.S).group(0)
-    assert f"<td>{CFDI_UUID}</td>" in with_cfdi
+    assert f'<td class="wrap-ok folio">{CFDI_UUID}</td>' in with_cfdi
     assert 'href="/invoices/inv-1/cfdi.xml"' in with_cfdi and 'href="/invoices/inv-1/cfdi.pdf"' in with_cfdi
     assert "Factura F-1001: CFDI en XML" in with_cfdi
     assert "cfdi." not in without
