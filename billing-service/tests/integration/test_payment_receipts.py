@@ -238,6 +238,7 @@ def test_an_invoice_without_its_cfdi_holds_the_receipt_for_a_person(
     (item,) = [item for item in listed["items"] if item["payment_id"] == str(payment_id)]
     assert item["refusal_code"] == RECEIPT_INVOICE_WITHOUT_CFDI and item["deadline"]
     assert (item["customer_rfc"], item["customer_name"]) == (cfdi_customer["rfc"], cfdi_customer["name"])
+    assert item["total_mxn"] == "500.00"  # what the payment paid, though no REP can list it yet
 
 
 def test_invoices_issued_pue_need_no_receipt(deliver, payment, invoices_with_cfdi, cfdi_customer, session_factory):

@@ -79,17 +79,21 @@ def prepare_receipt(ctx: BillingContext, session: Session, event: Event, applied
         return
     items = {str(item["invoice_id"]): item for item in data["items"]}
     documents, receiver, missing = [], None, []
+    # What the REP will state the payment paid: the invoices it lists, and those it must list but cannot yet.
+    total = Decimal("0.00")
     for entry in sorted(applied, key=lambda e: e.invoice.invoice_number):
         stored = session.get(InvoiceCfdi, entry.invoice.id)
         cfdi = _readable(stored)
         if cfdi is None:
             missing.append(entry.invoice.invoice_number)
+            total += entry.pair.amount_mxn
             continue
         if cfdi.payment_method is not None and not cfdi.payment_method.startswith(PAID_LATER):
             continue  # issued PUE: declared paid when issued, so no REP lists it
         receiver = receiver or {"rfc": cfdi.receiver_rfc, "name": cfdi.receiver_name,
                                 "tax_regime": cfdi.receiver_regime, "postal_code": cfdi.receiver_postal_code}
         item = items[str(entry.invoice.id)]
+        total += entry.pair.amount_mxn
         documents.append({
             "invoice_number": entry.invoice.invoice_number,
             "fiscal_uuid": str(stored.fiscal_folio).upper(),
@@ -111,7 +115,7 @@ def prepare_receipt(ctx: BillingContext, session: Session, event: Event, applied
         reference=data["reference"],
         bank=data["bank"],
         bank_reference=data["bank_reference"],
-        total_mxn=sum((Decimal(d["amount_mxn"]) for d in documents), Decimal("0.00")),
+        total_mxn=total,
         confirmed_at=confirmed_at,
         deadline=receipt_deadline(confirmed_at),
         status=WAITING,
