@@ -31,6 +31,19 @@ def tick_and_pay(page, stack: Stack, invoices: list[dict], bank: str) -> str:
     return total_shown
 
 
+def approve_at_bbva(page) -> tuple[str, str]:
+    """On BBVA's page: the payer's details, approve, and back at the portal once it is confirmed;
+    returns (payment id, bank reference)."""
+    page.fill("#email", "tesoreria@example.com")
+    page.fill("#phone", "5512345678")
+    page.check("input[name=outcome][value=approve]")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/payments/return"))
+    payment_id = parse_qs(urlparse(page.url).query)["payment"][0]
+    page.wait_for_selector("#payment-status[data-status=confirmed]", timeout=30000)
+    return payment_id, page.inner_text("#bank-reference")
+
+
 def test_pay_three_invoices_one_in_usd_at_bbva(stack: Stack, page, billing_customer):
     customer = billing_customer([("MXN", "1200.00"), ("USD", "100.00"), ("MXN", "35.50")])
     sign_in(page, stack, customer.email, customer.password)
@@ -42,15 +55,7 @@ def test_pay_three_invoices_one_in_usd_at_bbva(stack: Stack, page, billing_custo
     page.wait_for_url(re.compile(r"/pay/"))
     body = page.inner_text("body")
     assert "2,985.50" in body or "2985.50" in body
-    page.fill("#email", "tesoreria@example.com")
-    page.fill("#phone", "5512345678")
-    page.check("input[name=outcome][value=approve]")
-    page.click("button[type=submit]")
-
-    page.wait_for_url(re.compile(r"/payments/return"))
-    payment_id = parse_qs(urlparse(page.url).query)["payment"][0]
-    page.wait_for_selector("#payment-status[data-status=confirmed]", timeout=30000)
-    bank_reference = page.inner_text("#bank-reference")
+    payment_id, bank_reference = approve_at_bbva(page)
     assert bank_reference.startswith("BBVA-MP ")
 
     def all_paid() -> bool:

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
 
-from browser.test_payment_flow import sign_in, tick_and_pay
+from browser.test_payment_flow import approve_at_bbva, sign_in, tick_and_pay
 from fiscal import NS, sat_rfc, stamped_invoice_cfdi
 from stack import Stack, wait_until
 
@@ -75,14 +74,7 @@ def test_the_rep_of_two_invoices_paid_at_bbva_downloads_from_the_history(stack: 
     # 1,160.00 + 116 USD × 17.5000 = 3,190.00 MXN
     assert "3,190.00" in total_shown, total_shown
     page.wait_for_url(re.compile(r"/pay/"))
-    page.fill("#email", "tesoreria@example.com")
-    page.fill("#phone", "5512345678")
-    page.check("input[name=outcome][value=approve]")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/payments/return"))
-    payment_id = parse_qs(urlparse(page.url).query)["payment"][0]
-    page.wait_for_selector("#payment-status[data-status=confirmed]", timeout=30000)
-    bank_reference = page.inner_text("#bank-reference")
+    payment_id, bank_reference = approve_at_bbva(page)
 
     def receipt_offered() -> bool:
         page.goto(f"{stack.gateway_url}/payments")

@@ -201,13 +201,18 @@ def invoices():
 _CFDI_TYPES = {"xml": "application/xml", "pdf": "application/pdf"}
 
 
-@billing.get("/invoices/<invoice_id>/cfdi.<kind>")
-def invoice_cfdi(invoice_id: str, kind: str):
+def _fiscal_document(record_id: str, kind: str, path: str, filename: str) -> Response:
+    """A CFDI's XML or its printed PDF (`path` and `filename` end where .xml or .pdf goes)."""
     who = _viewer()
-    id_or_404(invoice_id)
+    id_or_404(record_id)
     if kind not in _CFDI_TYPES:
         abort(404)
-    return _document(who, f"/api/v1/invoices/{invoice_id}/cfdi.{kind}", _CFDI_TYPES[kind], f"cfdi-{invoice_id}.{kind}")
+    return _document(who, f"{path}.{kind}", _CFDI_TYPES[kind], f"{filename}.{kind}")
+
+
+@billing.get("/invoices/<invoice_id>/cfdi.<kind>")
+def invoice_cfdi(invoice_id: str, kind: str):
+    return _fiscal_document(invoice_id, kind, f"/api/v1/invoices/{invoice_id}/cfdi", f"cfdi-{invoice_id}")
 
 
 _MONTH = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")
@@ -477,12 +482,7 @@ def _receipts_of(who: Viewer, payments: list[dict[str, Any]]) -> dict[str, dict[
 @billing.get("/payments/<payment_id>/receipt.<kind>")
 def payment_receipt(payment_id: str, kind: str):
     """The payment's stamped REP: its XML, or its printed PDF."""
-    who = _viewer()
-    id_or_404(payment_id)
-    if kind not in _CFDI_TYPES:
-        abort(404)
-    return _document(who, f"/api/v1/payment-receipts/{payment_id}.{kind}", _CFDI_TYPES[kind],
-                     f"rep-{payment_id}.{kind}")
+    return _fiscal_document(payment_id, kind, f"/api/v1/payment-receipts/{payment_id}", f"rep-{payment_id}")
 
 
 # Why a receipt waits for a person, by billing's code (a PAC's refusal is "pac.<SAT code>").
