@@ -352,3 +352,32 @@ def test_a_pac_outage_during_twenty_payments_delays_their_receipts_and_loses_non
         deliver(payment("confirmed", payment_id=payment_id, customer_id=cfdi_customer["customer_id"],
                         items=[{"invoice_id": invoice["id"], "currency": "MXN", "amount": "1160.00"}]))
         assert stamp_rows(session_factory, payment_id) == 1
+
+
+def test_a_pac_answering_after_the_timeout_stamps_the_receipt_once(
+        deliver, payment, invoices_with_cfdi, cfdi_customer, issuer, vendor_signer, stamp_relay, session_factory,
+        pac_url):
+    (invoice,) = invoices_with_cfdi(("MXN", "1160.00"))
+    payment_id = uuid.uuid4()
+    deliver(payment("confirmed", payment_id=payment_id, customer_id=cfdi_customer["customer_id"],
+                    items=[{"invoice_id": invoice["id"], "currency": "MXN", "amount": "1160.00"}]))
+    stamps_before = pac_controls(pac_url)["stamps"]
+    # The PAC holds the next request 3 s, then stamps it; billing gives up after half a second.
+    pac_controls(pac_url, mode="slow", requests=1, seconds=3)
+    impatient = make_issuer(pac_url, vendor_signer)
+    impatient = ReceiptIssuer(impatient.issuer, impatient.seal, HttpPac(pac_url, PAC_USER, PAC_PASSWORD,
+                                                                        timeout_seconds=0.5), impatient.series)
+    relay = stamp_relay(impatient)
+
+    relay.run_once()
+
+    assert relay.last_transport_error is not None and receipt_of(session_factory, payment_id).status == WAITING
+    deadline = time.monotonic() + 60
+    while pac_controls(pac_url)["stamps"] == stamps_before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pac_controls(pac_url)["stamps"] == stamps_before + 1, "the held request was never stamped"
+
+    drain(stamp_relay(issuer))
+
+    assert receipt_of(session_factory, payment_id).status == STAMPED
+    assert pac_controls(pac_url)["stamps"] == stamps_before + 1
