@@ -377,6 +377,8 @@ class FakeBilling(ScopedService):
         self.cfdis = {"inv-1": (CFDI_XML, PDF_BYTES)}
         # Payment receipts (REP) by payment id, each with its customer; a test adds them.
         self.receipts: dict[str, dict] = {}
+        # The payment ids each receipts list was asked for (repeated parameters, all kept).
+        self.receipts_asked: list[list[str]] = []
         self.statements = {
             CUSTOMER_ID: [
                 {"id": "170905", "account_number": "005300", "period": "2026-09", "issued_at": "2026-10-01T12:00:00Z"},
@@ -447,6 +449,7 @@ class FakeBilling(ScopedService):
             return refused
         customer = request.args.get("customer_id") if principal.is_staff else principal.customer_id
         wanted = request.args.getlist("payment_id")
+        self.receipts_asked.append(wanted)
         items = [{k: v for k, v in r.items() if k != "customer"} for r in self.receipts.values()
                  if customer in (None, r["customer"]) and (not wanted or r["payment_id"] in wanted)
                  and (request.args.get("unstamped") != "true" or r["status"] != "stamped")]

@@ -21,6 +21,7 @@ from billing_service.config import Config
 from billing_service.service_layer.context import BillingContext, build_context
 from billing_service.service_layer.receipts import CHANNEL_STAMP, ReceiptIssuer, StampLater, stamp_receipt
 from portal_shared.db import make_session_factory
+from portal_shared.messaging.errors import DeliveryRefused, TransportUnavailable
 from portal_shared.service.entrypoints import relay_main
 
 
@@ -51,8 +52,6 @@ class ReceiptSender:
         self.issuer = issuer
 
     def send(self, row) -> None:
-        from portal_shared.messaging.errors import DeliveryRefused, TransportUnavailable
-
         payment_id = uuid.UUID(json.loads(row.payload)["payment_id"])
         try:
             stamp_receipt(self.ctx, self.issuer, payment_id)

@@ -10,7 +10,6 @@ answers a repeat with its first stamp, nothing is stamped twice.
 """
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -41,10 +40,9 @@ from billing_service.domain.rep import (
 )
 from billing_service.service_layer.context import BillingContext
 from portal_shared.contracts import Event
-from portal_shared.correlation import get_correlation_id
-from portal_shared.db import transaction, utcnow
+from portal_shared.db import transaction
 from portal_shared.logging import log_fields
-from portal_shared.outbox.notify import notify_outbox
+from portal_shared.outbox import Outbox
 
 if TYPE_CHECKING:
     from billing_service.service_layer.payments import AppliedNow
@@ -148,15 +146,7 @@ def _readable(stored: InvoiceCfdi | None):
 
 def queue_stamping(session: Session, payment_id: uuid.UUID) -> None:
     """An outbox row on the "stamp" channel: billing-stamper sends it when the transaction commits."""
-    session.execute(OUTBOX.insert().values(
-        message_id=str(uuid.uuid4()),
-        channel=CHANNEL_STAMP,
-        topic=STAMP_TOPIC,
-        payload=json.dumps({"payment_id": str(payment_id)}),
-        correlation_id=get_correlation_id(),
-        created_at=utcnow(),
-    ))
-    notify_outbox(session, CHANNEL_STAMP)
+    Outbox(OUTBOX).add_message(session, CHANNEL_STAMP, STAMP_TOPIC, {"payment_id": str(payment_id)})
 
 
 # --- in billing-stamper ------------------------------------------------------------------------

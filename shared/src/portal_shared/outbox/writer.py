@@ -46,16 +46,21 @@ class Outbox:
         notify_outbox(session, CHANNEL_EVENTS)
 
     def add_mail(self, session: Session, *, to: str, subject: str, text: str, html: str | None = None) -> str:
+        return self.add_message(session, CHANNEL_MAIL, to, {"to": to, "subject": subject, "text": text, "html": html})
+
+    def add_message(self, session: Session, channel: str, topic: str, payload: dict) -> str:
+        """One row for `channel`'s relay (mail, or a channel of the service's own, e.g. billing's
+        "stamp"), sent if and only if the caller's transaction commits."""
         message_id = str(uuid.uuid4())
         session.execute(
             self.table.insert().values(
                 message_id=message_id,
-                channel=CHANNEL_MAIL,
-                topic=to,
-                payload=json.dumps({"to": to, "subject": subject, "text": text, "html": html}),
+                channel=channel,
+                topic=topic,
+                payload=json.dumps(payload),
                 correlation_id=get_correlation_id(),
                 created_at=utcnow(),
             )
         )
-        notify_outbox(session, CHANNEL_MAIL)
+        notify_outbox(session, channel)
         return message_id
